@@ -1,0 +1,111 @@
+"""The JSONL archive: one post per line, UTF-8, appended and flushed as it comes.
+
+A crash can leave at most one partial last line; :func:`iter_jsonl` skips such a
+line with a warning instead of failing, so nothing written before it is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from archive.records import PostRecord
+
+logger = logging.getLogger(__name__)
+_STAMP = re.compile(r"-(\d{14}-\d{5})\.jsonl$")
+
+
+def dumps(record: PostRecord) -> str:
+    """One JSONL line (without the newline): compact, UTF-8 text, stable key order."""
+    return json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+class JsonlWriter:
+    """Appends post records to ``DIR/PREFIX-YYYYMMDDhhmmss-SERIAL.jsonl``."""
+
+    def __init__(
+        self,
+        directory: Path | str,
+        *,
+        prefix: str = "blogarchive",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.directory = Path(directory)
+        self.prefix = re.sub(r"[^A-Za-z0-9_.]+", "_", prefix).strip("_") or "blogarchive"
+        self._clock = clock
+        self._file: IO[str] | None = None
+        self.path: Path | None = None
+        self.count = 0
+
+    def write(self, record: PostRecord) -> None:
+        out = self._ensure_file()
+        out.write(dumps(record) + "\n")
+        out.flush()
+        self.count += 1
+
+    def close(self) -> None:
+        if self._file is None:
+            return
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self._file = None
+
+    def __enter__(self) -> JsonlWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _ensure_file(self) -> IO[str]:
+        if self._file is not None:
+            return self._file
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = self._clock().astimezone(UTC).strftime("%Y%m%d%H%M%S")
+        serial = 0
+        while True:
+            serial += 1
+            path = self.directory / f"{self.prefix}-{stamp}-{serial:05d}.jsonl"
+            try:
+                self._file = path.open("x", encoding="utf-8", newline="\n")
+            except FileExistsError:
+                continue
+            self.path = path
+            return self._file
+
+
+def iter_jsonl(path: Path | str) -> Iterator[PostRecord]:
+    """Yield the records of one JSONL file, skipping (and logging) broken lines."""
+    with Path(path).open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                yield PostRecord.from_dict(json.loads(line))
+            except (ValueError, TypeError, KeyError) as exc:
+                logger.warning("%s:%d: skipping unreadable line (%s)", path, number, exc)
+
+
+def jsonl_files(directory: Path | str) -> list[Path]:
+    """The JSONL files of an archive, oldest first (names start with a timestamp)."""
+    root = Path(directory)
+    if not root.is_dir():
+        return []
+    return sorted(root.rglob("*.jsonl"), key=_file_order)
+
+
+def _file_order(path: Path) -> tuple[str, str]:
+    match = _STAMP.search(path.name)
+    return (match.group(1) if match else "", path.name)
+
+
+def iter_archive(directory: Path | str) -> Iterator[PostRecord]:
+    """Every record of every JSONL file under ``directory``, oldest file first."""
+    for path in jsonl_files(directory):
+        yield from iter_jsonl(path)

@@ -1,0 +1,181 @@
+"""The archive's data model: one archived post, its rating and its WARC pointer.
+
+These classes are the JSONL schema (see the README, "Item schema"). The crawler's
+parsers produce :class:`PostRecord` objects, and the JSONL writer, the index and
+``blogarchive extract`` all speak it, so the schema lives here, free of Scrapy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rating:
+    """A rating as published, with its scale and a value normalized to 0..1."""
+
+    value: float
+    """The rating as published, after numeric parsing (``"4,5"`` → 4.5)."""
+    best: float
+    """The top of the scale (schema.org default 5)."""
+    worst: float
+    """The bottom of the scale (schema.org default 1; 0 for visual widgets)."""
+    count: int | None = None
+    """Number of votes or reviews, for aggregate ratings; None otherwise."""
+    kind: str | None = None
+    """``"review"`` (the author's score) or ``"aggregate"`` (visitor votes)."""
+    source: str | None = None
+    """Where the value was read: ``jsonld``, ``microdata``, ``hreview``, ``widget``..."""
+
+    @property
+    def normalized(self) -> float:
+        """``(value - worst) / (best - worst)``, clamped to [0, 1]."""
+        span = self.best - self.worst
+        if span <= 0:
+            return 0.0
+        return round(min(1.0, max(0.0, (self.value - self.worst) / span)), 6)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "best": self.best,
+            "worst": self.worst,
+            "count": self.count,
+            "normalized": self.normalized,
+            "kind": self.kind,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(
+            value=float(data["value"]),
+            best=float(data["best"]),
+            worst=float(data["worst"]),
+            count=None if data.get("count") is None else int(data["count"]),
+            kind=data.get("kind"),
+            source=data.get("source"),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class WarcRef:
+    """Where a post's response record lives: seek to ``offset`` in ``filename``."""
+
+    filename: str
+    """The WARC file's name (no directory), relative to ``DATA/warc/``."""
+    offset: int
+    """Byte offset of the (gzip member of the) response record."""
+    record_id: str
+    """The record's ``WARC-Record-ID``, e.g. ``<urn:uuid:...>``."""
+    length: int | None = None
+    """Length in bytes of the record as stored (compressed), when known."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "offset": self.offset,
+            "record_id": self.record_id,
+            "length": self.length,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(
+            filename=str(data["filename"]),
+            offset=int(data["offset"]),
+            record_id=str(data["record_id"]),
+            length=None if data.get("length") is None else int(data["length"]),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostRecord:
+    """One archived blog post: one line of the JSONL archive.
+
+    ``url`` is the only required field. Parsers fill the content fields; the crawler
+    adds ``site``, ``fetched_at`` and ``warc``.
+    """
+
+    url: str
+    """URL of the post page that was fetched (after redirects)."""
+    site: str | None = None
+    """Name of the site in ``config/sites.toml`` (or the host, for ``--url`` crawls)."""
+    title: str | None = None
+    """Post title, whitespace-normalized."""
+    authors: list[str] = field(default_factory=list)
+    """Display names of the post's authors, in document order, de-duplicated."""
+    published: str | None = None
+    """Publication date, ISO 8601 (``YYYY-MM-DDThh:mm:ss±hh:mm`` or a date), from markup only."""
+    updated: str | None = None
+    """Last modification date, ISO 8601, when the page states one."""
+    body: str = ""
+    """Plain-text body: paragraphs separated by one blank line, boilerplate removed."""
+    rating: Rating | None = None
+    """The post's rating, or None when the page publishes none."""
+    tags: list[str] = field(default_factory=list)
+    """Labels, tags and categories, in document order, de-duplicated."""
+    platform: str | None = None
+    """Platform whose page object parsed the page: blogger, wordpress, generic..."""
+    canonical_url: str | None = None
+    """The page's ``<link rel=canonical>``, when it has one."""
+    language: str | None = None
+    """Language of the page (``<html lang>``), when stated."""
+    fetched_at: str | None = None
+    """When the response was received, ISO 8601 UTC."""
+    warc: WarcRef | None = None
+    """The WARC response record this post was parsed from."""
+
+    @property
+    def author(self) -> str | None:
+        """The first author, or None."""
+        return self.authors[0] if self.authors else None
+
+    def replace(self, **changes: Any) -> PostRecord:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSONL form, with fields in a stable order."""
+        return {
+            "url": self.url,
+            "site": self.site,
+            "title": self.title,
+            "author": self.author,
+            "authors": list(self.authors),
+            "published": self.published,
+            "updated": self.updated,
+            "body": self.body,
+            "rating": None if self.rating is None else self.rating.to_dict(),
+            "tags": list(self.tags),
+            "platform": self.platform,
+            "canonical_url": self.canonical_url,
+            "language": self.language,
+            "fetched_at": self.fetched_at,
+            "warc": None if self.warc is None else self.warc.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild a record from its JSONL form; unknown keys are ignored."""
+        if not isinstance(data.get("url"), str):
+            raise ValueError("a post record needs a string 'url'")
+        rating = data.get("rating")
+        warc = data.get("warc")
+        return cls(
+            url=data["url"],
+            site=data.get("site"),
+            title=data.get("title"),
+            authors=list(data.get("authors") or []),
+            published=data.get("published"),
+            updated=data.get("updated"),
+            body=data.get("body") or "",
+            rating=Rating.from_dict(rating) if rating else None,
+            tags=list(data.get("tags") or []),
+            platform=data.get("platform"),
+            canonical_url=data.get("canonical_url"),
+            language=data.get("language"),
+            fetched_at=data.get("fetched_at"),
+            warc=WarcRef.from_dict(warc) if warc else None,
+        )

@@ -1,0 +1,1 @@
+"""blogarchive's Scrapy project: settings, spiders, page-object parsers, pipelines, extensions."""

@@ -1,0 +1,176 @@
+"""``config/sites.toml``: the blogs to archive, validated with errors that name the spot."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_CONFIG = Path("config/sites.toml")
+PLATFORMS = (
+    "auto",
+    "blogger",
+    "wordpress",
+    "ghost",
+    "medium",
+    "substack",
+    "devto",
+    "hugo",
+    "jekyll",
+    "generic",
+)
+_KEYS = {"name", "url", "schedule", "platform", "max_pages", "allowed_hosts", "enabled"}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_EVERY = re.compile(r"^every\s+(\d+)\s*([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+class ConfigError(ValueError):
+    """The sites config is missing or invalid; the message names file, entry and value."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteConfig:
+    """One ``[[sites]]`` entry."""
+
+    name: str
+    url: str
+    schedule: str | None = None
+    platform: str = "auto"
+    max_pages: int | None = None
+    allowed_hosts: list[str] = field(default_factory=list)
+    """Hosts besides the blog's own that the crawl may visit (e.g. a CDN for posts)."""
+    enabled: bool = True
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+
+def resolve_config_path(path: str | os.PathLike[str] | None) -> Path:
+    """``--config``, else ``$BLOGARCHIVE_CONFIG``, else ``config/sites.toml``."""
+    if path:
+        return Path(path)
+    return Path(os.environ.get("BLOGARCHIVE_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_sites(path: str | os.PathLike[str] | None = None) -> dict[str, SiteConfig]:
+    """Read and validate the config; raises :class:`ConfigError`."""
+    source = resolve_config_path(path)
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: cannot read config: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+    entries = data.get("sites", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{source}: 'sites' must be an array of tables ([[sites]])")
+    sites: dict[str, SiteConfig] = {}
+    for number, entry in enumerate(entries, 1):
+        site = parse_site(entry, where=f"{source}: sites[{number}]")
+        if site.name in sites:
+            raise ConfigError(f"{source}: sites[{number}]: name: duplicate name {site.name!r}")
+        sites[site.name] = site
+    return sites
+
+
+def parse_site(entry: Any, *, where: str) -> SiteConfig:
+    """Validate one entry; ``where`` prefixes every error message."""
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: expected a table, got {entry!r}")
+    name = entry.get("name")
+    if isinstance(name, str):
+        where = f"{where} ({name})"
+    unknown = sorted(set(entry) - _KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_KEYS))})")
+    return SiteConfig(
+        name=_check_name(name, where),
+        url=_check_url(entry.get("url"), where),
+        schedule=_check_schedule(entry.get("schedule"), where),
+        platform=_check_platform(entry.get("platform", "auto"), where),
+        max_pages=_check_max_pages(entry.get("max_pages"), where),
+        allowed_hosts=_check_hosts(entry.get("allowed_hosts", []), where),
+        enabled=_check_bool(entry.get("enabled", True), where, "enabled"),
+    )
+
+
+def _check_name(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise ConfigError(
+            f"{where}: name: {value!r} is not a valid name "
+            "(required; letters, digits, '.', '_' and '-')"
+        )
+    return value
+
+
+def _check_url(value: Any, where: str) -> str:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{where}: url: {value!r} is not an http(s) URL (required)")
+    return str(value)
+
+
+def _check_schedule(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: schedule: {value!r} must be a string")
+    try:
+        parse_schedule(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: schedule: {value!r}: {exc}") from None
+    return value
+
+
+def _check_platform(value: Any, where: str) -> str:
+    if value not in PLATFORMS:
+        raise ConfigError(f"{where}: platform: {value!r} is not one of {', '.join(PLATFORMS)}")
+    return str(value)
+
+
+def _check_max_pages(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{where}: max_pages: {value!r} must be a positive integer")
+    return value
+
+
+def _check_hosts(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(h, str) and h for h in value):
+        raise ConfigError(f"{where}: allowed_hosts: {value!r} must be a list of host names")
+    return list(value)
+
+
+def _check_bool(value: Any, where: str, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key}: {value!r} must be true or false")
+    return value
+
+
+def parse_schedule(text: str) -> timedelta | str:
+    """``"every 6h"`` → a timedelta; a 5-field cron expression → itself (validated)."""
+    spec = text.strip()
+    match = _EVERY.match(spec)
+    if match:
+        amount = int(match.group(1))
+        if amount <= 0:
+            raise ValueError("the interval must be positive")
+        return timedelta(**{_UNITS[match.group(2)]: amount})
+    if spec.startswith("every"):
+        raise ValueError("write intervals as 'every N' with s, m, h or d (e.g. 'every 6h')")
+    if len(spec.split()) != 5:
+        raise ValueError("expected 'every N<s|m|h|d>' or a 5-field cron expression")
+    from apscheduler.triggers.cron import CronTrigger
+
+    CronTrigger.from_crontab(spec)
+    return spec

@@ -1,0 +1,182 @@
+"""Discovery page objects: feeds, sitemaps, robots.txt and HTML listing pages → links.
+
+Plain functions over bytes and lxml, no Scrapy. Each returns a :class:`Links`:
+candidate post pages and pages to keep walking (pagination, feed pages, sitemaps).
+Whether a candidate really is a post is decided later, on the fetched page.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one file, uncompressed
+
+# Blogger /YYYY/MM/slug.html, WordPress /YYYY/MM/DD/slug/, Hugo/Jekyll /YYYY/MM/DD/slug...
+_DATED_POST = re.compile(r"^/(?:[\w-]+/)?\d{4}/\d{2}/(?:\d{2}/)?[^/?#]+(?:\.html?|/)?$")
+_PAGINATION = re.compile(
+    r"(/page/\d+/?$|[?&](?:paged|page)=\d+|/search\?(?:.*&)?updated-max=|[?&]start-index=\d+)"
+)
+_NEXT_TEXT = re.compile(r"^\s*(older posts?|older entries|next page|next|more posts|»|›)\s*[»›→]?\s*$", re.I)
+_POST_LINK_XPATH = (
+    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href"
+    " | //*[contains(concat(' ', @class, ' '), ' entry-title ')]//a/@href"
+    " | //*[contains(concat(' ', @class, ' '), ' post-title ')]//a/@href"
+    " | //article//h1//a/@href | //article//h2//a/@href | //article//h3//a/@href"
+)
+_NEXT_XPATH = (
+    "//link[@rel='next']/@href | //a[@rel='next']/@href"
+    " | //a[contains(concat(' ', @class, ' '), ' blog-pager-older-link ')]/@href"
+    " | //a[contains(concat(' ', @class, ' '), ' next ')]/@href"
+    " | //*[contains(concat(' ', @class, ' '), ' nav-previous ')]//a/@href"
+)
+_FEED_XPATH = (
+    "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+)
+_XML_PARSER = etree.XMLParser(
+    recover=True, resolve_entities=False, no_network=True, huge_tree=False
+)
+
+
+@dataclass
+class Links:
+    """What a navigation page leads to."""
+
+    posts: list[str] = field(default_factory=list)
+    """Candidate post pages."""
+    pages: list[str] = field(default_factory=list)
+    """Listing pages to walk: pagination, next feed pages."""
+    feeds: list[str] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+
+
+def _unique(urls: list[str]) -> list[str]:
+    return list(dict.fromkeys(u for u in urls if u))
+
+
+def clean_url(url: str) -> str:
+    """Drop the fragment: ``#comments`` is the same page."""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def is_dated_post_path(url: str) -> bool:
+    return bool(_DATED_POST.match(urlsplit(url).path))
+
+
+def is_pagination(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(_PAGINATION.search(parts.path + ("?" + parts.query if parts.query else "")))
+
+
+def _xml_root(body: bytes) -> etree._Element | None:
+    if body[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as a file, not content-encoded
+        try:
+            with gzip.GzipFile(fileobj=_Limited(body)) as unzipped:
+                body = unzipped.read(MAX_SITEMAP_BYTES + 1)[:MAX_SITEMAP_BYTES]
+        except (OSError, EOFError):
+            return None
+    try:
+        root = etree.fromstring(body.lstrip(), _XML_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    return root
+
+
+class _Limited:
+    """A file object over bytes (gzip needs ``read``)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self.data) if size < 0 else self.pos + size
+        chunk, self.pos = self.data[self.pos : end], min(end, len(self.data))
+        return chunk
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+
+
+def feed_links(url: str, body: bytes) -> Links:
+    """RSS or Atom: entry links are posts; ``<link rel=next>`` is the next feed page."""
+    root = _xml_root(body)
+    links = Links()
+    if root is None:
+        return links
+    for element in root.iter():
+        name = _local(element.tag)
+        if name == "item":
+            links.posts.extend(_rss_item_links(url, element))
+        elif name == "entry":
+            links.posts.extend(_atom_links(url, element, {"alternate", ""}))
+        elif name == "link" and element.get("rel") == "next" and element.get("href"):
+            links.pages.append(urljoin(url, element.get("href", "")))
+    links.posts = _unique(links.posts)
+    links.pages = _unique(links.pages)
+    return links
+
+
+def _rss_item_links(url: str, item: etree._Element) -> list[str]:
+    for child in item:
+        if _local(child.tag) == "link" and (child.text or "").strip():
+            return [urljoin(url, (child.text or "").strip())]
+    return []
+
+
+def _atom_links(url: str, entry: etree._Element, rels: set[str]) -> list[str]:
+    found = []
+    for child in entry:
+        if _local(child.tag) == "link" and child.get("rel", "") in rels and child.get("href"):
+            if "html" in child.get("type", "text/html"):
+                found.append(urljoin(url, child.get("href", "")))
+    return found[:1]
+
+
+def sitemap_links(url: str, body: bytes) -> Links:
+    """A urlset lists pages (post candidates); a sitemapindex lists sitemaps."""
+    root = _xml_root(body)
+    links = Links()
+    if root is None:
+        return links
+    target = links.sitemaps if _local(root.tag) == "sitemapindex" else links.posts
+    for element in root.iter():
+        if _local(element.tag) == "loc" and (element.text or "").strip():
+            target.append(urljoin(url, (element.text or "").strip()))
+    links.posts, links.sitemaps = _unique(links.posts), _unique(links.sitemaps)
+    return links
+
+
+def robots_sitemaps(url: str, body: bytes) -> list[str]:
+    """``Sitemap:`` lines of a robots.txt."""
+    text = body.decode("utf-8", errors="replace")
+    found = []
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "sitemap" and value.strip():
+            found.append(urljoin(url, value.strip()))
+    return _unique(found)
+
+
+def html_links(url: str, body: bytes | str) -> Links:
+    """A listing or post page: post links, pagination and advertised feeds."""
+    links = Links()
+    try:
+        tree = lxml_html.fromstring(body or b"<html/>", base_url=url)
+    except (etree.ParserError, ValueError):
+        return links
+    anchors = [urljoin(url, str(h)) for h in tree.xpath("//a/@href")]
+    marked = {urljoin(url, str(h)) for h in tree.xpath(_POST_LINK_XPATH)}
+    links.posts = _unique([clean_url(a) for a in anchors if a in marked or is_dated_post_path(a)])
+    nexts = [urljoin(url, str(h)) for h in tree.xpath(_NEXT_XPATH)]
+    nexts += [urljoin(url, str(a.get("href"))) for a in tree.xpath("//a[@href]") if _NEXT_TEXT.match(a.text_content() or "")]
+    nexts += [a for a in anchors if is_pagination(a)]
+    links.pages = _unique([clean_url(n) for n in nexts])
+    links.feeds = _unique([urljoin(url, str(h)) for h in tree.xpath(_FEED_XPATH)])
+    return links

@@ -1,0 +1,145 @@
+"""Item pipelines: validate, de-duplicate, write JSONL, index.
+
+See Scrapy's docs/topics/item-pipeline.rst. Items are :class:`archive.records.PostRecord`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+from urllib.parse import urlsplit
+
+from scrapy import Spider
+from scrapy.exceptions import DropItem, NotConfigured
+
+from archive.index import IndexLockedError, SearchIndex
+from archive.jsonl import JsonlWriter
+from archive.records import PostRecord
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+def _site_name(crawler: Crawler) -> str:
+    spider: Spider | None = crawler.spider
+    return str(getattr(spider, "site_name", None) or (spider.name if spider else "blogarchive"))
+
+
+class ValidatePostPipeline:
+    """Drops items that are not posts with some content."""
+
+    def process_item(self, item: object) -> PostRecord:
+        if not isinstance(item, PostRecord):
+            raise DropItem(f"not a PostRecord: {type(item).__name__}")
+        if not item.body.strip() and not (item.title or "").strip():
+            raise DropItem(f"post without title or body: {item.url}")
+        return item
+
+
+def post_key(item: PostRecord) -> str:
+    """Identity of a post within a crawl: its canonical URL if on the same host."""
+    url = item.url
+    canonical = item.canonical_url
+    if canonical and urlsplit(canonical).hostname == urlsplit(url).hostname:
+        url = canonical
+    parts = urlsplit(url)
+    return f"{parts.hostname}{parts.path.rstrip('/')}?{parts.query}"
+
+
+class DuplicatePostPipeline:
+    """Drops a post already archived in this crawl under another URL."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def process_item(self, item: PostRecord) -> PostRecord:
+        key = post_key(item)
+        if key in self.seen:
+            raise DropItem(f"duplicate post {item.url} (same as {key})")
+        self.seen.add(key)
+        return item
+
+
+class JsonlExportPipeline:
+    """Appends each post to ``ARCHIVE_DIR/items/SITE-TIMESTAMP-SERIAL.jsonl``."""
+
+    def __init__(self, crawler: Crawler, directory: Path) -> None:
+        self.crawler = crawler
+        self.directory = directory
+        self.writer: JsonlWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVE_JSONL_ENABLED"):
+            raise NotConfigured("ARCHIVE_JSONL_ENABLED is off")
+        return cls(crawler, Path(crawler.settings.get("ARCHIVE_DIR")) / "items")
+
+    def open_spider(self) -> None:
+        self.writer = JsonlWriter(self.directory, prefix=_site_name(self.crawler))
+
+    def close_spider(self) -> None:
+        if self.writer is None:
+            return
+        self.writer.close()
+        if self.writer.path is not None and self.crawler.stats is not None:
+            self.crawler.stats.set_value("archive/jsonl/file", self.writer.path.name)
+
+    def process_item(self, item: PostRecord) -> PostRecord:
+        assert self.writer is not None
+        try:
+            self.writer.write(item)
+        except OSError as exc:
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("archive/jsonl/errors")
+            raise DropItem(f"could not write JSONL for {item.url}: {exc}") from exc
+        return item
+
+
+class IndexPipeline:
+    """Adds posts to the search index in batches (and at the end of the crawl)."""
+
+    def __init__(self, crawler: Crawler, path: Path, batch_size: int) -> None:
+        self.crawler = crawler
+        self.path = path
+        self.batch_size = batch_size
+        self.pending: list[PostRecord] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("ARCHIVE_INDEX_ENABLED"):
+            raise NotConfigured("ARCHIVE_INDEX_ENABLED is off")
+        batch = settings.getint("ARCHIVE_INDEX_BATCH_SIZE")
+        if batch <= 0:
+            raise NotConfigured(f"ARCHIVE_INDEX_BATCH_SIZE ({batch!r}) must be > 0")
+        return cls(crawler, Path(settings.get("ARCHIVE_DIR")) / "index", batch)
+
+    def process_item(self, item: PostRecord) -> PostRecord:
+        self.pending.append(item)
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        return item
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def flush(self) -> None:
+        """Index the pending posts; on failure keep going: JSONL has them for reindex."""
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        stats = self.crawler.stats
+        try:
+            SearchIndex(self.path).add(batch)
+        except (IndexLockedError, OSError, ValueError) as exc:
+            logger.error(
+                "could not index %d posts (%s); run `blogarchive reindex` later", len(batch), exc
+            )
+            if stats is not None:
+                stats.inc_value("archive/index/errors")
+            return
+        if stats is not None:
+            stats.inc_value("archive/index/added", len(batch))

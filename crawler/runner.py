@@ -1,0 +1,107 @@
+"""Run crawls in this process with Scrapy's CrawlerProcess, and summarize them.
+
+``blogarchive crawl`` and ``blogarchive demo`` use it; ``scrapy crawl blog`` runs the
+same spider, settings, extensions and pipelines through Scrapy's own command.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from archive.paths import resolve_data_dir
+from crawler.config import SiteConfig
+from crawler.extensions.progress import crawl_counts
+from crawler.spiders.blog import BlogSpider
+
+# Loopback servers need no politeness; used by `blogarchive demo` and the tests only.
+LOOPBACK_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+}
+OK_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrawlResult:
+    """What one site's crawl did."""
+
+    site: str
+    url: str
+    reason: str
+    pages: int
+    posts: int
+    errors: int
+    warc_files: list[str]
+    warc_bytes: int
+    jsonl_file: str | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.reason in OK_REASONS and self.pages > 0
+
+    def summary(self) -> str:
+        size = self.warc_bytes / 1_000_000
+        status = "done" if self.ok else f"FAILED ({self.reason})"
+        return (
+            f"{self.site}: {status}: {self.pages} pages, {self.posts} posts, {self.errors} errors, "
+            f"{size:.1f} MB of WARC in {len(self.warc_files)} file(s), {self.seconds:.1f} s"
+        )
+
+
+def build_settings(
+    data_dir: Path, overrides: dict[str, Any] | None = None, *, interactive: bool = True
+) -> Settings:
+    """Project settings, with the data dir and ``-s`` overrides on top."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("ARCHIVE_DIR", str(data_dir), priority="cmdline")
+    if interactive:
+        # A terminal gets a progress line and warnings, not Scrapy's INFO log.
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+        settings.set("BLOGARCHIVE_PROGRESS_STDERR", True, priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawls(
+    sites: list[SiteConfig], settings: Settings, *, max_pages: int | None = None
+) -> list[CrawlResult]:
+    """Crawl the sites concurrently (each on its own politeness slot) until all finish."""
+    process = CrawlerProcess(settings)
+    crawlers: list[tuple[SiteConfig, Crawler]] = []
+    for site in sites:
+        crawler = process.create_crawler(BlogSpider)
+        process.crawl(crawler, site=site, max_pages=max_pages)
+        crawlers.append((site, crawler))
+    started = time.monotonic()
+    process.start()
+    elapsed = time.monotonic() - started
+    return [_result(site, crawler, elapsed) for site, crawler in crawlers]
+
+
+def _result(site: SiteConfig, crawler: Crawler, elapsed: float) -> CrawlResult:
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    counts = crawl_counts(stats)
+    started, finished = stats.get("start_time"), stats.get("finish_time")
+    seconds = (finished - started).total_seconds() if started and finished else elapsed
+    return CrawlResult(
+        site=site.name,
+        url=site.url,
+        reason=str(stats.get("finish_reason", "not started")),
+        pages=counts["pages"],
+        posts=counts["posts"],
+        errors=counts["errors"],
+        warc_files=list(stats.get("archive/warc/files", [])),
+        warc_bytes=int(stats.get("archive/warc/bytes", 0)),
+        jsonl_file=stats.get("archive/jsonl/file"),
+        seconds=seconds,
+    )

@@ -1,0 +1,225 @@
+"""The ``blog`` spider: routes feeds, sitemaps and listings to post pages.
+
+It only routes: discovery and extraction live in :mod:`crawler.parsers`.
+Run it as ``scrapy crawl blog -a site=NAME`` or ``-a url=URL`` (``blogarchive crawl``
+runs the same spider).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any, Self
+from urllib.parse import urljoin, urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from archive.records import PostRecord
+from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
+from crawler.parsers import NotAPost, detect_platform, parse_post
+from crawler.parsers.navigation import (
+    Links,
+    clean_url,
+    feed_links,
+    html_links,
+    robots_sitemaps,
+    sitemap_links,
+)
+
+# Feeds and sitemaps worth asking for when a page does not advertise them.
+PROBES = {
+    "blogger": ["/feeds/posts/default", "/sitemap.xml"],
+    "wordpress": ["/feed/", "/wp-sitemap.xml", "/sitemap_index.xml"],
+    "ghost": ["/rss/", "/sitemap.xml"],
+    "hugo": ["/index.xml", "/sitemap.xml"],
+    "jekyll": ["/feed.xml", "/sitemap.xml"],
+    "generic": ["/sitemap.xml"],
+}
+MISSING_OK = [404, 410]
+# Discovery first, so that a bounded crawl spends its budget on posts it knows about.
+PRIORITY = {"robots": 40, "sitemap": 30, "feed": 30, "post": 20, "listing": 10}
+
+
+class BlogSpider(Spider):
+    """Crawls one blog: a site from ``config/sites.toml`` or a bare URL."""
+
+    name = "blog"
+
+    def __init__(
+        self,
+        site: str | SiteConfig | None = None,
+        url: str | None = None,
+        config: str | None = None,
+        platform: str | None = None,
+        max_pages: int | str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.site = _resolve_site(site, url, config, platform)
+        self.site_name = self.site.name
+        self.start_url = self.site.url
+        self.platform = self.site.platform if self.site.platform != "auto" else None
+        limit = max_pages if max_pages is not None else self.site.max_pages
+        self.max_pages = int(limit) if limit else None
+        self.allowed_domains = [self.site.host, *self.site.allowed_hosts]
+        self.crawl_id = uuid.uuid4().hex
+        self._seen: set[str] = set()
+        self.scheduled = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        kwargs.setdefault("config", crawler.settings.get("SITES_CONFIG"))
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.response_received, signal=signals.response_received)
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self._home_requests():
+            yield request
+
+    def _home_requests(self) -> Iterator[Request]:
+        yield from self._follow([self.start_url], self.parse_home, "listing")
+        if not self.settings.getbool("ROBOTSTXT_OBEY"):
+            # With robots.txt obeyed, Scrapy fetches it anyway; response_received sees it.
+            robots = urljoin(self.start_url, "/robots.txt")
+            yield from self._follow([robots], self.parse_robots, "robots", probe=True)
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        """Read ``Sitemap:`` lines from the robots.txt that Scrapy's middleware fetched."""
+        if spider is not self or not response.url.endswith("/robots.txt"):
+            return
+        if urlsplit(response.url).hostname != self.site.host or response.status != 200:
+            return
+        engine = self.crawler.engine
+        for request_ in self._follow(
+            robots_sitemaps(response.url, response.body), self.parse_sitemap, "sitemap", probe=True
+        ):
+            engine.crawl(request_)
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        if response.status == 200:
+            sitemaps = robots_sitemaps(response.url, response.body)
+            yield from self._follow(sitemaps, self.parse_sitemap, "sitemap", probe=True)
+
+    def parse_home(self, response: Response) -> Iterator[Request | PostRecord]:
+        """The start page: detect the platform and probe for feeds, then as any page."""
+        if isinstance(response, TextResponse):
+            yield from self._discover(response)
+        yield from self.parse_page(response)
+
+    def parse_page(self, response: Response) -> Iterator[Request | PostRecord]:
+        """Any HTML page: follow its links, and yield its post if it is one."""
+        if not isinstance(response, TextResponse) or response.status in MISSING_OK:
+            return
+        yield from self._follow_links(html_links(response.url, response.body))
+        try:
+            post = parse_post(
+                response.url, response.body, platform=self.platform or "auto",
+                encoding=response.encoding,
+            )
+        except NotAPost as reason:
+            self.logger.debug("not a post: %s (%s)", response.url, reason)
+            self._stat("blogarchive/pages/not_post")
+            return
+        yield self._finish(post, response)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        if response.status in MISSING_OK:
+            self._stat("blogarchive/probes/missing")
+            return
+        links = feed_links(response.url, response.body)
+        if not links.posts and isinstance(response, TextResponse) and b"<html" in response.body[:2048].lower():
+            yield from self._follow_links(html_links(response.url, response.body))
+            return
+        yield from self._follow(links.posts, self.parse_page, "post")
+        yield from self._follow(links.pages, self.parse_feed, "feed", probe=True)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        if response.status in MISSING_OK:
+            self._stat("blogarchive/probes/missing")
+            return
+        links = sitemap_links(response.url, response.body)
+        yield from self._follow(links.sitemaps, self.parse_sitemap, "sitemap", probe=True)
+        yield from self._follow(links.posts, self.parse_page, "post")
+
+    def probe_failed(self, failure: Failure) -> None:
+        """A feed or sitemap that cannot be fetched is normal: note it, go on."""
+        self._stat("blogarchive/probes/failed")
+        self.logger.info("discovery probe failed: %s", failure.getErrorMessage())
+
+    def _discover(self, response: TextResponse) -> Iterator[Request]:
+        """On the home page: detect the platform, then ask for its feeds and sitemaps."""
+        if self.platform is None:
+            self.platform = detect_platform(response.body, response.url)
+            self.logger.info("%s: platform detected: %s", self.site_name, self.platform)
+        links = html_links(response.url, response.body)
+        probes = [urljoin(response.url, p) for p in PROBES.get(self.platform, PROBES["generic"])]
+        feeds = links.feeds + [p for p in probes if "sitemap" not in p]
+        sitemaps = [p for p in probes if "sitemap" in p]
+        yield from self._follow(feeds, self.parse_feed, "feed", probe=True)
+        yield from self._follow(sitemaps, self.parse_sitemap, "sitemap", probe=True)
+
+    def _follow_links(self, links: Links) -> Iterator[Request]:
+        yield from self._follow(links.posts, self.parse_page, "post")
+        yield from self._follow(links.pages, self.parse_page, "listing")
+
+    def _follow(
+        self, urls: Iterable[str], callback: Any, kind: str, *, probe: bool = False
+    ) -> Iterator[Request]:
+        """Requests for new in-scope URLs, within the page budget."""
+        for url in urls:
+            url = clean_url(url)
+            if url in self._seen or not self._in_scope(url):
+                continue
+            if self.max_pages is not None and self.scheduled >= self.max_pages:
+                self._stat("blogarchive/requests/over_budget")
+                continue
+            self._seen.add(url)
+            self.scheduled += 1
+            meta = {"handle_httpstatus_list": MISSING_OK} if probe else {}
+            yield Request(
+                url,
+                callback=callback,
+                errback=self.probe_failed if probe else None,
+                priority=PRIORITY[kind],
+                meta=meta,
+            )
+
+    def _in_scope(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and (parts.hostname or "") in self.allowed_domains
+
+    def _finish(self, post: PostRecord, response: Response) -> PostRecord:
+        fetched = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
+        return post.replace(site=self.site_name, fetched_at=fetched, warc=response.meta.get("warc_ref"))
+
+    def _stat(self, key: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key)
+
+
+def _resolve_site(
+    site: str | SiteConfig | None, url: str | None, config: str | None, platform: str | None
+) -> SiteConfig:
+    """The site to crawl, from a config entry, a config name or a bare URL."""
+    if isinstance(site, SiteConfig):
+        return site
+    if site and url:
+        raise ValueError("give either site=NAME or url=URL, not both")
+    if url:
+        host = urlsplit(url).hostname or "site"
+        entry = {"name": host, "url": url, "platform": platform or "auto"}
+        return parse_site(entry, where=f"url={url!r}")
+    if not site:
+        raise ValueError("the blog spider needs -a site=NAME or -a url=URL")
+    try:
+        sites = load_sites(config)
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    if site not in sites:
+        raise ValueError(f"unknown site {site!r}; known: {', '.join(sorted(sites)) or 'none'}")
+    return sites[site]

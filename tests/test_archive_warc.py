@@ -1,0 +1,234 @@
+"""archive.warc: byte-exact records with a pinned clock and ids, rotation, rollback."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.warc import HttpExchange, WarcFileWriter
+
+EXPECTED = (
+    "WARC/1.1\r\n"
+    "WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000002>\r\n"
+    "WARC-Date: 2026-01-02T03:04:05Z\r\n"
+    "WARC-Filename: sample-20260102030405-00001-testhost.warc.gz\r\n"
+    "WARC-Type: warcinfo\r\n"
+    "WARC-Block-Digest: sha1:LTKJEALOTV5SEAFTOAPGDDN65QEKTSQD\r\n"
+    "Content-Type: application/warc-fields\r\n"
+    "Content-Length: 199\r\n"
+    "\r\n"
+    "software: blogarchive/0.1.0 (warcio)\r\n"
+    "format: WARC File Format 1.1\r\n"
+    "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n"
+    "hostname: testhost\r\n"
+    "isPartOf: sample\r\n"
+    "\r\n\r\n"
+    "WARC/1.1\r\n"
+    "WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\n"
+    "WARC-Date: 2026-01-02T03:04:06.250000Z\r\n"
+    "WARC-Concurrent-To: <urn:uuid:00000000-0000-0000-0000-000000000000>\r\n"
+    "WARC-Type: request\r\n"
+    "WARC-Target-URI: http://127.0.0.1:8000/2019/03/post.html?x=1\r\n"
+    "WARC-Payload-Digest: sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ\r\n"
+    "WARC-Block-Digest: sha1:US6JVAK64IG36QQ5TDS6DIC7BG2BN7LC\r\n"
+    "Content-Type: application/http; msgtype=request\r\n"
+    "Content-Length: 113\r\n"
+    "\r\n"
+    "GET /2019/03/post.html?x=1 HTTP/1.1\r\n"
+    "Host: 127.0.0.1:8000\r\n"
+    "User-Agent: blogarchive/0.1\r\n"
+    "Accept-Encoding: gzip\r\n"
+    "\r\n"
+    "\r\n\r\n"
+    "WARC/1.1\r\n"
+    "WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000000>\r\n"
+    "WARC-Date: 2026-01-02T03:04:06.250000Z\r\n"
+    "WARC-IP-Address: 127.0.0.1\r\n"
+    "WARC-Type: response\r\n"
+    "WARC-Target-URI: http://127.0.0.1:8000/2019/03/post.html?x=1\r\n"
+    "WARC-Payload-Digest: sha1:JEXJR23VJNMISKZO2PJJFAYRPVKZAOS5\r\n"
+    "WARC-Block-Digest: sha1:VUDHCNAMCSBBNODBOCFQY65YTA4GBMSF\r\n"
+    "Content-Type: application/http; msgtype=response\r\n"
+    "Content-Length: 117\r\n"
+    "\r\n"
+    "HTTP/1.1 200 OK\r\n"
+    "Content-Type: text/html; charset=utf-8\r\n"
+    "X-Archive-Orig-Transfer-Encoding: chunked\r\n"
+    "\r\n"
+    "<html>hi</html>"
+    "\r\n\r\n"
+)
+CLOCK = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def exchange(path: str = "/2019/03/post.html?x=1", body: bytes = b"<html>hi</html>") -> HttpExchange:
+    return HttpExchange(
+        url=f"http://127.0.0.1:8000{path}",
+        request_headers=[("User-Agent", "blogarchive/0.1"), ("Accept-Encoding", "gzip")],
+        response_headers=[
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Transfer-Encoding", "chunked"),
+        ],
+        body=body,
+        ip_address="127.0.0.1",
+        fetched_at=datetime(2026, 1, 2, 3, 4, 6, 250000, tzinfo=UTC),
+    )
+
+
+def ids() -> Iterator[str]:
+    n = 0
+    while True:
+        yield f"<urn:uuid:00000000-0000-0000-0000-{n:012d}>"
+        n += 1
+
+
+def make_writer(directory: Path, **kwargs: object) -> WarcFileWriter:
+    counter = ids()
+    return WarcFileWriter(
+        directory,
+        prefix="sample",
+        hostname="testhost",
+        clock=lambda: CLOCK,
+        record_id=lambda: next(counter),
+        warcinfo={"isPartOf": "sample"},
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_records_are_byte_exact(tmp_path: Path) -> None:
+    with make_writer(tmp_path) as writer:
+        ref = writer.write_exchange(exchange())
+    path = tmp_path / "sample-20260102030405-00001-testhost.warc.gz"
+    assert writer.closed_files == [path]
+    assert gzip.decompress(path.read_bytes()).decode() == EXPECTED
+    assert ref.filename == path.name
+    assert ref.record_id == "<urn:uuid:00000000-0000-0000-0000-000000000000>"
+
+
+def test_ref_points_at_the_response_record(tmp_path: Path) -> None:
+    with make_writer(tmp_path) as writer:
+        writer.write_exchange(exchange("/a"))
+        ref = writer.write_exchange(exchange("/b", body=b"second"))
+    data = (tmp_path / ref.filename).read_bytes()
+    assert ref.length is not None
+    member = data[ref.offset : ref.offset + ref.length]
+    record = next(iter(ArchiveIterator(io.BytesIO(member))))
+    assert record.rec_type == "response"
+    assert record.rec_headers.get_header("WARC-Target-URI") == "http://127.0.0.1:8000/b"
+    assert record.content_stream().read() == b"second"
+
+
+def test_one_gzip_member_per_record_and_warcio_reads_all(tmp_path: Path) -> None:
+    with make_writer(tmp_path) as writer:
+        for n in range(3):
+            writer.write_exchange(exchange(f"/p{n}"))
+    path = writer.closed_files[0]
+    with path.open("rb") as stream:
+        types = [r.rec_type for r in ArchiveIterator(stream)]
+    assert types == ["warcinfo"] + ["request", "response"] * 3
+    result = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", "-v", str(path)],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_file_is_open_while_writing(tmp_path: Path) -> None:
+    writer = make_writer(tmp_path)
+    writer.write_exchange(exchange())
+    assert [p.name for p in tmp_path.iterdir()] == [
+        "sample-20260102030405-00001-testhost.warc.gz.open"
+    ]
+    writer.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["sample-20260102030405-00001-testhost.warc.gz"]
+
+
+def test_rotation_keeps_pairs_together_and_starts_with_warcinfo(tmp_path: Path) -> None:
+    with make_writer(tmp_path, max_size=1500) as writer:
+        refs = [writer.write_exchange(exchange(f"/p{n}", body=b"x" * 700)) for n in range(6)]
+    assert len(writer.closed_files) > 1
+    assert len({r.filename for r in refs}) == len(writer.closed_files)
+    for path in writer.closed_files:
+        with path.open("rb") as stream:
+            records = list(ArchiveIterator(stream))
+        assert records[0].rec_type == "warcinfo"
+        assert records[0].rec_headers.get_header("WARC-Filename") == path.name
+        pairs = records[1:]
+        assert len(pairs) % 2 == 0
+        for request, response in zip(pairs[::2], pairs[1::2], strict=True):
+            assert request.rec_headers.get_header("WARC-Concurrent-To") == (
+                response.rec_headers.get_header("WARC-Record-ID")
+            )
+
+
+def test_two_writers_never_share_a_file(tmp_path: Path) -> None:
+    with make_writer(tmp_path) as first, make_writer(tmp_path) as second:
+        a = first.write_exchange(exchange())
+        b = second.write_exchange(exchange())
+    assert a.filename != b.filename
+
+
+class FailingFile(io.RawIOBase):
+    """A raw file whose writes fail after ``limit`` bytes, like a full disk."""
+
+    def __init__(self, limit: int) -> None:
+        self.buffer = bytearray()
+        self.limit = limit
+        self.pos = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        chunk = bytes(data)  # type: ignore[call-overload]
+        room = self.limit - self.pos
+        if room <= 0:
+            raise OSError(28, "No space left on device")
+        part = chunk[:room]
+        self.buffer[self.pos : self.pos + len(part)] = part
+        self.pos += len(part)
+        return len(part)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.pos = offset
+        return offset
+
+    def tell(self) -> int:
+        return self.pos
+
+    def truncate(self, size: int | None = None) -> int:
+        del self.buffer[self.pos if size is None else size :]
+        return len(self.buffer)
+
+
+def test_full_disk_rolls_back_the_partial_capture(tmp_path: Path) -> None:
+    writer = make_writer(tmp_path)
+    writer.write_exchange(exchange("/ok"))
+    assert writer._file is not None
+    good = writer._file.tell()
+    failing = FailingFile(limit=good + 40)
+    failing.buffer = bytearray(b"\0" * good)
+    failing.pos = good
+    writer._file.close()
+    writer._file = failing  # type: ignore[assignment]
+    with pytest.raises(OSError, match="No space"):
+        writer.write_exchange(exchange("/too-much", body=b"y" * 5000))
+    assert len(failing.buffer) == good
+
+
+def test_invalid_settings_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="max_size"):
+        WarcFileWriter(tmp_path, max_size=0)
+    with pytest.raises(ValueError, match="gzip_level"):
+        WarcFileWriter(tmp_path, gzip_level=12)
