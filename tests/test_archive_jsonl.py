@@ -1,0 +1,105 @@
+"""archive.jsonl and archive.records: stable bytes, round trip, crash-cut files."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from archive.jsonl import JsonlWriter, iter_archive, iter_jsonl, jsonl_files
+from archive.records import PostRecord, Rating, WarcRef
+
+CLOCK = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+POST = PostRecord(
+    url="http://127.0.0.1/2019/03/xiaomi.html",
+    site="sample",
+    title="Why Xiaomi does not sell in France",
+    authors=["Hosne", "José"],
+    published="2019-03-02T11:53:00+06:00",
+    body="First paragraph.\n\nSecond — with ünïcode.",
+    rating=Rating(value=4.0, best=5.0, worst=1.0, kind="review", source="microdata"),
+    tags=["Mobile", "Xiaomi"],
+    platform="blogger",
+    fetched_at="2026-01-02T03:04:05+00:00",
+    warc=WarcRef(filename="sample-1.warc.gz", offset=705, record_id="<urn:uuid:1>", length=374),
+)
+LINE = (
+    '{"url":"http://127.0.0.1/2019/03/xiaomi.html","site":"sample",'
+    '"title":"Why Xiaomi does not sell in France","author":"Hosne","authors":["Hosne","José"],'
+    '"published":"2019-03-02T11:53:00+06:00","updated":null,'
+    '"body":"First paragraph.\\n\\nSecond — with ünïcode.",'
+    '"rating":{"value":4.0,"best":5.0,"worst":1.0,"count":null,"normalized":0.75,'
+    '"kind":"review","source":"microdata"},"tags":["Mobile","Xiaomi"],"platform":"blogger",'
+    '"canonical_url":null,"language":null,"fetched_at":"2026-01-02T03:04:05+00:00",'
+    '"warc":{"filename":"sample-1.warc.gz","offset":705,"record_id":"<urn:uuid:1>","length":374}}\n'
+)
+
+
+def test_writer_bytes_are_exact(tmp_path: Path) -> None:
+    with JsonlWriter(tmp_path, prefix="sample", clock=lambda: CLOCK) as writer:
+        writer.write(POST)
+    assert writer.path == tmp_path / "sample-20260102030405-00001.jsonl"
+    assert writer.path.read_bytes() == LINE.encode("utf-8")
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    with JsonlWriter(tmp_path, prefix="sample", clock=lambda: CLOCK) as writer:
+        writer.write(POST)
+        writer.write(POST.replace(url="http://127.0.0.1/b", rating=None, warc=None))
+    records = list(iter_jsonl(tmp_path / "sample-20260102030405-00001.jsonl"))
+    assert records[0] == POST
+    assert records[0].author == "Hosne"
+    assert records[1].rating is None
+
+
+def test_files_never_collide(tmp_path: Path) -> None:
+    first = JsonlWriter(tmp_path, prefix="s", clock=lambda: CLOCK)
+    second = JsonlWriter(tmp_path, prefix="s", clock=lambda: CLOCK)
+    first.write(POST)
+    second.write(POST)
+    first.close()
+    second.close()
+    assert first.path != second.path
+
+
+def test_cut_last_line_is_skipped_and_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "s-20260102030405-00001.jsonl"
+    path.write_bytes(LINE.encode() + LINE.encode()[:50])
+    with caplog.at_level(logging.WARNING):
+        records = list(iter_jsonl(path))
+    assert records == [POST]
+    assert "skipping unreadable line" in caplog.text
+
+
+def test_archive_reads_files_in_time_order(tmp_path: Path) -> None:
+    older = PostRecord(url="http://x/a", title="old", body="b")
+    newer = PostRecord(url="http://x/a", title="new", body="b")
+    (tmp_path / "zzz-20200101000000-00001.jsonl").write_text(
+        LINE.replace(POST.url, older.url).replace(POST.title or "", "old"), encoding="utf-8"
+    )
+    (tmp_path / "aaa-20250101000000-00001.jsonl").write_text(
+        LINE.replace(POST.url, newer.url).replace(POST.title or "", "new"), encoding="utf-8"
+    )
+    assert [p.name[:3] for p in jsonl_files(tmp_path)] == ["zzz", "aaa"]
+    assert [r.title for r in iter_archive(tmp_path)] == ["old", "new"]
+
+
+@pytest.mark.parametrize(
+    ("rating", "normalized"),
+    [
+        (Rating(value=5, best=5, worst=1), 1.0),
+        (Rating(value=4.3, best=5, worst=1), 0.825),
+        (Rating(value=4.3, best=5, worst=0), 0.86),
+        (Rating(value=12, best=10, worst=0), 1.0),
+        (Rating(value=3, best=3, worst=3), 0.0),
+    ],
+)
+def test_rating_normalization(rating: Rating, normalized: float) -> None:
+    assert rating.normalized == pytest.approx(normalized)
+
+
+def test_record_needs_url() -> None:
+    with pytest.raises(ValueError, match="url"):
+        PostRecord.from_dict({"title": "x"})

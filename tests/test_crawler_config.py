@@ -1,0 +1,81 @@
+"""crawler.config: the shipped config loads; errors name the file, the entry and the value."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from crawler.config import ConfigError, load_sites, parse_schedule, resolve_config_path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sites.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_config_is_valid() -> None:
+    sites = load_sites(ROOT / "config" / "sites.toml")
+    assert "sample" in sites
+    platforms = {site.platform for site in sites.values()}
+    assert {"blogger", "wordpress"} <= platforms
+
+
+def test_minimal_entry_gets_defaults(tmp_path: Path) -> None:
+    sites = load_sites(write(tmp_path, '[[sites]]\nname = "a"\nurl = "https://a.example/"\n'))
+    site = sites["a"]
+    assert (site.platform, site.schedule, site.max_pages, site.enabled) == ("auto", None, None, True)
+    assert site.host == "a.example"
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('url = "https://a.example/"', r"sites\[1\]: name: None is not a valid name"),
+        ('name = "a"', r"sites\[1\] \(a\): url: None is not an http\(s\) URL"),
+        ('name = "a"\nurl = "ftp://a/"', r"url: 'ftp://a/'"),
+        ('name = "a"\nurl = "https://a/"\nschedule = "every 6y"', r"schedule: 'every 6y'"),
+        ('name = "a"\nurl = "https://a/"\nschedule = "61 * * * *"', r"schedule: '61 \* \* \* \*'"),
+        ('name = "a"\nurl = "https://a/"\nplatform = "tumblr"', r"platform: 'tumblr' is not one of"),
+        ('name = "a"\nurl = "https://a/"\nmax_pages = 0', r"max_pages: 0 must be a positive"),
+        ('name = "a"\nurl = "https://a/"\nmax_page = 5', r"unknown key 'max_page'"),
+    ],
+)
+def test_errors_name_file_entry_and_value(tmp_path: Path, entry: str, message: str) -> None:
+    path = write(tmp_path, f"[[sites]]\n{entry}\n")
+    with pytest.raises(ConfigError, match=message) as info:
+        load_sites(path)
+    assert str(info.value).startswith(str(path))
+
+
+def test_duplicate_names_are_refused(tmp_path: Path) -> None:
+    text = '[[sites]]\nname = "a"\nurl = "https://a/"\n' * 2
+    with pytest.raises(ConfigError, match=r"sites\[2\]: name: duplicate name 'a'"):
+        load_sites(write(tmp_path, text))
+
+
+def test_missing_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_sites(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_sites(write(tmp_path, "[[sites]\nname="))
+
+
+def test_config_path_falls_back_to_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BLOGARCHIVE_CONFIG", "/etc/blogs.toml")
+    assert resolve_config_path(None) == Path("/etc/blogs.toml")
+    assert resolve_config_path("x.toml") == Path("x.toml")
+    monkeypatch.delenv("BLOGARCHIVE_CONFIG")
+    assert resolve_config_path(None) == Path("config/sites.toml")
+
+
+def test_schedules() -> None:
+    assert parse_schedule("every 6h") == timedelta(hours=6)
+    assert parse_schedule("every 30m") == timedelta(minutes=30)
+    assert parse_schedule("0 3 * * *") == "0 3 * * *"
+    with pytest.raises(ValueError, match="every N"):
+        parse_schedule("every day")

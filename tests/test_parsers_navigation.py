@@ -1,0 +1,100 @@
+"""crawler.parsers.navigation: feeds, sitemaps, robots.txt and listing pages → links."""
+
+from __future__ import annotations
+
+import gzip
+
+from crawler.parsers.navigation import (
+    clean_url,
+    feed_links,
+    html_links,
+    is_dated_post_path,
+    robots_sitemaps,
+    sitemap_links,
+)
+
+BASE = "http://127.0.0.1:8000/"
+
+ATOM = b"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns='http://www.w3.org/2005/Atom'>
+<link rel='next' type='application/atom+xml' href='http://127.0.0.1:8000/feeds/posts/default?start-index=26&amp;max-results=25'/>
+<entry><id>tag:blogger.com,1999:blog-1.post-2</id>
+<link rel='replies' type='text/html' href='http://127.0.0.1:8000/2019/03/a.html#comment-form'/>
+<link rel='edit' type='application/atom+xml' href='http://www.blogger.com/feeds/1/posts/default/2'/>
+<link rel='alternate' type='text/html' href='http://127.0.0.1:8000/2019/03/a.html' title='A'/>
+<author><name>Mike</name><email>noreply@blogger.com</email></author></entry>
+</feed>"""
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>t</title><link>http://127.0.0.1:8000/</link>
+<item><title>One</title><link>http://127.0.0.1:8000/2020/01/02/one/</link><dc:creator>Jane</dc:creator></item>
+<item><title>Two</title><link> http://127.0.0.1:8000/2020/01/03/two/ </link></item>
+</channel></rss>"""
+
+
+def test_atom_feed_entries_and_next_page() -> None:
+    links = feed_links(BASE + "feeds/posts/default", ATOM)
+    assert links.posts == ["http://127.0.0.1:8000/2019/03/a.html"]
+    assert links.pages == [
+        "http://127.0.0.1:8000/feeds/posts/default?start-index=26&max-results=25"
+    ]
+
+
+def test_rss_feed_items() -> None:
+    links = feed_links(BASE + "feed/", RSS)
+    assert links.posts == [
+        "http://127.0.0.1:8000/2020/01/02/one/",
+        "http://127.0.0.1:8000/2020/01/03/two/",
+    ]
+
+
+def test_malformed_and_hostile_xml_gives_what_it_can() -> None:
+    assert feed_links(BASE, b"").posts == []
+    assert feed_links(BASE, b"<html><body>not a feed").posts == []
+    truncated = RSS[: RSS.index(b"<item><title>Two")]
+    assert feed_links(BASE, truncated).posts == ["http://127.0.0.1:8000/2020/01/02/one/"]
+    entity = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><urlset><url><loc>&x;</loc></url></urlset>'
+    assert all("root:" not in u for u in sitemap_links(BASE, entity).posts)
+
+
+def test_sitemap_index_and_urlset() -> None:
+    index = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <sitemap><loc>http://127.0.0.1:8000/wp-sitemap-posts-post-1.xml</loc></sitemap></sitemapindex>"""
+    urlset = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <url><loc>http://127.0.0.1:8000/2020/01/02/one/</loc><lastmod>2020-01-02</lastmod></url></urlset>"""
+    assert sitemap_links(BASE, index).sitemaps == ["http://127.0.0.1:8000/wp-sitemap-posts-post-1.xml"]
+    assert sitemap_links(BASE, urlset).posts == ["http://127.0.0.1:8000/2020/01/02/one/"]
+    assert sitemap_links(BASE, gzip.compress(urlset)).posts == ["http://127.0.0.1:8000/2020/01/02/one/"]
+
+
+def test_robots_sitemap_lines() -> None:
+    body = b"User-agent: *\nDisallow: /search\nSitemap: http://127.0.0.1:8000/sitemap.xml\nsitemap: /other.xml\n"
+    assert robots_sitemaps(BASE + "robots.txt", body) == [
+        "http://127.0.0.1:8000/sitemap.xml",
+        "http://127.0.0.1:8000/other.xml",
+    ]
+
+
+def test_listing_page_links() -> None:
+    page = b"""<html><head><link rel="alternate" type="application/rss+xml" href="/feed/"></head><body>
+    <article><h2 class="entry-title"><a href="/hello-world/" rel="bookmark">Hello</a></h2></article>
+    <a href="/2019/03/dated.html#comments">dated</a>
+    <a href="/about/">about</a>
+    <a class="blog-pager-older-link" href="/search?updated-max=2019-03-01T00:00:00Z&amp;max-results=7">Older Posts</a>
+    <div class="nav-previous"><a href="/page/2/">Older posts</a></div>
+    </body></html>"""
+    links = html_links(BASE, page)
+    assert links.posts == ["http://127.0.0.1:8000/hello-world/", "http://127.0.0.1:8000/2019/03/dated.html"]
+    assert "http://127.0.0.1:8000/page/2/" in links.pages
+    assert "http://127.0.0.1:8000/search?updated-max=2019-03-01T00:00:00Z&max-results=7" in links.pages
+    assert "http://127.0.0.1:8000/about/" not in links.pages
+    assert links.feeds == ["http://127.0.0.1:8000/feed/"]
+
+
+def test_url_helpers() -> None:
+    assert clean_url("http://h/a.html#comments") == "http://h/a.html"
+    assert clean_url("http://h") == "http://h/"
+    assert is_dated_post_path("http://h/2019/03/x.html")
+    assert is_dated_post_path("http://h/2019/03/02/x/")
+    assert not is_dated_post_path("http://h/2019/03/")
+    assert not is_dated_post_path("http://h/p/about.html")
