@@ -1,0 +1,266 @@
+"""A loopback HTTP/1.1 server for the demo blogs (stdlib only, one daemon thread).
+
+    with BlogServer(blogger_blog()) as srv:
+        urllib.request.urlopen(srv.url + "feeds/posts/default")
+
+As a process: ``python -m crawler.demo.server --blog demo|blogger|wordpress [--posts N]
+[--seed S] [--port P]`` prints the base URL on the first stdout line and serves until
+SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import FrameType, TracebackType
+from typing import Self
+
+from crawler.demo.model import Blog, Resource, Site, normalize_target
+
+NOT_FOUND = Resource(
+    b"<!DOCTYPE html><html lang='en'><head><title>404 Not Found</title></head>"
+    b"<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>",
+    "text/html; charset=UTF-8",
+    404,
+)
+_COMPRESSIBLE = ("text/", "xml", "json", "javascript")
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding header allows gzip (q-values honoured)."""
+    for part in (header or "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() not in ("gzip", "x-gzip", "*"):
+            continue
+        q = params.strip()
+        if q.startswith("q="):
+            try:
+                return float(q[2:]) > 0
+            except ValueError:
+                return False
+        return True
+    return False
+
+
+def _compressible(content_type: str) -> bool:
+    return any(marker in content_type for marker in _COMPRESSIBLE)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "blogarchive-demo/1.0"
+    sys_version = ""
+    timeout = 30
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, add=False)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: no access log on stderr."""
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def _respond(self, head: bool) -> None:
+        resource = self.server.lookup(self.path)
+        body = resource.body
+        gzipped = False
+        if (
+            body
+            and _compressible(resource.content_type)
+            and accepts_gzip(self.headers.get("Accept-Encoding"))
+        ):
+            body = self.server.gzipped(self.path, resource)
+            gzipped = True
+        self.send_response(resource.status)
+        self.send_header("Content-Type", resource.content_type)
+        self.send_header("Content-Length", str(len(body)))
+        if _compressible(resource.content_type):
+            self.send_header("Vary", "Accept-Encoding")
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
+        for name, value in resource.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = False
+    block_on_close = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(address, _Handler)
+        self.site: Site = {}
+        self._gz: dict[str, bytes] = {}
+        self._conns: set[socket.socket] = set()
+        self._lock = threading.Lock()
+
+    def lookup(self, target: str) -> Resource:
+        key = normalize_target(target)
+        found = self.site.get(key)
+        if found is None and key == "/robots.txt":
+            return default_robots(self.site, self.base_url())
+        return found or NOT_FOUND
+
+    def gzipped(self, target: str, resource: Resource) -> bytes:
+        key = normalize_target(target)
+        cached = self._gz.get(key)
+        if cached is None:
+            cached = gzip.compress(resource.body, compresslevel=6, mtime=0)
+            if key in self.site:
+                self._gz[key] = cached
+        return cached
+
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    def track(self, conn: socket.socket, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._conns.add(conn)
+            else:
+                self._conns.discard(conn)
+
+    def close_connections(self) -> None:
+        """Shut down open keep-alive connections so their handler threads end."""
+        with self._lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+
+def default_robots(site: Mapping[str, Resource], base_url: str) -> Resource:
+    """robots.txt for a site that has none: allow all, point at /sitemap.xml when present."""
+    lines = "User-agent: *\nAllow: /\n"
+    if "/sitemap.xml" in site:
+        lines += f"\nSitemap: {base_url}sitemap.xml\n"
+    return Resource(lines.encode(), "text/plain; charset=UTF-8")
+
+
+class BlogServer:
+    """Serve a :class:`Blog` (rendered for the bound URL) or a ready :data:`Site` on 127.0.0.1."""
+
+    def __init__(
+        self, site: Blog | Mapping[str, Resource], port: int = 0, host: str = "127.0.0.1"
+    ) -> None:
+        self._source = site
+        self._address = (host, port)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL with a trailing slash, e.g. ``http://127.0.0.1:PORT/``."""
+        if self._server is None:
+            raise RuntimeError("server not started")
+        return self._server.base_url()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("server not started")
+        return int(self._server.server_address[1])
+
+    def start(self) -> Self:
+        """Bind, render the site for the bound URL and serve in a daemon thread."""
+        if self._server is not None:
+            return self
+        server = _Server(self._address)
+        try:
+            if isinstance(self._source, Blog):
+                server.site = self._source.resources(server.base_url())
+            else:
+                server.site = {normalize_target(k): v for k, v in self._source.items()}
+        except BaseException:
+            server.server_close()
+            raise
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="demo-blog-server",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close open connections and the listening socket, join threads."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._server = self._thread = None
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if thread is not None:
+            thread.join()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.demo.server", description=(__doc__ or "").split("\n")[0]
+    )
+    parser.add_argument("--blog", choices=("demo", "blogger", "wordpress"), default="demo")
+    parser.add_argument("--posts", type=int, default=None, help="number of posts (generated blogs)")
+    parser.add_argument("--seed", type=int, default=None, help="generator seed (generated blogs)")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve a demo blog until SIGTERM/SIGINT; the first stdout line is the base URL."""
+    from crawler.demo.blogs import get_blog
+
+    args = _parse(argv)
+    blog = get_blog(args.blog, args.posts, args.seed)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    with BlogServer(blog, port=args.port) as srv:
+        print(srv.url, flush=True)
+        while not stop.wait(0.5):
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
