@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from archive.index import SearchHit, parse_rating_bound
+from archive.filters import parse_rating_bound
+from archive.index import SearchHit
 
 __all__ = ["format_hit", "hits_to_json", "parse_rating_bound"]
 
