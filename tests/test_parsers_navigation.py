@@ -62,9 +62,13 @@ def test_sitemap_index_and_urlset() -> None:
     <sitemap><loc>http://127.0.0.1:8000/wp-sitemap-posts-post-1.xml</loc></sitemap></sitemapindex>"""
     urlset = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
     <url><loc>http://127.0.0.1:8000/2020/01/02/one/</loc><lastmod>2020-01-02</lastmod></url></urlset>"""
-    assert sitemap_links(BASE, index).sitemaps == ["http://127.0.0.1:8000/wp-sitemap-posts-post-1.xml"]
+    assert sitemap_links(BASE, index).sitemaps == [
+        "http://127.0.0.1:8000/wp-sitemap-posts-post-1.xml"
+    ]
     assert sitemap_links(BASE, urlset).posts == ["http://127.0.0.1:8000/2020/01/02/one/"]
-    assert sitemap_links(BASE, gzip.compress(urlset)).posts == ["http://127.0.0.1:8000/2020/01/02/one/"]
+    assert sitemap_links(BASE, gzip.compress(urlset)).posts == [
+        "http://127.0.0.1:8000/2020/01/02/one/"
+    ]
 
 
 def test_robots_sitemap_lines() -> None:
@@ -84,9 +88,14 @@ def test_listing_page_links() -> None:
     <div class="nav-previous"><a href="/page/2/">Older posts</a></div>
     </body></html>"""
     links = html_links(BASE, page)
-    assert links.posts == ["http://127.0.0.1:8000/hello-world/", "http://127.0.0.1:8000/2019/03/dated.html"]
+    assert links.posts == [
+        "http://127.0.0.1:8000/hello-world/",
+        "http://127.0.0.1:8000/2019/03/dated.html",
+    ]
     assert "http://127.0.0.1:8000/page/2/" in links.pages
-    assert "http://127.0.0.1:8000/search?updated-max=2019-03-01T00:00:00Z&max-results=7" in links.pages
+    assert (
+        "http://127.0.0.1:8000/search?updated-max=2019-03-01T00:00:00Z&max-results=7" in links.pages
+    )
     assert "http://127.0.0.1:8000/about/" not in links.pages
     assert links.feeds == ["http://127.0.0.1:8000/feed/"]
 

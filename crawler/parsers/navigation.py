@@ -8,6 +8,7 @@ Whether a candidate really is a post is decided later, on the fetched page.
 from __future__ import annotations
 
 import gzip
+import io
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -22,7 +23,9 @@ _DATED_POST = re.compile(r"^/(?:[\w-]+/)?\d{4}/\d{2}/(?:\d{2}/)?[^/?#]+(?:\.html
 _PAGINATION = re.compile(
     r"(/page/\d+/?$|[?&](?:paged|page)=\d+|/search\?(?:.*&)?updated-max=|[?&]start-index=\d+)"
 )
-_NEXT_TEXT = re.compile(r"^\s*(older posts?|older entries|next page|next|more posts|»|›)\s*[»›→]?\s*$", re.I)
+_NEXT_TEXT = re.compile(
+    r"^\s*(older posts?|older entries|next page|next|more posts|»|›)\s*[»›→]?\s*$", re.IGNORECASE
+)
 _POST_LINK_XPATH = (
     "//a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href"
     " | //*[contains(concat(' ', @class, ' '), ' entry-title ')]//a/@href"
@@ -35,9 +38,7 @@ _NEXT_XPATH = (
     " | //a[contains(concat(' ', @class, ' '), ' next ')]/@href"
     " | //*[contains(concat(' ', @class, ' '), ' nav-previous ')]//a/@href"
 )
-_FEED_XPATH = (
-    "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
-)
+_FEED_XPATH = "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
 _XML_PARSER = etree.XMLParser(
     recover=True, resolve_entities=False, no_network=True, huge_tree=False
 )
@@ -77,7 +78,7 @@ def is_pagination(url: str) -> bool:
 def _xml_root(body: bytes) -> etree._Element | None:
     if body[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as a file, not content-encoded
         try:
-            with gzip.GzipFile(fileobj=_Limited(body)) as unzipped:
+            with gzip.GzipFile(fileobj=io.BytesIO(body)) as unzipped:
                 body = unzipped.read(MAX_SITEMAP_BYTES + 1)[:MAX_SITEMAP_BYTES]
         except (OSError, EOFError):
             return None
@@ -86,18 +87,6 @@ def _xml_root(body: bytes) -> etree._Element | None:
     except (etree.XMLSyntaxError, ValueError):
         return None
     return root
-
-
-class _Limited:
-    """A file object over bytes (gzip needs ``read``)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data, self.pos = data, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self.data) if size < 0 else self.pos + size
-        chunk, self.pos = self.data[self.pos : end], min(end, len(self.data))
-        return chunk
 
 
 def _local(tag: object) -> str:
@@ -133,9 +122,9 @@ def _rss_item_links(url: str, item: etree._Element) -> list[str]:
 def _atom_links(url: str, entry: etree._Element, rels: set[str]) -> list[str]:
     found = []
     for child in entry:
-        if _local(child.tag) == "link" and child.get("rel", "") in rels and child.get("href"):
-            if "html" in child.get("type", "text/html"):
-                found.append(urljoin(url, child.get("href", "")))
+        is_link = _local(child.tag) == "link" and child.get("rel", "") in rels
+        if is_link and child.get("href") and "html" in child.get("type", "text/html"):
+            found.append(urljoin(url, child.get("href", "")))
     return found[:1]
 
 
@@ -175,7 +164,11 @@ def html_links(url: str, body: bytes | str) -> Links:
     marked = {urljoin(url, str(h)) for h in tree.xpath(_POST_LINK_XPATH)}
     links.posts = _unique([clean_url(a) for a in anchors if a in marked or is_dated_post_path(a)])
     nexts = [urljoin(url, str(h)) for h in tree.xpath(_NEXT_XPATH)]
-    nexts += [urljoin(url, str(a.get("href"))) for a in tree.xpath("//a[@href]") if _NEXT_TEXT.match(a.text_content() or "")]
+    nexts += [
+        urljoin(url, str(a.get("href")))
+        for a in tree.xpath("//a[@href]")
+        if _NEXT_TEXT.match(a.text_content() or "")
+    ]
     nexts += [a for a in anchors if is_pagination(a)]
     links.pages = _unique([clean_url(n) for n in nexts])
     links.feeds = _unique([urljoin(url, str(h)) for h in tree.xpath(_FEED_XPATH)])

@@ -1,0 +1,119 @@
+"""Author names: flatten structured values, reject URLs/handles/emails, read bylines."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from bs4 import Tag
+
+from .dom import attr, clean_text, text_of
+from .microdata import Item
+
+_URLISH = re.compile(
+    r"^(?:https?:|//|www\.)|^[\w.-]+\.(?:com|org|net|io|dev)(?:/|$)", re.IGNORECASE
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+# Prefixes of link titles such as "View all posts by Jane Roe" (theme strings, English only).
+_TITLE_PREFIX = re.compile(
+    r"^(?:view all posts by|all posts by|posts by|articles by|view posts by|more posts by|"
+    r"zeige alle beiträge von|alle beiträge von|voir tous les articles de|"
+    r"ver todas las entradas de)\s*:?\s*",
+    re.IGNORECASE,
+)
+_BY = re.compile(r"^by\s*:?\s+", re.IGNORECASE)
+# Visible byline labels; only used when no inner name element can be found.
+_LABEL = re.compile(
+    r"^(?:posted|written|published|publicada|publicado|publié|reviewed|escrito|geschrieben)?"
+    r"\s*(?:by|por|par)?\s*:?\s+",
+    re.IGNORECASE,
+)
+
+
+def clean_name(value: Any) -> str:
+    """A display name, or "" for empty values, URLs, @handles and e-mail addresses."""
+    if not isinstance(value, str):
+        return ""
+    name = clean_text(html.unescape(value)).strip(",;|·•")
+    # "By Jane Roe" in a byline or a meta tag: the label is never part of the name.
+    name = _TITLE_PREFIX.sub("", _BY.sub("", clean_text(name)))
+    if not name or name.startswith("@") or _URLISH.match(name) or _EMAIL.match(name):
+        return ""
+    return name
+
+
+def dedupe(names: Iterable[str]) -> list[str]:
+    """Clean, drop empties and de-duplicate (case-insensitively), keeping order."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for raw in names:
+        name = clean_name(raw)
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return out
+
+
+def flatten(value: Any, resolve: Callable[[Any], Any] = lambda v: v) -> list[str]:
+    """Names from a string, a Person/Organization dict, an ``@id`` ref or a list of those."""
+    names: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        item = resolve(item)
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict):
+            name = resolve(item.get("name"))
+            if isinstance(name, dict):
+                name = name.get("@value")
+            names.extend(n for n in (name if isinstance(name, list) else [name]) if n)
+    return dedupe(names)
+
+
+def microdata_names(item: Item, prop: str = "author") -> list[str]:
+    """Names of ``itemprop=author`` values: bare text, or a Person's ``name``."""
+    names: list[str] = []
+    for value in item.values(prop):
+        if isinstance(value, Item):
+            names.append(value.text("name") or text_of(value.element))
+        else:
+            names.append(value)
+    return dedupe(names)
+
+
+def from_title_attr(link: Tag) -> str:
+    """ "View all posts by NAME" → NAME, for avatar-only author links."""
+    title = attr(link, "title")
+    stripped = _TITLE_PREFIX.sub("", title)
+    return stripped if stripped != title else ""
+
+
+def strip_label(text: str) -> str:
+    """Last resort for a byline with no inner element: drop a leading "Posted by"-like label."""
+    return clean_text(_LABEL.sub("", clean_text(text), count=1))
+
+
+def byline_name(node: Tag) -> str:
+    """The name inside a byline element: inner name element, link text, title, img alt."""
+    for selector in ("[itemprop=name]", ".fn", ".author-name", ".name"):
+        inner = node.select_one(selector)
+        if inner is not None and text_of(inner):
+            return text_of(inner)
+    links = [a for a in node.find_all("a") if text_of(a)]
+    if links:
+        return text_of(links[0])
+    for link in [node, *node.find_all("a")]:
+        if from_title_attr(link):
+            return from_title_attr(link)
+    spans = [s for s in node.find_all("span") if text_of(s)]
+    if spans:
+        return text_of(spans[-1])
+    img = node.find("img")
+    if img is not None and attr(img, "alt"):
+        return attr(img, "alt")
+    return strip_label(node.get_text(" "))
+
+
+def byline_names(nodes: Iterable[Tag]) -> list[str]:
+    return dedupe(byline_name(n) for n in nodes)

@@ -1,0 +1,239 @@
+"""The page-object base: one parse per page, structured-data field cascades, ``to_item()``."""
+
+from __future__ import annotations
+
+import html
+from functools import cached_property
+from typing import Any, ClassVar
+
+from bs4 import BeautifulSoup, Tag
+
+from archive.records import PostRecord, Rating
+
+from . import authors as names
+from .dates import first_iso
+from .decoding import decode_html
+from .dom import absolute, attr, clean_text, make_soup, meta_all, meta_content, select_own
+from .jsonld import ARTICLE_TYPES, JsonLd, Node, as_list
+from .microdata import Item, parse_items
+from .ratings import choose, hreview_ratings, jsonld_ratings, microdata_ratings
+from .text import render_body
+from .widgets import widget_ratings
+
+PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "publish-date",
+    "pubdate",
+    "dc.date.issued",
+    "dcterms.created",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date",
+    "date",
+)
+UPDATED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+)
+
+
+class NotAPost(Exception):
+    """The page is not a single post page (listing, static page, 404…); the message says why."""
+
+
+class PostPage:
+    """A parsed page; field methods read one shared BeautifulSoup tree."""
+
+    platform: ClassVar[str] = "generic"
+
+    def __init__(self, url: str, html: str | bytes, *, encoding: str | None = None) -> None:
+        self.url = url
+        self._html = html
+        self._encoding = encoding
+
+    # -- parse state, built once -------------------------------------------------------
+    @cached_property
+    def soup(self) -> BeautifulSoup:
+        return make_soup(decode_html(self._html, self._encoding))
+
+    @cached_property
+    def jsonld(self) -> JsonLd:
+        return JsonLd.from_soup(self.soup)
+
+    @cached_property
+    def items(self) -> list[Item]:
+        return parse_items(self.soup)
+
+    @cached_property
+    def main_node(self) -> Node | None:
+        return self.jsonld.main_entity()
+
+    @cached_property
+    def main_item(self) -> Item | None:
+        """The first microdata Article/BlogPosting item."""
+        return next((i for i in self.items if i.types & ARTICLE_TYPES), None)
+
+    @cached_property
+    def scope(self) -> Tag:
+        """The element holding the post (bylines, tags, dates are searched inside it)."""
+        return self.soup.body or self.soup
+
+    def jsonld_value(self, key: str) -> Any:
+        return self.jsonld.get(self.main_node, key)
+
+    # -- is-a-post ---------------------------------------------------------------------
+    def not_a_post_reason(self) -> str | None:
+        """Why this page is not a single post page, or None when it is one."""
+        return None
+
+    def is_post(self) -> bool:
+        return self.not_a_post_reason() is None
+
+    # -- fields --------------------------------------------------------------------------
+    def title(self) -> str | None:
+        headline = self.jsonld_value("headline") or self.jsonld_value("name")
+        if isinstance(headline, str) and clean_text(headline):
+            return clean_text(html.unescape(headline))
+        return meta_content(self.soup, "og:title", "twitter:title") or self._html_title()
+
+    def _html_title(self) -> str | None:
+        title = self.soup.find("title")
+        return clean_text(title.get_text()) or None if isinstance(title, Tag) else None
+
+    def structured_authors(self) -> list[str]:
+        """Authors from JSON-LD (author + Ghost's contributor) then microdata."""
+        node = self.main_node
+        if node is not None:
+            found = names.flatten(node.get("author"), self.jsonld.resolve)
+            found = found or names.flatten(node.get("creator"), self.jsonld.resolve)
+            found += names.flatten(node.get("contributor"), self.jsonld.resolve)
+            if found:
+                return names.dedupe(found)
+        return names.microdata_names(self.main_item) if self.main_item else []
+
+    def meta_authors(self) -> list[str]:
+        found = names.dedupe([meta_content(self.soup, "author", "dc.creator", "parsely-author")])
+        if not found and meta_content(self.soup, "twitter:label1").lower() == "written by":
+            found = names.dedupe([meta_content(self.soup, "twitter:data1")])
+        return found
+
+    def authors(self) -> list[str]:
+        return self.structured_authors() or self.meta_authors()
+
+    def _date(self, jsonld_key: str, meta_keys: tuple[str, ...], selector: str) -> str | None:
+        candidates: list[object] = [self.jsonld_value(jsonld_key)]
+        candidates.append(meta_content(self.soup, *meta_keys))
+        if self.main_item is not None:
+            candidates.append(self.main_item.text(jsonld_key))
+        for node in select_own(self.scope, selector):
+            candidates += [attr(node, "datetime"), attr(node, "content"), attr(node, "title")]
+        return first_iso(candidates)
+
+    def published(self) -> str | None:
+        return self._date(
+            "datePublished",
+            PUBLISHED_META,
+            "time.published, .published[title], time.entry-date, "
+            "[itemprop=datePublished], time[pubdate], .dt-published, time[datetime]",
+        )
+
+    def updated(self) -> str | None:
+        return self._date(
+            "dateModified",
+            UPDATED_META,
+            "time.updated, abbr.updated, [itemprop=dateModified], .dt-updated",
+        )
+
+    def body_element(self) -> Tag | None:
+        return self.scope
+
+    def body(self) -> str:
+        text = render_body(self.body_element())
+        first, _, rest = text.partition("\n\n")
+        # A heading inside the container that repeats the title is not body text.
+        title = self.title()
+        return rest if title and first.casefold() == title.casefold() else text
+
+    def rating(self) -> Rating | None:
+        return choose(
+            [
+                *jsonld_ratings(self.jsonld),
+                *microdata_ratings(self.items),
+                *hreview_ratings(self.soup),
+                *widget_ratings(self.soup),
+            ]
+        )
+
+    def tag_links(self) -> list[str]:
+        return [a.get_text(" ") for a in select_own(self.scope, "a[rel~=tag]")]
+
+    def tags(self) -> list[str]:
+        for source in (self.tag_links, lambda: meta_all(self.soup, "article:tag"), self._keywords):
+            found = _unique(source())
+            if found:
+                return found
+        return []
+
+    def _keywords(self) -> list[str]:
+        value = self.jsonld_value("keywords")
+        if isinstance(value, str):
+            return value.split(",")
+        return [v for v in as_list(value) if isinstance(v, str)]
+
+    def canonical_url(self) -> str | None:
+        link = self.soup.find("link", rel="canonical")
+        href = attr(link, "href") if isinstance(link, Tag) else ""
+        return absolute(self.url, href) if href else None
+
+    def language(self) -> str | None:
+        html = self.soup.find("html")
+        lang = attr(html, "lang") if isinstance(html, Tag) else ""
+        if not lang:
+            metas = self.soup.find_all("meta")
+            lang = next(
+                (
+                    attr(m, "content")
+                    for m in metas
+                    if attr(m, "http-equiv").lower() == "content-language"
+                ),
+                "",
+            )
+        return lang.split(",")[0].strip() or None
+
+    # -- items ---------------------------------------------------------------------------
+    def extract(self) -> PostRecord:
+        """The record, without the is-a-post check (for ``blogarchive extract --force``)."""
+        return PostRecord(
+            url=self.url,
+            title=self.title(),
+            authors=self.authors(),
+            published=self.published(),
+            updated=self.updated(),
+            body=self.body(),
+            rating=self.rating(),
+            tags=self.tags(),
+            platform=self.platform,
+            canonical_url=self.canonical_url(),
+            language=self.language(),
+        )
+
+    def to_item(self) -> PostRecord:
+        reason = self.not_a_post_reason()
+        if reason is not None:
+            raise NotAPost(reason)
+        return self.extract()
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in map(clean_text, values):
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            out.append(value)
+    return out

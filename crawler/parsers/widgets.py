@@ -1,0 +1,149 @@
+"""Ratings drawn by WordPress rating plugins (visual widgets, legends, data attributes).
+
+Scales start at 0 here (markup.md §1.3): these widgets draw empty stars for a zero score.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bs4 import Tag
+
+from archive.records import Rating
+
+from .dom import attr, text_of
+from .numbers import make_rating, to_float
+
+_WIDTH = re.compile(r"width\s*:\s*(\d+(?:\.\d+)?)\s*%")
+_YASR_TOTAL = re.compile(r"Total:\s*(\d+)")
+_GD_TEXT = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*/\s*(\d+)(?:.*?(\d+)\s*\w*\s*votes?)?", re.IGNORECASE | re.DOTALL
+)
+_WPPR_CLASS = re.compile(r"^wppr-p(\d{1,3})$")
+
+
+def _width(node: Tag | None) -> float | None:
+    match = _WIDTH.search(attr(node, "style")) if node is not None else None
+    return float(match.group(1)) if match else None
+
+
+def _rating(
+    value: object, best: object = None, count: object = None, *, kind: str, source: str
+) -> Rating | None:
+    return make_rating(
+        value, best=best, worst=0, count=count, kind=kind, source=source, default_worst=0.0
+    )
+
+
+def yasr(root: Tag) -> list[Rating | None]:
+    out: list[Rating | None] = []
+    for node in root.select(".yasr-rater-stars[data-rating]"):
+        out.append(_rating(attr(node, "data-rating"), kind="review", source="yasr"))
+    for node in root.select(".yasr-rater-stars-vv[data-rating]"):
+        legend = root.select_one(".yasr-vv-text-container")
+        match = _YASR_TOTAL.search(text_of(legend)) if legend is not None else None
+        count = match.group(1) if match else None
+        out.append(_rating(attr(node, "data-rating"), count=count, kind="aggregate", source="yasr"))
+    return out
+
+
+def kk_star_ratings(root: Tag) -> list[Rating | None]:
+    out: list[Rating | None] = []
+    for box in root.select(".kk-star-ratings"):
+        score = box.select_one(".kksr-score")
+        if score is None:  # no votes yet: the legend is only a greeting
+            continue
+        strongs = [s for s in box.select(".kksr-legend strong") if "kksr-" not in attr(s, "class")]
+        best = text_of(strongs[0]) if strongs else None
+        count_node = box.select_one(".kksr-count")
+        out.append(
+            _rating(
+                text_of(score),
+                best,
+                text_of(count_node) or None,
+                kind="aggregate",
+                source="kk-star-ratings",
+            )
+        )
+    return out
+
+
+def wp_review(root: Tag) -> list[Rating | None]:
+    """WP Review (MyThemeShop): total box text, else the result bar width by type."""
+    out: list[Rating | None] = []
+    for box in root.select(".review-wrapper, #review"):
+        total = text_of(box.select_one(".review-total-box"))
+        rating = _rating(total, kind="review", source="wp-review") if total else None
+        if rating is None:
+            rating = _wp_review_width(box)
+        out.append(rating)
+    return out
+
+
+def _wp_review_width(box: Tag) -> Rating | None:
+    pct = _width(box.select_one(".review-result"))
+    if pct is None:
+        return None
+    if box.select_one(".review-point") is not None:
+        return _rating(round(pct / 10, 2), 10, kind="review", source="widget-width")
+    if box.select_one(".review-percentage") is not None:
+        return _rating(pct, 100, kind="review", source="widget-width")
+    return _rating(round(pct / 20, 2), 5, kind="review", source="widget-width")
+
+
+def site_reviews(root: Tag) -> list[Rating | None]:
+    return [
+        _rating(
+            attr(n, "data-rating"),
+            count=attr(n, "data-reviews") or None,
+            kind="aggregate",
+            source="site-reviews",
+        )
+        for n in root.select(".glsr-star-rating[data-rating], .glsr-stars[data-rating]")
+    ]
+
+
+def gd_rating_system(root: Tag) -> list[Rating | None]:
+    out: list[Rating | None] = []
+    for text_node in root.select(".gdrts-rating-text"):
+        match = _GD_TEXT.search(text_of(text_node))
+        if match:
+            out.append(
+                _rating(
+                    match.group(1),
+                    match.group(2),
+                    match.group(3),
+                    kind="aggregate",
+                    source="gd-rating-system",
+                )
+            )
+    for stars in root.select(".gdrts-stars-current"):
+        pct = _width(stars)  # the "-active" layer is the hover state: never read it
+        if pct is not None:
+            out.append(_rating(round(pct / 20, 2), 5, kind="aggregate", source="widget-width"))
+    return out
+
+
+def wppr(root: Tag) -> list[Rating | None]:
+    out: list[Rating | None] = []
+    for node in root.select("[class*=wppr-p]"):
+        for cls in node.get_attribute_list("class"):
+            match = _WPPR_CLASS.match(str(cls))
+            if match and to_float(match.group(1)) is not None:
+                out.append(_rating(match.group(1), 100, kind="review", source="wppr"))
+    return out
+
+
+WIDGETS: tuple[Callable[[Tag], list[Rating | None]], ...] = (
+    wp_review,
+    wppr,
+    yasr,
+    kk_star_ratings,
+    gd_rating_system,
+    site_reviews,
+)
+
+
+def widget_ratings(root: Tag) -> list[Rating | None]:
+    return [rating for widget in WIDGETS for rating in widget(root)]

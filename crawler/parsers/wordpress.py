@@ -1,0 +1,109 @@
+"""WordPress: _s-style bylines, Yoast ``@graph``, per-theme body containers, rating plugins."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from bs4 import Tag
+
+from . import authors as names
+from .dom import select_own
+from .generic import GenericPage
+
+_POST_CLASSES = ("single", "single-post")
+_NON_POST_CLASSES = {
+    "page": "a static WordPress page",
+    "archive": "an archive listing",
+    "category": "a category listing",
+    "tag": "a tag listing",
+    "author": "an author listing",
+    "date": "a date archive",
+    "home": "the home page",
+    "blog": "the blog index",
+    "search": "a search results page",
+    "error404": "a 404 page",
+}
+BODY_SELECTORS = (
+    ".entry-content",
+    ".thn_post_wrap",
+    ".post-content",
+    ".td-post-content",
+    ".single-content",
+    ".post-entry",
+    ".entry",
+    "[itemprop~=articleBody]",
+    ".article-content",
+)
+BYLINE_SELECTORS = (
+    ".byline .author",
+    ".entry-meta .author",
+    ".posted-by .author",
+    ".author.vcard",
+    ".post-author",
+    "a[rel~=author]",
+    ".byline",
+)
+
+
+class WordPressPage(GenericPage):
+    platform = "wordpress"
+    body_selectors = BODY_SELECTORS
+    title_selectors = (
+        "h1.entry-title",
+        ".entry-title",
+        "h1.post-title",
+        ".post-title",
+        "h1.postitle",
+    )
+
+    @cached_property
+    def body_classes(self) -> list[str]:
+        return (
+            [str(c) for c in self.soup.body.get_attribute_list("class")] if self.soup.body else []
+        )
+
+    @cached_property
+    def scope(self) -> Tag:
+        """The main post: ``article.post``/``.hentry`` holding the body, else the generic one."""
+        for selector in (
+            "article.type-post",
+            "article.post",
+            ".hentry",
+            "article",
+            "#main",
+            "main",
+        ):
+            found = select_own(self.soup, selector)
+            if found:
+                return found[0]
+        return super().scope
+
+    def not_a_post_reason(self) -> str | None:
+        classes = set(self.body_classes)
+        if classes & set(_POST_CLASSES) or any(c.startswith("single-format") for c in classes):
+            return None
+        for cls, why in _NON_POST_CLASSES.items():
+            if cls in classes:
+                return f"{why} (body class {cls!r})"
+        return super().not_a_post_reason()
+
+    def byline_authors(self) -> list[str]:
+        for selector in BYLINE_SELECTORS:
+            found = names.byline_names(select_own(self.scope, selector))
+            if found:
+                return found
+        return []
+
+    def authors(self) -> list[str]:
+        return self.structured_authors() or self.byline_authors() or self.meta_authors()
+
+    def body_element(self) -> Tag | None:
+        for selector in BODY_SELECTORS:
+            found = select_own(self.scope, selector) or select_own(self.soup, selector)
+            if found:
+                return found[0]
+        return super().body_element()
+
+    def tag_links(self) -> list[str]:
+        links = select_own(self.scope, ".cat-links a, .tags-links a, a[rel~=tag]")
+        return [a.get_text(" ") for a in links]
