@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Self
 
 from archive.records import PostRecord
 
@@ -57,7 +57,7 @@ class JsonlWriter:
         self._file.close()
         self._file = None
 
-    def __enter__(self) -> JsonlWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -160,7 +160,7 @@ class PostRecord:
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a record from its JSONL form; unknown keys are ignored."""
         if not isinstance(data.get("url"), str):
-            raise ValueError("a post record needs a string 'url'")
+            raise TypeError("a post record needs a string 'url'")
         rating = data.get("rating")
         warc = data.get("warc")
         return cls(

@@ -91,7 +91,9 @@ def parse_site(entry: Any, *, where: str) -> SiteConfig:
         where = f"{where} ({name})"
     unknown = sorted(set(entry) - _KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_KEYS))})")
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_KEYS))})"
+        )
     return SiteConfig(
         name=_check_name(name, where),
         url=_check_url(entry.get("url"), where),

@@ -14,7 +14,6 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from archive.paths import resolve_data_dir
 from crawler.config import SiteConfig
 from crawler.extensions.progress import crawl_counts
 from crawler.spiders.blog import BlogSpider

@@ -64,7 +64,9 @@ def test_files_never_collide(tmp_path: Path) -> None:
     assert first.path != second.path
 
 
-def test_cut_last_line_is_skipped_and_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_cut_last_line_is_skipped_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "s-20260102030405-00001.jsonl"
     path.write_bytes(LINE.encode() + LINE.encode()[:50])
     with caplog.at_level(logging.WARNING):
@@ -101,5 +103,5 @@ def test_rating_normalization(rating: Rating, normalized: float) -> None:
 
 
 def test_record_needs_url() -> None:
-    with pytest.raises(ValueError, match="url"):
+    with pytest.raises(TypeError, match="url"):
         PostRecord.from_dict({"title": "x"})

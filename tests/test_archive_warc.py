@@ -69,7 +69,9 @@ EXPECTED = (
 CLOCK = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def exchange(path: str = "/2019/03/post.html?x=1", body: bytes = b"<html>hi</html>") -> HttpExchange:
+def exchange(
+    path: str = "/2019/03/post.html?x=1", body: bytes = b"<html>hi</html>"
+) -> HttpExchange:
     return HttpExchange(
         url=f"http://127.0.0.1:8000{path}",
         request_headers=[("User-Agent", "blogarchive/0.1"), ("Accept-Encoding", "gzip")],
@@ -136,7 +138,9 @@ def test_one_gzip_member_per_record_and_warcio_reads_all(tmp_path: Path) -> None
     assert types == ["warcinfo"] + ["request", "response"] * 3
     result = subprocess.run(
         [sys.executable, "-m", "warcio.cli", "check", "-v", str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -28,7 +28,12 @@ def test_shipped_config_is_valid() -> None:
 def test_minimal_entry_gets_defaults(tmp_path: Path) -> None:
     sites = load_sites(write(tmp_path, '[[sites]]\nname = "a"\nurl = "https://a.example/"\n'))
     site = sites["a"]
-    assert (site.platform, site.schedule, site.max_pages, site.enabled) == ("auto", None, None, True)
+    assert (site.platform, site.schedule, site.max_pages, site.enabled) == (
+        "auto",
+        None,
+        None,
+        True,
+    )
     assert site.host == "a.example"
 
 
@@ -40,7 +45,10 @@ def test_minimal_entry_gets_defaults(tmp_path: Path) -> None:
         ('name = "a"\nurl = "ftp://a/"', r"url: 'ftp://a/'"),
         ('name = "a"\nurl = "https://a/"\nschedule = "every 6y"', r"schedule: 'every 6y'"),
         ('name = "a"\nurl = "https://a/"\nschedule = "61 * * * *"', r"schedule: '61 \* \* \* \*'"),
-        ('name = "a"\nurl = "https://a/"\nplatform = "tumblr"', r"platform: 'tumblr' is not one of"),
+        (
+            'name = "a"\nurl = "https://a/"\nplatform = "tumblr"',
+            r"platform: 'tumblr' is not one of",
+        ),
         ('name = "a"\nurl = "https://a/"\nmax_pages = 0', r"max_pages: 0 must be a positive"),
         ('name = "a"\nurl = "https://a/"\nmax_page = 5', r"unknown key 'max_page'"),
     ],

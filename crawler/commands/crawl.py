@@ -17,15 +17,30 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "the search index.",
     )
     parser.add_argument("sites", nargs="*", metavar="SITE", help="site names from the config")
-    parser.add_argument("--url", action="append", default=[], metavar="URL",
-                        help="crawl a blog that is not in the config (repeatable)")
+    parser.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="crawl a blog that is not in the config (repeatable)",
+    )
     parser.add_argument("--all", action="store_true", help="crawl every enabled site")
-    parser.add_argument("--config", metavar="FILE",
-                        help="sites config (default: $BLOGARCHIVE_CONFIG, else config/sites.toml)")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="sites config (default: $BLOGARCHIVE_CONFIG, else config/sites.toml)",
+    )
     parser.add_argument("--platform", default="auto", help="platform for --url (default: auto)")
     parser.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages per site")
-    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                        dest="settings", help="override a Scrapy setting (repeatable)")
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="settings",
+        help="override a Scrapy setting (repeatable)",
+    )
     return parser
 
 
@@ -48,7 +63,9 @@ def select_sites(args: argparse.Namespace) -> list[SiteConfig]:
         unknown = [name for name in args.sites if name not in sites]
         if unknown:
             raise ConfigError(f"unknown site {unknown[0]!r}; known: {', '.join(sorted(sites))}")
-        chosen = [s for s in sites.values() if s.enabled] if args.all else [sites[n] for n in args.sites]
+        chosen = (
+            [s for s in sites.values() if s.enabled] if args.all else [sites[n] for n in args.sites]
+        )
     for url in args.url:
         from urllib.parse import urlsplit
 

@@ -21,7 +21,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Serve the bundled sample blog on 127.0.0.1 on a free port, crawl it into "
         "the archive, index it, run a sample search and print where everything is.",
     )
-    parser.add_argument("--query", default=DEMO_QUERY, help=f"sample search (default: {DEMO_QUERY!r})")
+    parser.add_argument(
+        "--query", default=DEMO_QUERY, help=f"sample search (default: {DEMO_QUERY!r})"
+    )
     return parser
 
 
@@ -44,9 +46,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nsearch: blogarchive search {args.query!r}\n")
     hits = SearchIndex(index_dir(data_dir)).search(args.query, limit=3)
     print("\n\n".join(format_hit(h, color=sys.stdout.isatty()) for h in hits) or "no matches")
-    print(f"\ndemo finished in {time.monotonic() - started:.1f} s. The archive is in {data_dir.resolve()}:")
-    for label, path in (("WARC", warc_dir(data_dir)), ("JSONL", items_dir(data_dir)),
-                        ("index", index_dir(data_dir))):
+    print(
+        f"\ndemo finished in {time.monotonic() - started:.1f} s. The archive is in {data_dir.resolve()}:"
+    )
+    for label, path in (
+        ("WARC", warc_dir(data_dir)),
+        ("JSONL", items_dir(data_dir)),
+        ("index", index_dir(data_dir)),
+    ):
         print(f"  {label:6} {path.resolve()}")
-    print("Try: blogarchive search '\"flagship killer\"' --json   or   blogarchive search --author hosne")
+    print(
+        "Try: blogarchive search '\"flagship killer\"' --json   or   blogarchive search --author hosne"
+    )
     return 0 if hits else 1

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 def headers_list(headers: Any) -> list[tuple[str, str]]:
     """Scrapy ``Headers`` → ordered (name, value) pairs, one per value."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for key, values in headers.items():
         name = key.decode("latin-1")
         pairs.extend((name, value.decode("latin-1")) for value in values)

@@ -118,7 +118,9 @@ class BlogSpider(Spider):
         yield from self._follow_links(html_links(response.url, response.body))
         try:
             post = parse_post(
-                response.url, response.body, platform=self.platform or "auto",
+                response.url,
+                response.body,
+                platform=self.platform or "auto",
                 encoding=response.encoding,
             )
         except NotAPost as reason:
@@ -132,7 +134,11 @@ class BlogSpider(Spider):
             self._stat("blogarchive/probes/missing")
             return
         links = feed_links(response.url, response.body)
-        if not links.posts and isinstance(response, TextResponse) and b"<html" in response.body[:2048].lower():
+        if (
+            not links.posts
+            and isinstance(response, TextResponse)
+            and b"<html" in response.body[:2048].lower()
+        ):
             yield from self._follow_links(html_links(response.url, response.body))
             return
         yield from self._follow(links.posts, self.parse_page, "post")
@@ -195,7 +201,9 @@ class BlogSpider(Spider):
 
     def _finish(self, post: PostRecord, response: Response) -> PostRecord:
         fetched = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
-        return post.replace(site=self.site_name, fetched_at=fetched, warc=response.meta.get("warc_ref"))
+        return post.replace(
+            site=self.site_name, fetched_at=fetched, warc=response.meta.get("warc_ref")
+        )
 
     def _stat(self, key: str) -> None:
         if self.crawler.stats is not None:

@@ -1,0 +1,98 @@
+"""Shared fixtures: fixture blogs on 127.0.0.1 and the CLI run as a real subprocess.
+
+Crawls run in a subprocess because Twisted's reactor cannot restart inside one
+test process; the fixture server runs in a thread of the test process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.demo import BlogServer, get_blog
+from crawler.demo.model import Blog
+
+ROOT = Path(__file__).resolve().parents[1]
+LOOPBACK = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+]
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    """``blogarchive ARGS`` in a fresh interpreter."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def read_items(data_dir: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line)
+        for path in sorted((data_dir / "items").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+@dataclass
+class Crawled:
+    """A fixture blog crawled once: its truth, its server URL and the archive."""
+
+    blog: Blog
+    url: str
+    data_dir: Path
+    result: subprocess.CompletedProcess[str]
+
+    @property
+    def expected(self) -> dict[str, dict[str, Any]]:
+        return {e["url"]: e for e in self.blog.expected(self.url)}
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return read_items(self.data_dir)
+
+
+@pytest.fixture(scope="module")
+def serve() -> Iterator[Any]:
+    """Start fixture blogs for the module; stopped at its end."""
+    servers: list[BlogServer] = []
+
+    def start(blog: Blog) -> BlogServer:
+        server = BlogServer(blog)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def crawl_blog(serve: Any, tmp_dir: Path, kind: str, posts: int) -> Crawled:
+    blog = get_blog(kind, posts=posts)
+    server = serve(blog)
+    data_dir = tmp_dir / kind
+    result = run_cli("crawl", "--url", server.url, "--data-dir", str(data_dir), *LOOPBACK)
+    return Crawled(blog=blog, url=server.url, data_dir=data_dir, result=result)
