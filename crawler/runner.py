@@ -6,11 +6,13 @@ same spider, settings, extensions and pipelines through Scrapy's own command.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
@@ -48,7 +50,8 @@ class CrawlResult:
 
     def summary(self) -> str:
         size = self.warc_bytes / 1_000_000
-        status = "done" if self.ok else f"FAILED ({self.reason})"
+        why = self.reason if self.reason not in OK_REASONS else "no page could be fetched"
+        status = "done" if self.ok else f"FAILED ({why})"
         return (
             f"{self.site}: {status}: {self.pages} pages, {self.posts} posts, {self.errors} errors, "
             f"{size:.1f} MB of WARC in {len(self.warc_files)} file(s), {self.seconds:.1f} s"
@@ -79,12 +82,33 @@ def run_crawls(
     crawlers: list[tuple[SiteConfig, Crawler]] = []
     for site in sites:
         crawler = process.create_crawler(BlogSpider)
+        if settings.getbool("BLOGARCHIVE_PROGRESS_STDERR"):
+            # Scrapy installs its log handler when the crawl starts; adjust it then.
+            crawler.signals.connect(_brief_tracebacks, signal=signals.engine_started)
         process.crawl(crawler, site=site, max_pages=max_pages)
         crawlers.append((site, crawler))
     started = time.monotonic()
     process.start()
     elapsed = time.monotonic() - started
     return [_result(site, crawler, elapsed) for site, crawler in crawlers]
+
+
+class BriefFormatter(logging.Formatter):
+    """Log an exception as its last line: a terminal user needs the reason, not the stack."""
+
+    def formatException(self, ei: Any) -> str:
+        exc = ei[1]
+        return f"  {type(exc).__name__}: {exc}" if exc is not None else ""
+
+    def formatStack(self, stack_info: str) -> str:
+        return ""
+
+
+def _brief_tracebacks() -> None:
+    for handler in logging.getLogger().handlers:
+        current = handler.formatter
+        fmt = current._fmt if current else None
+        handler.setFormatter(BriefFormatter(fmt, current.datefmt if current else None))
 
 
 def _result(site: SiteConfig, crawler: Crawler, elapsed: float) -> CrawlResult:

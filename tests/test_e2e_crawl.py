@@ -24,7 +24,9 @@ FIELDS = ("title", "authors", "published", "updated", "body", "tags", "rating", 
 
 
 @pytest.fixture(scope="module", params=["blogger", "wordpress"])
-def crawled(request: pytest.FixtureRequest, serve: Any, tmp_path_factory: pytest.TempPathFactory) -> Crawled:
+def crawled(
+    request: pytest.FixtureRequest, serve: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Crawled:
     return crawl_blog(serve, tmp_path_factory.mktemp("e2e"), request.param, posts=150)
 
 
@@ -76,7 +78,9 @@ def test_warc_files_pass_warcio_check(crawled: Crawled) -> None:
     assert not list((crawled.data_dir / "warc").glob("*.open"))
     result = subprocess.run(
         [sys.executable, "-m", "warcio.cli", "check", *map(str, files)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -89,7 +93,9 @@ def test_warc_holds_every_request_and_response(crawled: Crawled) -> None:
                 record.content_stream().read()
                 records.append(record)
     assert records[0].rec_type == "warcinfo"
-    responses = {r.rec_headers.get_header("WARC-Record-ID"): r for r in records if r.rec_type == "response"}
+    responses = {
+        r.rec_headers.get_header("WARC-Record-ID"): r for r in records if r.rec_type == "response"
+    }
     requests = [r for r in records if r.rec_type == "request"]
     assert len(requests) == len(responses)
     assert {r.rec_headers.get_header("WARC-Concurrent-To") for r in requests} == set(responses)
@@ -131,7 +137,9 @@ def test_item_warc_refs_seek_to_their_response(crawled: Crawled) -> None:
 def test_cdxj_indexer_indexes_every_post(crawled: Crawled) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "cdxj_indexer.main", *map(str, warc_files(crawled))],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line.split(" ", 2)[2]) for line in result.stdout.splitlines()]
@@ -143,7 +151,9 @@ def test_search_finds_a_post_by_a_phrase_from_its_body(crawled: Crawled) -> None
     post = sorted(crawled.expected.values(), key=lambda e: e["url"])[7]
     sentence = max(post["body"].split("\n\n"), key=len)
     phrase = " ".join(sentence.split()[2:8]).strip(".,;:!?")
-    result = run_cli("search", "--json", "--limit", "50", f'"{phrase}"', "--data-dir", str(crawled.data_dir))
+    result = run_cli(
+        "search", "--json", "--limit", "50", f'"{phrase}"', "--data-dir", str(crawled.data_dir)
+    )
     assert result.returncode == 0, result.stderr
     hits = json.loads(result.stdout)
     assert post["url"] in [hit["url"] for hit in hits]
@@ -155,12 +165,28 @@ def test_search_finds_a_post_by_a_phrase_from_its_body(crawled: Crawled) -> None
 def test_search_filters_by_author_and_rating(crawled: Crawled) -> None:
     expected = list(crawled.expected.values())
     author = Counter(a for e in expected for a in e["authors"]).most_common(1)[0][0]
-    result = run_cli("search", "--json", "--limit", "500", "--author", author.upper(),
-                     "--data-dir", str(crawled.data_dir))
+    result = run_cli(
+        "search",
+        "--json",
+        "--limit",
+        "500",
+        "--author",
+        author.upper(),
+        "--data-dir",
+        str(crawled.data_dir),
+    )
     hits = json.loads(result.stdout)
     assert {h["url"] for h in hits} == {e["url"] for e in expected if author in e["authors"]}
-    result = run_cli("search", "--json", "--limit", "500", "--min-rating", "0.9",
-                     "--data-dir", str(crawled.data_dir))
+    result = run_cli(
+        "search",
+        "--json",
+        "--limit",
+        "500",
+        "--min-rating",
+        "0.9",
+        "--data-dir",
+        str(crawled.data_dir),
+    )
     rated = {e["url"] for e in expected if e["rating"] and e["rating"]["normalized"] >= 0.9}
     assert {h["url"] for h in json.loads(result.stdout)} == rated
 
@@ -186,5 +212,8 @@ def test_reindex_rebuilds_the_index(crawled: Crawled, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"indexed {len(crawled.expected)} posts")
     title = next(iter(crawled.expected.values()))["title"]
-    hits = json.loads(run_cli("search", "--json", title, env={"BLOGARCHIVE_DATA_DIR": str(copy)}).stdout)
-    assert hits and hits[0]["title"] == title
+    hits = json.loads(
+        run_cli("search", "--json", title, env={"BLOGARCHIVE_DATA_DIR": str(copy)}).stdout
+    )
+    assert hits
+    assert hits[0]["title"] == title

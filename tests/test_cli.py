@@ -1,0 +1,203 @@
+"""The ``blogarchive`` command line: help, data dir, config, bounds, failures, Scrapy's own command."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.cli import build_parser, main
+from crawler.demo import get_blog
+from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
+
+SUBCOMMANDS = ["crawl", "search", "extract", "reindex", "demo"]
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_every_subcommand_has_help_and_data_dir(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    assert "--data-dir" in capsys.readouterr().out
+
+
+def test_top_level_help_lists_subcommands() -> None:
+    text = build_parser().format_help()
+    assert all(command in text for command in SUBCOMMANDS)
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("blogarchive")
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert "crawl" in result.stdout
+
+
+def test_crawl_needs_a_site(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["crawl"]) == 2
+    assert "name a site" in capsys.readouterr().err
+
+
+def test_crawl_reports_config_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "sites.toml"
+    config.write_text('[[sites]]\nname = "x"\nurl = "https://x/"\nschedule = "sometimes"\n')
+    assert main(["crawl", "x", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert str(config) in err
+    assert "sites[1] (x): schedule: 'sometimes'" in err
+
+
+def test_crawl_unknown_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "sites.toml"
+    config.write_text('[[sites]]\nname = "x"\nurl = "https://x/"\n')
+    assert main(["crawl", "nope", "--config", str(config)]) == 2
+    assert "unknown site 'nope'; known: x" in capsys.readouterr().err
+
+
+def test_bad_setting_override(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["crawl", "--url", "http://127.0.0.1:9/", "-s", "NOEQUALS"]) == 2
+    assert "NAME=VALUE" in capsys.readouterr().err
+
+
+def test_search_without_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "x", "--data-dir", str(tmp_path / "none")]) == 1
+    assert "no index" in capsys.readouterr().err
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_dead_server_fails_clearly(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/"
+    result = run_cli(
+        "crawl",
+        "--url",
+        url,
+        "--data-dir",
+        str(tmp_path),
+        *LOOPBACK,
+        "-s",
+        "RETRY_TIMES=0",
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "FAILED" in result.stdout
+    assert "0 pages" in result.stdout
+    assert read_items(tmp_path) == []
+
+
+@pytest.fixture(scope="module")
+def demo_server(serve: Any) -> Any:
+    return serve(get_blog("demo"))
+
+
+def test_crawl_site_by_name_with_max_pages(demo_server: Any, tmp_path: Path) -> None:
+    config = tmp_path / "sites.toml"
+    config.write_text(
+        f'[[sites]]\nname = "sample"\nurl = "{demo_server.url}"\nplatform = "blogger"\n'
+    )
+    result = run_cli(
+        "crawl",
+        "sample",
+        "--max-pages",
+        "5",
+        "--data-dir",
+        str(tmp_path / "d"),
+        *LOOPBACK,
+        env={"BLOGARCHIVE_CONFIG": str(config)},
+    )
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.splitlines()[0]
+    pages = int(summary.split(": ")[2].split(" pages")[0])
+    assert 1 <= pages <= 6  # 5 scheduled by the spider, plus robots.txt
+    assert {i["site"] for i in read_items(tmp_path / "d")} <= {"sample"}
+
+
+def test_data_dir_falls_back_to_environment(demo_server: Any, tmp_path: Path) -> None:
+    result = run_cli(
+        "crawl",
+        "--url",
+        demo_server.url,
+        "--max-pages",
+        "3",
+        *LOOPBACK,
+        env={"BLOGARCHIVE_DATA_DIR": str(tmp_path / "envdir")},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list((tmp_path / "envdir" / "warc").glob("*.warc.gz"))
+    assert not (tmp_path / "data").exists()
+
+
+def test_scrapy_crawl_runs_the_same_crawl(demo_server: Any, tmp_path: Path) -> None:
+    env = {**os.environ, "BLOGARCHIVE_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "blog",
+            "-a",
+            f"url={demo_server.url}",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "LOG_LEVEL=INFO",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    items = read_items(tmp_path)
+    assert len(items) == len(get_blog("demo").truth)
+    assert "posts, 0 errors" in result.stderr  # progress through Scrapy's log
+    assert list((tmp_path / "warc").glob("127.0.0.1-*.warc.gz"))
+
+
+def test_extract_saved_html(tmp_path: Path) -> None:
+    blog = get_blog("demo")
+    site = blog.resources("http://blog.example/")
+    path = blog.truth[0]["url"]
+    page = tmp_path / "post.html"
+    page.write_bytes(site[path].body)
+    result = run_cli("extract", str(page), "--url", "http://blog.example" + path)
+    assert result.returncode == 0, result.stderr
+    item = json.loads(result.stdout)
+    assert item["title"] == blog.truth[0]["title"]
+    assert item["authors"] == blog.truth[0]["authors"]
+    assert item["url"] == "http://blog.example" + path
+
+
+def test_extract_reports_non_posts_and_missing_files(tmp_path: Path) -> None:
+    page = tmp_path / "listing.html"
+    page.write_text("<html><body><p>nothing here</p></body></html>")
+    result = run_cli("extract", str(page), str(tmp_path / "missing.html"))
+    assert result.returncode == 1
+    assert "not a post page" in result.stderr
+    assert "missing.html" in result.stderr
+
+
+def test_demo_crawls_and_searches(tmp_path: Path) -> None:
+    result = run_cli("demo", "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "sample: done:" in result.stdout
+    assert "Why Xiaomi does not sell its smartphones" in result.stdout
+    assert len(read_items(tmp_path)) == len(get_blog("demo").truth)
