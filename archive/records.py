@@ -7,7 +7,10 @@ parsers produce :class:`PostRecord` objects, and the JSONL writer, the index and
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -123,10 +126,30 @@ class PostRecord:
     """The page's ``<link rel=canonical>``, when it has one."""
     language: str | None = None
     """Language of the page (``<html lang>``), when stated."""
+    word_count: int | None = None
+    """Number of words in ``body``."""
+    version: int | None = None
+    """1 for the first archived version of this URL, 2 for the next changed one..."""
+    content_hash: str | None = None
+    """``sha1:`` base32 digest of the extracted content; a new version changes it."""
     fetched_at: str | None = None
     """When the response was received, ISO 8601 UTC."""
     warc: WarcRef | None = None
     """The WARC response record this post was parsed from."""
+
+    def compute_content_hash(self) -> str:
+        """Digest of what a reader sees: title, authors, dates, body, rating and tags."""
+        content = {
+            "title": self.title,
+            "authors": self.authors,
+            "published": self.published,
+            "updated": self.updated,
+            "body": self.body,
+            "rating": None if self.rating is None else self.rating.to_dict(),
+            "tags": self.tags,
+        }
+        raw = json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return "sha1:" + base64.b32encode(hashlib.sha1(raw).digest()).decode("ascii")
 
     @property
     def author(self) -> str | None:
@@ -152,6 +175,9 @@ class PostRecord:
             "platform": self.platform,
             "canonical_url": self.canonical_url,
             "language": self.language,
+            "word_count": self.word_count,
+            "version": self.version,
+            "content_hash": self.content_hash,
             "fetched_at": self.fetched_at,
             "warc": None if self.warc is None else self.warc.to_dict(),
         }
@@ -176,6 +202,9 @@ class PostRecord:
             platform=data.get("platform"),
             canonical_url=data.get("canonical_url"),
             language=data.get("language"),
+            word_count=data.get("word_count"),
+            version=data.get("version"),
+            content_hash=data.get("content_hash"),
             fetched_at=data.get("fetched_at"),
             warc=WarcRef.from_dict(warc) if warc else None,
         )

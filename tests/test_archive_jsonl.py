@@ -22,6 +22,9 @@ POST = PostRecord(
     rating=Rating(value=4.0, best=5.0, worst=1.0, kind="review", source="microdata"),
     tags=["Mobile", "Xiaomi"],
     platform="blogger",
+    word_count=6,
+    version=1,
+    content_hash="sha1:ABC",
     fetched_at="2026-01-02T03:04:05+00:00",
     warc=WarcRef(filename="sample-1.warc.gz", offset=705, record_id="<urn:uuid:1>", length=374),
 )
@@ -32,7 +35,8 @@ LINE = (
     '"body":"First paragraph.\\n\\nSecond — with ünïcode.",'
     '"rating":{"value":4.0,"best":5.0,"worst":1.0,"count":null,"normalized":0.75,'
     '"kind":"review","source":"microdata"},"tags":["Mobile","Xiaomi"],"platform":"blogger",'
-    '"canonical_url":null,"language":null,"fetched_at":"2026-01-02T03:04:05+00:00",'
+    '"canonical_url":null,"language":null,"word_count":6,"version":1,'
+    '"content_hash":"sha1:ABC","fetched_at":"2026-01-02T03:04:05+00:00",'
     '"warc":{"filename":"sample-1.warc.gz","offset":705,"record_id":"<urn:uuid:1>","length":374}}\n'
 )
 
@@ -100,6 +104,14 @@ def test_archive_reads_files_in_time_order(tmp_path: Path) -> None:
 )
 def test_rating_normalization(rating: Rating, normalized: float) -> None:
     assert rating.normalized == pytest.approx(normalized)
+
+
+def test_content_hash_follows_content_only() -> None:
+    moved = POST.replace(url="http://elsewhere/x", fetched_at="2030-01-01", warc=None)
+    assert moved.compute_content_hash() == POST.compute_content_hash()
+    edited = POST.replace(body=POST.body + " Update: fixed.")
+    assert edited.compute_content_hash() != POST.compute_content_hash()
+    assert POST.compute_content_hash().startswith("sha1:")
 
 
 def test_record_needs_url() -> None:

@@ -31,6 +31,9 @@ FIELDS = (
     "platform",
     "canonical_url",
     "language",
+    "word_count",
+    "version",
+    "content_hash",
     "fetched_at",
     "warc",
 )

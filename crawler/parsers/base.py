@@ -208,19 +208,22 @@ class PostPage:
     # -- items ---------------------------------------------------------------------------
     def extract(self) -> PostRecord:
         """The record, without the is-a-post check (for ``blogarchive extract --force``)."""
-        return PostRecord(
+        body = self.body()
+        record = PostRecord(
             url=self.url,
             title=self.title(),
             authors=self.authors(),
             published=self.published(),
             updated=self.updated(),
-            body=self.body(),
+            body=body,
             rating=self.rating(),
             tags=self.tags(),
             platform=self.platform,
             canonical_url=self.canonical_url(),
             language=self.language(),
+            word_count=len(body.split()),
         )
+        return record.replace(content_hash=record.compute_content_hash())
 
     def to_item(self) -> PostRecord:
         reason = self.not_a_post_reason()
