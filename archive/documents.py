@@ -1,27 +1,107 @@
-"""Turning a :class:`~archive.records.PostRecord` into a tantivy document.
+"""Turning a :class:`~archive.records.PostRecord` into a tantivy document, and back.
 
 Dates: ``published`` is indexed as the post's own wall-clock time (its UTC offset is
 dropped); see :mod:`archive.filters` for how date bounds compare with it.
+
+Versions: each (URL, version) pair is one document, keyed by :func:`doc_key`. Every
+version but the latest of its URL carries ``superseded=1`` (see :mod:`archive.index`).
+
+CJK text (Chinese, Japanese, Korean) has no spaces between words, so the word tokenizer
+cannot find words in it. Posts index it twice instead:
+
+- ``title`` and ``body`` hold the text with every CJK character replaced by spaces of
+  the same UTF-8 length (:func:`mask_cjk`), so Latin words glued to CJK text
+  (``Rustの所有権``) are words of their own, and byte offsets, which snippets use, stay
+  those of the original text; the original goes to the stored ``extra`` JSON;
+- ``title_cjk`` and ``body_cjk`` hold the overlapping character bigrams of each CJK run
+  (``所有権`` → ``所有 有権``) with positions, so a query word of two or more CJK
+  characters is a phrase of its bigrams (:func:`cjk_bigrams`), the approach of Lucene's
+  CJKBigramFilter. A run of one character is indexed as itself.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import UTC, date, datetime
+from typing import Any
 
 import tantivy
 
-from archive.records import PostRecord
+from archive.records import PostRecord, Rating, WarcRef
 
-__all__ = ["author_key", "parse_published", "to_document", "wall_clock"]
+__all__ = [
+    "author_key",
+    "cjk_bigrams",
+    "cjk_runs",
+    "doc_key",
+    "from_document",
+    "has_cjk",
+    "language_key",
+    "mask_cjk",
+    "parse_published",
+    "record_order",
+    "stored_text",
+    "to_document",
+    "wall_clock",
+]
+
+# Hangul Jamo, CJK marks (々〆〇), kana (without the "・" dot), Hangul compatibility
+# Jamo, CJK ideographs (extension A, unified, compatibility, extensions B+), Hangul
+# syllables and half-width katakana.
+_CJK = (
+    "\u1100-\u11ff\u3005-\u3007\u3040-\u30fa\u30fc-\u30ff\u3130-\u318f\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f"
+)
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_EXTRA_FIELDS = ("updated", "platform", "canonical_url", "language", "word_count", "content_hash")
 
 
 def author_key(name: str) -> str:
     """Case- and accent-insensitive form of an author name: ``"José  Núñez"`` → ``"jose nunez"``."""
+    if name.isascii():
+        return " ".join(name.lower().split())
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())
+
+
+def language_key(language: str) -> str:
+    """``"fr_FR "`` → ``"fr-fr"``: the form language tags are indexed and filtered in."""
+    return language.strip().lower().replace("_", "-")
+
+
+def doc_key(url: str, version: int | None) -> str:
+    """The identity of one version of a post in the index."""
+    return f"{version or 0} {url}"
+
+
+def record_order(version: int | None, fetched_at: str | None) -> tuple[int, str]:
+    """Which version of a URL is the latest: the highest version, then the newest fetch."""
+    return (version or 0, fetched_at or "")
+
+
+def has_cjk(text: str) -> bool:
+    return not text.isascii() and _CJK_RUN.search(text) is not None
+
+
+def mask_cjk(text: str) -> str:
+    """``text`` with each CJK character replaced by spaces of the same UTF-8 length."""
+    return _CJK_RUN.sub(lambda m: " " * len(m.group().encode("utf-8")), text)
+
+
+def cjk_runs(text: str, *, normalize: bool = True) -> list[str]:
+    """The runs of CJK characters in ``text``, NFKC-normalized (half-width kana widened)."""
+    runs: list[str] = _CJK_RUN.findall(text)
+    return [unicodedata.normalize("NFKC", run) for run in runs] if normalize else runs
+
+
+def cjk_bigrams(run: str) -> list[str]:
+    """Overlapping bigrams of one CJK run; a one-character run is itself."""
+    if len(run) < 2:
+        return [run] if run else []
+    return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def wall_clock(value: datetime) -> datetime:
@@ -42,18 +122,18 @@ def parse_published(text: str | None) -> datetime | None:
         return None
 
 
-def to_document(record: PostRecord) -> tantivy.Document:
+def to_document(record: PostRecord, *, latest: bool = True) -> tantivy.Document:
     doc = tantivy.Document()
+    doc.add_text("key", doc_key(record.url, record.version))
     doc.add_text("url", record.url)
     if record.site:
         doc.add_text("site", record.site)
-    if record.title:
-        doc.add_text("title", record.title)
     _add_authors(doc, record.authors)
-    if record.body:
-        doc.add_text("body", record.body)
     for tag in record.tags:
         doc.add_text("tags", tag)
+        doc.add_text("tag_key", author_key(tag))
+    if record.language:
+        _add_language(doc, record.language)
     if record.published:
         _add_published(doc, record.published)
     if record.rating is not None:
@@ -63,7 +143,30 @@ def to_document(record: PostRecord) -> tantivy.Document:
         doc.add_text("warc", json.dumps(record.warc.to_dict(), ensure_ascii=False))
     if record.fetched_at:
         doc.add_text("fetched_at", record.fetched_at)
+    if record.version is not None:
+        doc.add_integer("version", record.version)
+    if not latest:
+        doc.add_text("superseded", "1")
+    extra = {f: v for f in _EXTRA_FIELDS if (v := getattr(record, f)) is not None}
+    extra.update(_add_texts(doc, record))
+    if extra:
+        doc.add_bytes("extra", json.dumps(extra, ensure_ascii=False).encode("utf-8"))
     return doc
+
+
+def _add_texts(doc: tantivy.Document, record: PostRecord) -> dict[str, str]:
+    """Add the title and the body (masked, plus bigrams, if CJK); return the originals."""
+    originals: dict[str, str] = {}
+    for field, text in (("title", record.title or ""), ("body", record.body)):
+        if not text:
+            continue
+        if has_cjk(text):
+            originals[field] = text
+            bigrams = [b for run in cjk_runs(text) for b in cjk_bigrams(run)]
+            doc.add_text(f"{field}_cjk", " ".join(bigrams))
+            text = mask_cjk(text)
+        doc.add_text(field, text)
+    return originals
 
 
 def _add_authors(doc: tantivy.Document, authors: list[str]) -> None:
@@ -74,9 +177,51 @@ def _add_authors(doc: tantivy.Document, authors: list[str]) -> None:
             doc.add_text("author_key", key)
 
 
+def _add_language(doc: tantivy.Document, language: str) -> None:
+    key = language_key(language)
+    doc.add_text("lang", key)
+    primary = key.split("-", 1)[0]
+    if primary != key:
+        doc.add_text("lang", primary)
+
+
 def _add_published(doc: tantivy.Document, text: str) -> None:
     doc.add_text("published_text", text)
     published = parse_published(text)
     if published is not None:
         doc.add_date("published", published)
         doc.add_integer("published_ts", int(published.timestamp()))
+
+
+def _extra(doc: tantivy.Document) -> dict[str, Any]:
+    raw = doc.get_first("extra")
+    return json.loads(raw) if raw else {}
+
+
+def stored_text(doc: tantivy.Document) -> tuple[str | None, str]:
+    """The original title and body of a stored document (unmasked)."""
+    extra = _extra(doc)
+    title = extra.get("title", doc.get_first("title"))
+    body = extra.get("body", doc.get_first("body"))
+    return (None if title is None else str(title)), str(body or "")
+
+
+def from_document(doc: tantivy.Document) -> PostRecord:
+    """The record a stored document was made from (:func:`to_document` reversed)."""
+    extra = _extra(doc)
+    rating, warc = doc.get_first("rating"), doc.get_first("warc")
+    title, body = stored_text(doc)
+    return PostRecord(
+        url=str(doc.get_first("url")),
+        site=doc.get_first("site"),
+        title=title,
+        authors=[str(a) for a in doc.get_all("authors")],
+        published=doc.get_first("published_text"),
+        body=body or "",
+        rating=Rating.from_dict(json.loads(rating)) if rating else None,
+        tags=[str(t) for t in doc.get_all("tags")],
+        version=doc.get_first("version"),
+        fetched_at=doc.get_first("fetched_at"),
+        warc=WarcRef.from_dict(json.loads(warc)) if warc else None,
+        **{f: extra.get(f) for f in _EXTRA_FIELDS},
+    )

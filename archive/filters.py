@@ -1,4 +1,8 @@
-"""Search filters (site, author, rating, dates) as tantivy queries.
+"""Search filters (site, author, rating, dates, tags, language) as tantivy queries.
+
+Filters are required clauses that add nothing to the score. Old versions of a post
+are left out with a prohibited clause (``superseded:1``), which costs little: the
+posting list of superseded versions is short next to the matches it is tested against.
 
 Dates: ``published`` is indexed as the post's own wall-clock time (its UTC offset is
 dropped), so ``since="2019-03-01"`` means "dated March 1st or later where it was
@@ -8,11 +12,12 @@ published". Datetime bounds are compared the same way.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import tantivy
 
-from archive.documents import author_key, wall_clock
+from archive.documents import author_key, language_key, wall_clock
 
 __all__ = [
     "build_filters",
@@ -20,6 +25,7 @@ __all__ = [
     "filtered",
     "listing_query",
     "parse_rating_bound",
+    "superseded",
 ]
 
 
@@ -100,19 +106,34 @@ def build_filters(
     max_rating: float | str | None,
     since: str | date | None,
     until: str | date | None,
+    tags: Sequence[str] = (),
+    lang: str | None = None,
 ) -> list[tantivy.Query]:
-    """The filter queries for :meth:`archive.index.SearchIndex.search` (ValueError if bad)."""
+    """The filter queries for :meth:`archive.index.SearchIndex.search` (ValueError if bad).
+
+    ``tags``: the post has every one of them (case- and accent-insensitive, whole tags);
+    ``lang``: a language tag, ``fr`` also matching ``fr-FR`` (case-insensitive).
+    """
     filters: list[tantivy.Query] = []
     if site is not None:
         filters.append(tantivy.Query.term_query(schema, "site", site))
     if author is not None:
         filters.append(_author_filter(schema, author))
+    filters.extend(_key_filter(schema, "tag_key", author_key(tag), "tag") for tag in tags)
+    if lang is not None:
+        filters.append(_key_filter(schema, "lang", language_key(lang), "language"))
     if min_rating is not None or max_rating is not None:
         filters.append(_rating_filter(schema, min_rating, max_rating))
     published = _date_filter(schema, since, until)
     if published is not None:
         filters.append(published)
     return filters
+
+
+def _key_filter(schema: tantivy.Schema, field: str, key: str, what: str) -> tantivy.Query:
+    if not key:
+        raise ValueError(f"the {what} filter is empty")
+    return tantivy.Query.term_query(schema, field, key)
 
 
 def _author_filter(schema: tantivy.Schema, author: str) -> tantivy.Query:
@@ -148,18 +169,34 @@ def _date_filter(
     )
 
 
-def listing_query(filters: list[tantivy.Query]) -> tantivy.Query:
-    """The posts that pass every filter (all posts without filters)."""
-    if not filters:
+def superseded(schema: tantivy.Schema) -> tantivy.Query:
+    """The versions of posts that a newer version of the same URL replaced."""
+    return tantivy.Query.term_query(schema, "superseded", "1")
+
+
+def listing_query(
+    filters: list[tantivy.Query], exclude: tantivy.Query | None = None
+) -> tantivy.Query:
+    """The posts that pass every filter (all posts without filters), minus ``exclude``."""
+    if not filters and exclude is None:
         return tantivy.Query.all_query()
-    return tantivy.Query.boolean_query([(tantivy.Occur.Must, f) for f in filters])
+    return _combine(tantivy.Query.all_query(), filters, exclude)
 
 
-def filtered(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
-    """``query`` restricted to the filters, which add nothing to its score."""
-    if not filters:
+def filtered(
+    query: tantivy.Query, filters: list[tantivy.Query], exclude: tantivy.Query | None = None
+) -> tantivy.Query:
+    """``query`` restricted to the filters, which add nothing to its score, minus ``exclude``."""
+    if not filters and exclude is None:
         return query
-    return tantivy.Query.boolean_query(
-        [(tantivy.Occur.Must, query)]
-        + [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters]
-    )
+    return _combine(query, filters, exclude)
+
+
+def _combine(
+    query: tantivy.Query, filters: list[tantivy.Query], exclude: tantivy.Query | None
+) -> tantivy.Query:
+    clauses = [(tantivy.Occur.Must, query)]
+    clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters]
+    if exclude is not None:
+        clauses.append((tantivy.Occur.MustNot, exclude))
+    return tantivy.Query.boolean_query(clauses)

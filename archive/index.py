@@ -3,41 +3,54 @@
 :class:`SearchIndex` stores :class:`~archive.records.PostRecord` objects in a tantivy index
 and searches them with BM25 (title boosted 3x, authors 2x, tags 1.5x over the body).
 
-Writers hold tantivy's directory lock for one session (:meth:`SearchIndex.add`,
-:meth:`SearchIndex.rebuild`): a second writer, in this process or another, waits with
-backoff until ``lock_timeout`` and then raises :class:`IndexLockedError`. Readers never
-take the lock, so searching works while a crawl is writing; every search reloads the
-reader, so it sees the last commit.
+Versions: every version of a URL is its own document (keyed by URL and ``version``), so
+re-adding a version replaces it rather than duplicating it. The latest version of a
+URL (highest ``version``, then newest ``fetched_at``) is the one without the
+``superseded`` flag: when a newer version arrives, the writer re-adds the older one with
+the flag. Searches leave flagged documents out unless asked for ``all_versions``, a
+prohibited clause on a short posting list: cheap at any size.
 
-The query language is described in :mod:`archive.query`; dates and the other filters in
-:mod:`archive.filters`. The pieces live in their own modules:
+Concurrency: several processes may write (crawls, scheduled runs, ``reindex``). Each
+write (:meth:`SearchIndex.add`, one batch of posts; :meth:`SearchIndex.rebuild`) is one
+session holding tantivy's directory lock: a second writer, in this process or another,
+waits with backoff until ``lock_timeout`` and then raises :class:`IndexLockedError`.
+Crawls add in batches (``ARCHIVE_INDEX_BATCH_SIZE``), so they hold the lock for a
+fraction of a second and take turns; a crawl that cannot get the lock in time logs it
+and goes on (the JSONL keeps the posts for ``reindex``). The latest-version flags are settled inside the
+session, after reloading the index, so concurrent writers keep them consistent.
+Readers never take the lock, so searching works while a crawl is writing; every
+search reloads the reader, so it sees the last commit.
+
+The pieces live in their own modules:
 
 - :mod:`archive.schema`: the schema, the analyzers and the schema version file;
-- :mod:`archive.documents`: a post as a tantivy document;
+- :mod:`archive.documents`: a post as a tantivy document (and CJK text);
+- :mod:`archive.rebuild`: writing versions with their flags; items from WARC metadata;
 - :mod:`archive.query` and :mod:`archive.query_compiler`: the query language;
 - :mod:`archive.filters`: the search filters;
 - :mod:`archive.ranking`: BM25 ranking with ties newest first, and listings by date;
-- :mod:`archive.snippets`: the highlighted snippets.
+- :mod:`archive.snippets`: the highlighted snippets;
+- :mod:`archive.search`: :class:`SearchHit` and its terminal and JSON forms.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import tantivy
 
-from archive.documents import to_document
-from archive.filters import build_filters, filtered, listing_query, parse_rating_bound
+from archive.documents import from_document, record_order
+from archive.filters import build_filters, filtered, listing_query, parse_rating_bound, superseded
 from archive.query import Node, QuerySyntaxError, parse_query_tree
 from archive.query_compiler import QueryCompiler
 from archive.ranking import newest, ranked
+from archive.rebuild import add_batch, add_stream, demote
 from archive.records import PostRecord
 from archive.schema import (
     SCHEMA_VERSION,
@@ -48,7 +61,8 @@ from archive.schema import (
     open_index,
     text_analyzer,
 )
-from archive.snippets import leading_text, snippet_generator, snippet_html
+from archive.search import SearchHit, make_hit
+from archive.snippets import snippet_generator
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -63,44 +77,13 @@ __all__ = [
 
 _ADD_HEAP = 128_000_000
 _REBUILD_HEAP = 256_000_000
+_MAX_VERSIONS = 10_000
+
+Sort = Literal["relevance", "date"]
 
 
 class IndexLockedError(RuntimeError):
     """Another writer (a crawl or a reindex) kept the index lock past the timeout."""
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One search result, ready for display or JSON."""
-
-    url: str
-    title: str | None
-    author: str | None
-    """The first author (like :attr:`PostRecord.author`), or None."""
-    published: str | None
-    """The publication date as the post states it (ISO 8601), or None."""
-    rating: dict[str, Any] | None
-    """:meth:`Rating.to_dict` of the post's rating, or None."""
-    site: str | None
-    snippet: str
-    """HTML-escaped text from the body, matched terms wrapped in ``<mark>…</mark>``."""
-    score: float
-    """BM25 score (0.0 when listing by date without a query)."""
-    warc: dict[str, Any] | None
-    """:meth:`WarcRef.to_dict` of the post's WARC record, or None."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "title": self.title,
-            "author": self.author,
-            "published": self.published,
-            "rating": self.rating,
-            "site": self.site,
-            "snippet": self.snippet,
-            "score": self.score,
-            "warc": self.warc,
-        }
 
 
 class SearchIndex:
@@ -133,43 +116,40 @@ class SearchIndex:
 
     # ---------------------------------------------------------------- writing
 
-    def _write(
-        self, records: Iterable[PostRecord], *, clear: bool, lock_timeout: float, heap: int
-    ) -> int:
-        """One writer session: lock, (clear,) upsert every record, commit, unlock."""
-        count = 0
-        writer = _acquire_writer(self._index, self.path, lock_timeout, heap, 0)
-        try:
-            if clear:
-                writer.delete_all_documents()
-            for record in records:
-                writer.delete_documents_by_term("url", record.url)
-                writer.add_document(to_document(record))
-                count += 1
+    def add(self, records: Iterable[PostRecord], *, lock_timeout: float = 60.0) -> int:
+        """Add ``records`` in one writer session (one commit); returns the count.
+
+        A record replaces the indexed one with the same URL and version (within a batch,
+        the last one wins); other versions are kept, and the latest of each URL is
+        flagged as such. Waits (with backoff) up to ``lock_timeout`` seconds for another
+        writer to finish, then raises :class:`IndexLockedError`.
+        """
+        writer = _acquire_writer(self._index, self.path, lock_timeout, _ADD_HEAP, 0)
+        with _session(writer):
+            self._index.reload()
+            count = add_batch(writer, self._index.searcher(), self._schema, records)
             writer.commit()
-        except BaseException:
-            writer.rollback()
-            raise
-        finally:
-            writer.wait_merging_threads()
-            del writer  # the last reference: dropping tantivy's writer releases the lock
         self._index.reload()
         return count
 
-    def add(self, records: Iterable[PostRecord], *, lock_timeout: float = 60.0) -> int:
-        """Upsert ``records`` by URL in one writer session (one commit); returns the count.
-
-        Waits (with backoff) up to ``lock_timeout`` seconds for another writer to finish,
-        then raises :class:`IndexLockedError`. Within a batch the last record for a URL wins.
-        """
-        return self._write(records, clear=False, lock_timeout=lock_timeout, heap=_ADD_HEAP)
-
     def rebuild(self, records: Iterable[PostRecord], *, lock_timeout: float = 60.0) -> int:
-        """Replace the whole index with ``records`` in one commit; returns the count.
+        """Replace the whole index with ``records``; returns the count.
 
-        Searches see the old contents until the commit. Duplicate URLs keep the last record.
+        Searches see the old contents until the first commit. Records of the same URL and
+        version keep the last one. Older versions of a URL that came before its latest
+        are flagged in a second, short commit.
         """
-        return self._write(records, clear=True, lock_timeout=lock_timeout, heap=_REBUILD_HEAP)
+        writer = _acquire_writer(self._index, self.path, lock_timeout, _REBUILD_HEAP, 0)
+        with _session(writer):
+            writer.delete_all_documents()
+            count, flagged = add_stream(writer, records)
+            writer.commit()
+            if flagged:
+                self._index.reload()
+                if demote(writer, self._index.searcher(), self._schema, flagged):
+                    writer.commit()
+        self._index.reload()
+        return count
 
     # ---------------------------------------------------------------- reading
 
@@ -186,9 +166,22 @@ class SearchIndex:
                 time.sleep(0.05)
         return self._index.searcher()
 
-    def count(self) -> int:
-        """Number of posts in the index."""
-        return int(self._searcher().num_docs)
+    def count(self, *, all_versions: bool = False) -> int:
+        """Number of posts in the index (with ``all_versions``, of versions of posts)."""
+        searcher = self._searcher()
+        total = int(searcher.num_docs)
+        if all_versions:
+            return total
+        flagged = searcher.search(superseded(self._schema), 1, count=True)
+        return total - int(getattr(flagged, "count", 0) or 0)
+
+    def versions(self, url: str) -> list[PostRecord]:
+        """Every indexed version of ``url``, oldest first (the last one is the latest)."""
+        searcher = self._searcher()
+        query = tantivy.Query.term_query(self._schema, "url", url)
+        hits = searcher.search(query, _MAX_VERSIONS, count=False).hits
+        records = [from_document(searcher.doc(addr)) for _, addr in hits]
+        return sorted(records, key=lambda r: record_order(r.version, r.fetched_at))
 
     def search(
         self,
@@ -200,20 +193,30 @@ class SearchIndex:
         max_rating: float | str | None = None,
         since: str | date | None = None,
         until: str | date | None = None,
+        tag: str | Sequence[str] | None = None,
+        lang: str | None = None,
+        sort: Sort = "relevance",
+        all_versions: bool = False,
         limit: int = 20,
         offset: int = 0,
     ) -> list[SearchHit]:
-        """Search posts, best BM25 match first (ties: newest first).
+        """Search posts, best BM25 match first (ties: newest first), or newest first.
 
         An empty ``query`` lists the posts that pass the filters, newest first (posts
         without a date last). Filters: ``site`` exact; ``author`` one author's full name,
         case- and accent-insensitive; ``min_rating``/``max_rating`` on the normalized 0..1
         scale (a float or text for :func:`parse_rating_bound`), excluding unrated posts;
-        ``since``/``until`` ISO dates or datetimes, inclusive, excluding undated posts.
-        Raises :class:`QuerySyntaxError` for a bad query and ValueError for a bad filter.
+        ``since``/``until`` ISO dates or datetimes, inclusive, excluding undated posts;
+        ``tag`` one tag or several (all required), whole tags, case- and
+        accent-insensitive; ``lang`` a language (``fr`` matches ``fr-FR``). ``sort="date"``
+        orders the matches newest first (score 0.0). Only the latest version of each URL
+        is searched unless ``all_versions``. Raises :class:`QuerySyntaxError` for a bad
+        query and ValueError for a bad filter.
         """
         if limit < 0 or offset < 0:
             raise ValueError("limit and offset must be >= 0")
+        if sort not in ("relevance", "date"):
+            raise ValueError(f"invalid sort {sort!r}: use 'relevance' or 'date'")
         filters = build_filters(
             self._schema,
             site=site,
@@ -222,64 +225,68 @@ class SearchIndex:
             max_rating=max_rating,
             since=since,
             until=until,
+            tags=[tag] if isinstance(tag, str) else list(tag or ()),
+            lang=lang,
         )
+        exclude = None if all_versions else superseded(self._schema)
         text = query.strip()
         tree = parse_query_tree(text) if text else None
         if limit == 0:
             return []
         searcher = self._searcher()
         if tree is None:
-            listed = newest(searcher, listing_query(filters), limit, offset)
-            return [self._hit(searcher, addr, 0.0, None) for addr in listed]
-        return self._search_tree(searcher, text, tree, filters, limit, offset)
-
-    def _search_tree(
-        self,
-        searcher: tantivy.Searcher,
-        text: str,
-        tree: Node,
-        filters: list[tantivy.Query],
-        limit: int,
-        offset: int,
-    ) -> list[SearchHit]:
-        """The hits for the parsed query ``tree`` (of ``text``), with snippets."""
+            listed = newest(searcher, listing_query(filters, exclude), limit, offset)
+            return [make_hit(searcher.doc(addr), 0.0) for addr in listed]
         compiler = QueryCompiler(self._schema, self._text, self._name, searcher, text)
+        matched = self._compile(compiler, tree, text)
+        full = filtered(matched, filters, exclude)
+        if sort == "date":
+            hits = [(0.0, addr) for addr in newest(searcher, full, limit, offset)]
+        else:
+            wanted = offset + limit
+            hits = ranked(searcher, full, wanted, ties=compiler.has_prefix)[offset:wanted]
+        return self._hits(searcher, compiler, hits)
+
+    @staticmethod
+    def _compile(compiler: QueryCompiler, tree: Node, text: str) -> tantivy.Query:
         matched = compiler.compile(tree)
         if matched is None:
             raise QuerySyntaxError(
                 f"the query {text!r} has no searchable words "
                 "(only punctuation or symbols); search for words or numbers"
             )
-        hits = ranked(searcher, filtered(matched, filters), offset + limit)[offset : offset + limit]
+        return matched
+
+    def _hits(
+        self,
+        searcher: tantivy.Searcher,
+        compiler: QueryCompiler,
+        hits: list[tuple[float, tantivy.DocAddress]],
+    ) -> list[SearchHit]:
+        """The hits, with snippets that highlight the query's words."""
         highlight = compiler.highlight_query()
         snippets: tantivy.SnippetGenerator | None = None
         if highlight is not None and hits:
             snippets = snippet_generator(searcher, highlight, self._schema)
-        return [self._hit(searcher, addr, score, snippets) for score, addr in hits]
+        return [
+            make_hit(searcher.doc(addr), score, snippets, compiler.cjk_terms)
+            for score, addr in hits
+        ]
 
-    def _hit(
-        self,
-        searcher: tantivy.Searcher,
-        address: tantivy.DocAddress,
-        score: float,
-        snippets: tantivy.SnippetGenerator | None,
-    ) -> SearchHit:
-        doc = searcher.doc(address)
-        body = doc.get_first("body") or ""
-        snippet = snippet_html(snippets.snippet_from_doc(doc), body) if snippets else ""
-        rating = doc.get_first("rating")
-        warc = doc.get_first("warc")
-        return SearchHit(
-            url=str(doc.get_first("url")),
-            title=doc.get_first("title"),
-            author=doc.get_first("authors"),
-            published=doc.get_first("published_text"),
-            rating=json.loads(rating) if rating else None,
-            site=doc.get_first("site"),
-            snippet=snippet or leading_text(body),
-            score=float(score),
-            warc=json.loads(warc) if warc else None,
-        )
+
+# ---------------------------------------------------------------- writer sessions
+
+
+@contextmanager
+def _session(writer: tantivy.IndexWriter) -> Iterator[None]:
+    """Roll back on error; always wait for merges and drop the writer (the lock)."""
+    try:
+        yield
+    except BaseException:
+        writer.rollback()
+        raise
+    finally:
+        writer.wait_merging_threads()  # consumes tantivy's writer, which frees the lock
 
 
 def _acquire_writer(

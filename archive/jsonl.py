@@ -6,6 +6,7 @@ line with a warning instead of failing, so nothing written before it is lost.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -18,7 +19,8 @@ from typing import IO, Self
 from archive.records import PostRecord
 
 logger = logging.getLogger(__name__)
-_STAMP = re.compile(r"-(\d{14}-\d{5})\.jsonl$")
+_STAMP = re.compile(r"-(\d{14}-\d{5})\.jsonl(?:\.open)?$")
+OPEN_SUFFIX = ".open"
 
 
 def dumps(record: PostRecord) -> str:
@@ -27,7 +29,11 @@ def dumps(record: PostRecord) -> str:
 
 
 class JsonlWriter:
-    """Appends post records to ``DIR/PREFIX-YYYYMMDDhhmmss-SERIAL.jsonl``."""
+    """Appends post records to ``DIR/PREFIX-YYYYMMDDhhmmss-SERIAL.jsonl``.
+
+    The file is ``….jsonl.open`` while written and locked with ``flock``; ``path`` is
+    its final name.
+    """
 
     def __init__(
         self,
@@ -50,10 +56,12 @@ class JsonlWriter:
         self.count += 1
 
     def close(self) -> None:
-        if self._file is None:
+        """Flush, fsync and drop the ``.open`` suffix (then the lock goes with the file)."""
+        if self._file is None or self.path is None:
             return
         self._file.flush()
         os.fsync(self._file.fileno())
+        self.path.with_name(self.path.name + OPEN_SUFFIX).rename(self.path)
         self._file.close()
         self._file = None
 
@@ -72,10 +80,16 @@ class JsonlWriter:
         while True:
             serial += 1
             path = self.directory / f"{self.prefix}-{stamp}-{serial:05d}.jsonl"
+            if path.exists():
+                continue
             try:
-                self._file = path.open("x", encoding="utf-8", newline="\n")
+                self._file = path.with_name(path.name + OPEN_SUFFIX).open(
+                    "x", encoding="utf-8", newline="\n"
+                )
             except FileExistsError:
                 continue
+            # Held while writing, so crash repair leaves a live file alone.
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             self.path = path
             return self._file
 
@@ -93,11 +107,12 @@ def iter_jsonl(path: Path | str) -> Iterator[PostRecord]:
 
 
 def jsonl_files(directory: Path | str) -> list[Path]:
-    """The JSONL files of an archive, oldest first (names start with a timestamp)."""
+    """The JSONL files of an archive, oldest first, live (``.open``) ones included."""
     root = Path(directory)
     if not root.is_dir():
         return []
-    return sorted(root.rglob("*.jsonl"), key=_file_order)
+    found = [*root.rglob("*.jsonl"), *root.rglob("*.jsonl" + OPEN_SUFFIX)]
+    return sorted(found, key=_file_order)
 
 
 def _file_order(path: Path) -> tuple[str, str]:

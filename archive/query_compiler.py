@@ -1,7 +1,12 @@
 """Turning a parsed query (:mod:`archive.query`) into tantivy queries.
 
 Besides the query itself, :class:`QueryCompiler` collects body-only queries for the
-positive terms, which :mod:`archive.snippets` highlights.
+positive terms, which :mod:`archive.snippets` highlights, and the CJK words to mark.
+
+CJK text in a word or phrase is searched in the bigram fields (see
+:mod:`archive.documents`): ``所有権`` is the phrase ``所有 有権`` there, and the Latin
+words of the same term (``Rustの所有権``) must match in the same field too. A
+one-character CJK word matches the bigrams that start with it.
 """
 
 from __future__ import annotations
@@ -10,8 +15,9 @@ from collections.abc import Iterable
 
 import tantivy
 
+from archive.documents import cjk_bigrams, cjk_runs, mask_cjk
 from archive.query import And, Leaf, Node, Not, Or, QuerySyntaxError
-from archive.schema import DEFAULT_FIELDS
+from archive.schema import CJK_FIELDS, DEFAULT_FIELDS
 
 __all__ = ["QueryCompiler", "occur_list"]
 
@@ -51,6 +57,10 @@ class QueryCompiler:
         self.searcher = searcher
         self.query = query
         self.highlight: list[tantivy.Query] = []
+        self.cjk_terms: list[str] = []
+        """CJK words (as typed) that snippets should mark."""
+        self.has_prefix = False
+        """Whether the query has a prefix, which scores its matches alike."""
 
     def highlight_query(self) -> tantivy.Query | None:
         """What snippets should highlight, or None if nothing."""
@@ -110,9 +120,24 @@ class QueryCompiler:
         return _any_of(parts) if parts else None
 
     def field_query(self, leaf: Leaf, field: str, *, positive: bool) -> tantivy.Query | None:
-        schema = self.schema
         if field == "site":
             return self.site_query(leaf)
+        runs = cjk_runs(leaf.text) if field in CJK_FIELDS else []
+        if not runs:
+            return self.words_query(leaf, field, positive=positive)
+        if positive and field == "body":
+            self.cjk_terms.extend(cjk_runs(leaf.text, normalize=False) + runs)
+        latin = Leaf(mask_cjk(leaf.text), leaf.field, leaf.phrase, False, leaf.pos)
+        words = self.words_query(latin, field, positive=positive)
+        parts = [self.cjk_query(CJK_FIELDS[field], run) for run in runs]
+        parts += [words] if words is not None else []
+        if len(parts) == 1:
+            return parts[0]
+        return occur_list((tantivy.Occur.Must, q) for q in parts)
+
+    def words_query(self, leaf: Leaf, field: str, *, positive: bool) -> tantivy.Query | None:
+        """``leaf`` (without CJK text) in ``field``: a term, a phrase or a prefix."""
+        schema = self.schema
         analyzer = self.name if field == "authors" else self.text
         words = analyzer.analyze(leaf.text)
         if not words:
@@ -128,6 +153,15 @@ class QueryCompiler:
         if positive and field == "body":
             self.highlight.append(query)
         return query
+
+    def cjk_query(self, field: str, run: str) -> tantivy.Query:
+        """One CJK word in a bigram field: the phrase of its bigrams."""
+        bigrams = cjk_bigrams(run)
+        if len(run) == 1:
+            return tantivy.Query.fuzzy_term_query(self.schema, field, run, distance=0, prefix=True)
+        if len(bigrams) == 1:
+            return tantivy.Query.term_query(self.schema, field, bigrams[0])
+        return tantivy.Query.phrase_query(self.schema, field, _phrase(bigrams))
 
     def site_query(self, leaf: Leaf) -> tantivy.Query | None:
         """``site:`` matches the site name exactly (or as a prefix), not analyzed."""
@@ -151,6 +185,7 @@ class QueryCompiler:
         ("programm*" → "program", "runn*" → "run").
         """
         prefix = self.prefix_term(leaf, words)
+        self.has_prefix = True
         exact = _exact_terms(prefix, words, stemmed=stemmed)
         head = words[:-1]
         parts = self.prefix_parts(field, head, prefix, exact)

@@ -13,6 +13,8 @@ from pathlib import Path
 import tantivy
 
 __all__ = [
+    "CJK_ANALYZER",
+    "CJK_FIELDS",
     "DEFAULT_FIELDS",
     "FIELD_ALIASES",
     "NAME_ANALYZER",
@@ -21,12 +23,13 @@ __all__ = [
     "VERSION_FILE",
     "SchemaVersionError",
     "build_schema",
+    "cjk_analyzer",
     "name_analyzer",
     "open_index",
     "text_analyzer",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when the schema or the analyzers change; old indexes then need ``reindex``."""
 
 VERSION_FILE = "blogarchive-index.json"
@@ -34,9 +37,12 @@ VERSION_FILE = "blogarchive-index.json"
 
 TEXT_ANALYZER = "blogarchive_text"  # ASCII-folded, lower-cased, English-stemmed
 NAME_ANALYZER = "blogarchive_name"  # ASCII-folded, lower-cased, not stemmed
+CJK_ANALYZER = "blogarchive_cjk"  # pre-split CJK character bigrams (see archive.documents)
 
 # Fields searched by a bare word, with their BM25 boosts.
 DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "authors": 2.0, "body": 1.0, "tags": 1.5}
+# The CJK bigram companion of a text field (CJK runs are indexed only there).
+CJK_FIELDS: dict[str, str] = {"title": "title_cjk", "body": "body_cjk"}
 # Field names a user may write before a colon, mapped to schema fields.
 FIELD_ALIASES: dict[str, str] = {
     "title": "title",
@@ -54,14 +60,20 @@ class SchemaVersionError(RuntimeError):
 
 
 def build_schema() -> tantivy.Schema:
+    """The index schema; see :mod:`archive.documents` for how a post fills it."""
     sb = tantivy.SchemaBuilder()
+    sb.add_text_field("key", stored=False, tokenizer_name="raw")  # url + version: one doc each
     sb.add_text_field("url", stored=True, tokenizer_name="raw")
     sb.add_text_field("site", stored=True, tokenizer_name="raw")
     sb.add_text_field("title", stored=True, tokenizer_name=TEXT_ANALYZER)
+    sb.add_text_field("title_cjk", stored=False, tokenizer_name=CJK_ANALYZER)
     sb.add_text_field("authors", stored=True, tokenizer_name=NAME_ANALYZER)
     sb.add_text_field("author_key", stored=False, tokenizer_name="raw")
     sb.add_text_field("body", stored=True, tokenizer_name=TEXT_ANALYZER)
+    sb.add_text_field("body_cjk", stored=False, tokenizer_name=CJK_ANALYZER)
     sb.add_text_field("tags", stored=True, tokenizer_name=TEXT_ANALYZER)
+    sb.add_text_field("tag_key", stored=False, tokenizer_name="raw")
+    sb.add_text_field("lang", stored=False, tokenizer_name="raw")
     sb.add_date_field("published", stored=False, indexed=True, fast=True)
     # The same instant as seconds, for tie-breaking (the binding reads only numeric fast fields).
     sb.add_integer_field("published_ts", stored=False, indexed=False, fast=True)
@@ -70,6 +82,12 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("rating", stored=True, tokenizer_name="raw")
     sb.add_text_field("warc", stored=True, tokenizer_name="raw")
     sb.add_text_field("fetched_at", stored=True, tokenizer_name="raw")
+    sb.add_integer_field("version", stored=True, indexed=True, fast=True)
+    # "1" on every version of a URL but its latest: searches exclude them by default.
+    sb.add_text_field("superseded", stored=False, tokenizer_name="raw", index_option="basic")
+    # JSON of the record's other fields (updated, language...) and, for posts with CJK
+    # text, the original title and body (``title`` and ``body`` hold them masked).
+    sb.add_bytes_field("extra", stored=True, indexed=False)
     return sb.build()
 
 
@@ -94,6 +112,11 @@ def name_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+def cjk_analyzer() -> tantivy.TextAnalyzer:
+    """Splits the bigram text that :func:`archive.documents.cjk_bigrams` makes on spaces."""
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+
+
 def open_index(
     path: Path, schema: tantivy.Schema, text: tantivy.TextAnalyzer, name: tantivy.TextAnalyzer
 ) -> tantivy.Index:
@@ -109,6 +132,7 @@ def open_index(
         _write_version(path / VERSION_FILE)
     index.register_tokenizer(TEXT_ANALYZER, text)
     index.register_tokenizer(NAME_ANALYZER, name)
+    index.register_tokenizer(CJK_ANALYZER, cjk_analyzer())
     index.config_reader("manual")
     return index
 

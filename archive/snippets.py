@@ -1,4 +1,10 @@
-"""Search-result snippets: HTML-escaped body text, matched terms in ``<mark>…</mark>``."""
+"""Search-result snippets: HTML-escaped body text, matched terms in ``<mark>…</mark>``.
+
+tantivy picks the fragment and the highlights for words; CJK words, which tantivy
+indexes as bigrams in another field, are marked here by plain string search
+(:func:`mark_words`), and a post that matched only by CJK words gets the window of
+text around its first one (:func:`window_snippet`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,14 @@ from typing import Any
 
 import tantivy
 
-__all__ = ["SNIPPET_CHARS", "leading_text", "snippet_generator", "snippet_html"]
+__all__ = [
+    "SNIPPET_CHARS",
+    "leading_text",
+    "mark_words",
+    "snippet_generator",
+    "snippet_html",
+    "window_snippet",
+]
 
 SNIPPET_CHARS = 200
 
@@ -47,14 +60,18 @@ def snippet_generator(
 
 
 def snippet_html(snippet: tantivy.Snippet, body: str) -> str:
-    """The snippet's fragment, HTML-escaped, highlights in <mark>, "…" where cut."""
-    fragment = snippet.fragment()
-    if not fragment:
+    """The snippet's fragment, HTML-escaped, highlights in <mark>, "…" where cut.
+
+    The fragment is cut from ``body`` by byte offsets, so ``body`` may be the original
+    of the CJK-masked text the snippet was made from (same offsets).
+    """
+    if not snippet.fragment():
         return ""
-    text = _marked(fragment.encode("utf-8"), snippet.highlighted())
-    # Elide the body around the fragment; keep what is left if it is only punctuation.
     frag_range = snippet.fragment_range()
     body_raw = body.encode("utf-8")
+    fragment = body_raw[frag_range.start : frag_range.end]
+    text = _marked(fragment, snippet.highlighted())
+    # Elide the body around the fragment; keep what is left if it is only punctuation.
     before = body_raw[: frag_range.start].decode("utf-8", "replace")
     after = body_raw[frag_range.end :].decode("utf-8", "replace")
     if before:
@@ -82,3 +99,32 @@ def _marked(raw: bytes, highlighted: Iterable[Any]) -> str:
 def _elided(text: str) -> str:
     """Body text left out of the snippet: "…", or itself if it has no word characters."""
     return "…" if _WORD_RE.search(text) else _escape(text)
+
+
+def mark_words(snippet: str, words: Iterable[str]) -> str:
+    """Wrap each occurrence of ``words`` (no HTML specials in them) in ``<mark>``."""
+    unique = sorted({w for w in words if w}, key=len, reverse=True)
+    if not unique:
+        return snippet
+    pattern = re.compile("|".join(re.escape(html.escape(w, False)) for w in unique))
+    # Only in the text between tags and outside existing marks.
+    parts = re.split(r"(<mark>.*?</mark>)", snippet)
+    return "".join(
+        part if part.startswith("<mark>") else pattern.sub(r"<mark>\g<0></mark>", part)
+        for part in parts
+    )
+
+
+def window_snippet(body: str, words: Iterable[str], limit: int = SNIPPET_CHARS) -> str:
+    """About ``limit`` characters of ``body`` around the first of ``words`` in it, marked."""
+    text = _collapse(body).strip()
+    found = [(at, w) for w in words if w and (at := text.find(w)) >= 0]
+    if not found:
+        return ""
+    at, word = min(found)
+    start = max(0, at - (limit - len(word)) // 3)
+    end = min(len(text), start + limit)
+    start = max(0, min(start, end - limit))
+    piece = html.escape(text[start:end], quote=False)
+    marked = mark_words(piece, words)
+    return ("…" if start > 0 else "") + marked + ("…" if end < len(text) else "")

@@ -1,4 +1,4 @@
-"""WARC writing: one HTTP exchange in, a request and a response record out.
+"""WARC writing: a capture (request, response or revisit, metadata) goes in as one unit.
 
 Records are built by warcio and compressed one gzip member per record, so any record
 can be read by seeking to its offset. The compression is ours rather than warcio's
@@ -6,59 +6,63 @@ because warcio hard-codes zlib level 9, which costs 1.7x the time of level 6 for
 same ratio (``../shared/research/archive.md`` §6).
 
 Files are named ``PREFIX-YYYYMMDDhhmmss-SERIAL-HOST.warc.gz`` (WARC 1.1 Annex C, with
-the crawling machine as HOST) and carry the suffix ``.open`` while they are written.
+the crawling machine as HOST), carry the suffix ``.open`` while written, and are held
+with an exclusive ``flock`` so that crash repair never touches a file a live crawl owns.
+A capture is written with one unbuffered write and files rotate only between captures,
+so a request, its response and its metadata always share a file.
 """
 
 from __future__ import annotations
 
-import io
+import fcntl
 import logging
 import os
 import re
 import socket
+import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Self
-from urllib.parse import urlsplit
+from typing import BinaryIO, Self
 
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
-from warcio.warcwriter import WARCWriter
 
 from archive import __version__
 from archive.records import WarcRef
+from archive.warc_records import (
+    ITEM_URI_PREFIX,
+    HttpExchange,
+    RevisitOf,
+    encode,
+    metadata_record,
+    request_record,
+    response_record,
+    revisit_record,
+    warcinfo_record,
+)
+
+__all__ = ["HttpExchange", "RevisitOf", "WarcFileWriter", "WrittenCapture"]
 
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_SIZE = 1_000_000_000
 DEFAULT_GZIP_LEVEL = 6
-# Hop-by-hop framing that no longer describes the stored body: the HTTP client
-# de-chunks it, so the record keeps the original header under another name, as
-# warcprox and pywb do.
-_RENAMED_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
+FSYNC_POLICIES = ("capture", "interval", "close")
+MetadataFactory = Callable[[WarcRef], list[bytes]]
 
 
 @dataclass(frozen=True, kw_only=True)
-class HttpExchange:
-    """One request and its response, as exchanged on the wire (as far as known)."""
+class WrittenCapture:
+    """Where a capture landed."""
 
-    url: str
-    method: str = "GET"
-    request_headers: list[tuple[str, str]] = field(default_factory=list)
-    request_body: bytes = b""
-    protocol: str = "HTTP/1.1"
-    status: int = 200
-    reason: str = "OK"
-    response_headers: list[tuple[str, str]] = field(default_factory=list)
-    body: bytes = b""
-    """The response body as received: still content-encoded, already de-chunked."""
-    ip_address: str | None = None
-    fetched_at: datetime | None = None
+    response: WarcRef
+    """The response record, or the revisit record that stands for it."""
+    revisit: bool
+    warc_date: str
 
 
 def new_record_id() -> str:
@@ -79,11 +83,16 @@ def gzip_member(data: bytes, level: int) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
+def warc_date(moment: datetime) -> str:
+    return str(datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True))
+
+
 class WarcFileWriter:
     """Writes captures to rotating WARC files under one directory.
 
     ``clock`` and ``record_id`` are injectable so tests can pin dates and ids and
-    compare bytes.
+    compare bytes. ``fsync`` is ``"capture"`` (after every capture), ``"interval"``
+    (at a capture boundary once ``fsync_interval`` seconds have passed) or ``"close"``.
     """
 
     def __init__(
@@ -95,6 +104,8 @@ class WarcFileWriter:
         gzip_level: int = DEFAULT_GZIP_LEVEL,
         warcinfo: dict[str, str] | None = None,
         hostname: str | None = None,
+        fsync: str = "interval",
+        fsync_interval: float = 1.0,
         clock: Callable[[], datetime] = utc_now,
         record_id: Callable[[], str] = new_record_id,
     ) -> None:
@@ -102,6 +113,8 @@ class WarcFileWriter:
             raise ValueError(f"max_size must be positive, got {max_size!r}")
         if not 0 <= gzip_level <= 9:
             raise ValueError(f"gzip_level must be 0..9, got {gzip_level!r}")
+        if fsync not in FSYNC_POLICIES:
+            raise ValueError(f"fsync must be one of {', '.join(FSYNC_POLICIES)}, got {fsync!r}")
         self.directory = Path(directory)
         self.prefix = _safe_name(prefix)
         self.max_size = max_size
@@ -109,11 +122,14 @@ class WarcFileWriter:
         self.warcinfo = dict(warcinfo or {})
         self.crawl_host = hostname or socket.gethostname()
         self.hostname = _safe_name(self.crawl_host)
+        self.fsync = fsync
+        self.fsync_interval = fsync_interval
         self._clock = clock
         self._record_id = record_id
         self._file: BinaryIO | None = None
         self._name = ""
         self._serial = 0
+        self._last_sync = time.monotonic()
         self.closed_files: list[Path] = []
         self.bytes_written = 0
         self.records_written = 0
@@ -125,33 +141,58 @@ class WarcFileWriter:
 
     def write_exchange(self, exchange: HttpExchange) -> WarcRef:
         """Append a request and a response record; returns where the response is."""
-        date = self._warc_date(exchange.fetched_at)
-        response_id, request_id = self._record_id(), self._record_id()
-        response = _response_record(exchange, response_id, date)
-        request = _request_record(exchange, request_id, date, concurrent_to=response_id)
-        request_bytes = self._encode(request)
-        response_bytes = self._encode(response)
-        filename, offset = self._append(request_bytes + response_bytes)
-        return WarcRef(
-            filename=filename,
-            offset=offset + len(request_bytes),
-            record_id=response_id,
-            length=len(response_bytes),
-        )
+        return self.write_capture(exchange).response
 
-    def write_records(self, records: Iterable[Any]) -> tuple[str, int]:
-        """Append already-built warcio records together; returns (filename, offset)."""
-        return self._append(b"".join(self._encode(r) for r in records))
+    def write_capture(
+        self,
+        exchange: HttpExchange,
+        *,
+        revisit_of: RevisitOf | None = None,
+        metadata: MetadataFactory | None = None,
+    ) -> WrittenCapture:
+        """Append request, response (or revisit) and metadata records as one unit.
+
+        ``metadata`` gets the response's :class:`WarcRef` and returns JSON payloads,
+        one ``metadata`` record each, linked to the response by ``WARC-Concurrent-To``.
+        """
+        date = warc_date(exchange.fetched_at or self._clock())
+        response_id, request_id = self._record_id(), self._record_id()
+        if revisit_of is None:
+            response = response_record(exchange, response_id, date)
+        else:
+            response = revisit_record(exchange, response_id, date, revisit_of)
+        head = self._encode(request_record(exchange, request_id, date, response_id))
+        body = self._encode(response)
+        out = self._ensure_file()
+        start = out.tell()
+        ref = WarcRef(
+            filename=self._name, offset=start + len(head), record_id=response_id, length=len(body)
+        )
+        tail = b"".join(
+            self._encode(
+                metadata_record(
+                    ITEM_URI_PREFIX + exchange.url,
+                    payload,
+                    self._record_id(),
+                    date,
+                    response_id,
+                    "application/json",
+                )
+            )
+            for payload in (metadata(ref) if metadata else [])
+        )
+        self._append(out, start, head + body + tail)
+        return WrittenCapture(response=ref, revisit=revisit_of is not None, warc_date=date)
 
     def close(self) -> None:
-        """Finish the current file: flush, fsync and drop the ``.open`` suffix."""
+        """Finish the current file: fsync, unlock and drop the ``.open`` suffix."""
         if self._file is None:
             return
         os.fsync(self._file.fileno())
-        self._file.close()
-        self._file = None
         final = self.directory / self._name
         (self.directory / (self._name + OPEN_SUFFIX)).rename(final)
+        self._file.close()  # closing releases the flock, after the rename
+        self._file = None
         self.closed_files.append(final)
         logger.info("closed WARC file %s", final)
 
@@ -161,20 +202,26 @@ class WarcFileWriter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _append(self, data: bytes) -> tuple[str, int]:
-        """Write one capture in one call, rotating only between captures."""
-        out = self._ensure_file()
-        offset = out.tell()
+    def _append(self, out: BinaryIO, offset: int, data: bytes) -> None:
+        """Write one capture in one call; on failure cut the file back to ``offset``."""
         try:
             _write_all(out, data)
         except OSError:
             _rollback(out, offset)
             raise
         self.bytes_written += len(data)
-        filename = self._name
+        self._maybe_sync(out)
         if offset + len(data) >= self.max_size:
             self.close()
-        return filename, offset
+
+    def _maybe_sync(self, out: BinaryIO) -> None:
+        now = time.monotonic()
+        due = self.fsync == "capture" or (
+            self.fsync == "interval" and now - self._last_sync >= self.fsync_interval
+        )
+        if due:
+            os.fsync(out.fileno())
+            self._last_sync = now
 
     def _ensure_file(self) -> BinaryIO:
         if self._file is not None:
@@ -184,22 +231,16 @@ class WarcFileWriter:
             self._serial += 1
             stamp = self._clock().astimezone(UTC).strftime("%Y%m%d%H%M%S")
             name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.hostname}.warc.gz"
+            if (self.directory / name).exists():
+                continue
             try:
                 # "xb" so two crawls never share a file, even with equal timestamps.
-                self._file = (self.directory / (name + OPEN_SUFFIX)).open("xb", buffering=0)
+                handle = (self.directory / (name + OPEN_SUFFIX)).open("xb", buffering=0)
             except FileExistsError:
                 continue
-            if (self.directory / name).exists():
-                self._file.close()
-                (self.directory / (name + OPEN_SUFFIX)).unlink()
-                self._file = None
-                continue
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             break
-        self._name = name
-        _write_all(self._file, self._encode(self._warcinfo_record(name)))
-        return self._file
-
-    def _warcinfo_record(self, filename: str) -> Any:
+        self._file, self._name = handle, name
         info = {
             "software": f"blogarchive/{__version__} (warcio)",
             "format": "WARC File Format 1.1",
@@ -207,30 +248,13 @@ class WarcFileWriter:
             "hostname": self.crawl_host,
             **self.warcinfo,
         }
-        payload = "".join(f"{k}: {v}\r\n" for k, v in info.items() if v).encode()
-        headers = {
-            "WARC-Record-ID": self._record_id(),
-            "WARC-Date": self._warc_date(None),
-            "WARC-Filename": filename,
-        }
-        return _builder().create_warc_record(
-            "",
-            "warcinfo",
-            payload=io.BytesIO(payload),
-            length=len(payload),
-            warc_headers_dict=headers,
-            warc_content_type="application/warc-fields",
-        )
+        record = warcinfo_record(name, info, self._record_id(), warc_date(self._clock()))
+        _write_all(handle, self._encode(record))
+        return handle
 
-    def _encode(self, record: Any) -> bytes:
-        buffer = io.BytesIO()
-        WARCWriter(buffer, gzip=False, warc_version="1.1").write_record(record)
+    def _encode(self, record: object) -> bytes:
         self.records_written += 1
-        return gzip_member(buffer.getvalue(), self.gzip_level)
-
-    def _warc_date(self, when: datetime | None) -> str:
-        moment = (when or self._clock()).astimezone(UTC).replace(tzinfo=None)
-        return str(datetime_to_iso_date(moment, use_micros=True))
+        return gzip_member(encode(record), self.gzip_level)
 
 
 def _write_all(out: BinaryIO, data: bytes) -> None:
@@ -248,50 +272,3 @@ def _rollback(out: BinaryIO, offset: int) -> None:
         out.truncate()
     except OSError as exc:
         logger.error("could not roll back a partial WARC write: %s", exc)
-
-
-def _builder() -> WARCWriter:
-    return WARCWriter(io.BytesIO(), gzip=False, warc_version="1.1")
-
-
-def _response_record(exchange: HttpExchange, record_id: str, date: str) -> Any:
-    headers = [(_RENAMED_HEADERS.get(k.lower(), k), v) for k, v in exchange.response_headers]
-    status_line = f"{exchange.status} {exchange.reason}".strip()
-    http_headers = StatusAndHeaders(status_line, headers, protocol=exchange.protocol)
-    warc_headers = {"WARC-Record-ID": record_id, "WARC-Date": date}
-    if exchange.ip_address:
-        warc_headers["WARC-IP-Address"] = exchange.ip_address
-    return _builder().create_warc_record(
-        exchange.url,
-        "response",
-        payload=io.BytesIO(exchange.body),
-        length=len(exchange.body),
-        warc_headers_dict=warc_headers,
-        http_headers=http_headers,
-    )
-
-
-def _request_record(
-    exchange: HttpExchange, record_id: str, date: str, *, concurrent_to: str
-) -> Any:
-    parts = urlsplit(exchange.url)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    headers = list(exchange.request_headers)
-    if not any(k.lower() == "host" for k, _ in headers):
-        headers.insert(0, ("Host", parts.netloc))
-    http_headers = StatusAndHeaders(
-        f"{exchange.method} {target} {exchange.protocol}", headers, is_http_request=True
-    )
-    warc_headers = {
-        "WARC-Record-ID": record_id,
-        "WARC-Date": date,
-        "WARC-Concurrent-To": concurrent_to,
-    }
-    return _builder().create_warc_record(
-        exchange.url,
-        "request",
-        payload=io.BytesIO(exchange.request_body),
-        length=len(exchange.request_body),
-        warc_headers_dict=warc_headers,
-        http_headers=http_headers,
-    )

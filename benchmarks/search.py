@@ -1,21 +1,30 @@
-"""Benchmark the tantivy search index on synthetic posts.
+"""Benchmark archive search on synthetic posts, with ``grep -c`` over the JSONL as baseline.
 
-    .venv/bin/python benchmarks/search.py               # 100,000 posts
-    .venv/bin/python benchmarks/search.py --posts 20000 --words 300 --keep /tmp/ix
+    .venv/bin/python benchmarks/search.py                  # 1,000,000 posts (minutes)
+    .venv/bin/python benchmarks/search.py --posts 20000 --keep /tmp/bench
 
-Generates posts with Zipf word frequencies (a 30k-word synthetic vocabulary plus a few
-planted words and phrases), builds the index with :meth:`SearchIndex.rebuild` (one
-commit, timed), then times :meth:`SearchIndex.search` (top 20 with snippets and hits
-built, as the CLI does) over a query mix and prints p50/p95 latencies.
+Writes N posts as JSONL under a temporary data directory (``--keep DIR`` keeps it), with
+Zipf word frequencies over a 30k-word synthetic vocabulary, planted phrases, 40% rated,
+tags, some French, German and Japanese posts, and a second version of 3% of them. Then:
+
+1. builds the index from the JSONL as ``blogarchive reindex`` does (build rate, size);
+2. times :meth:`SearchIndex.search` (top 20 with snippets, as the CLI) over a fixed
+   query mix, in process: p50/p95 per kind of query and overall;
+3. times the ``blogarchive search`` command (a new process each run, warm page cache);
+4. runs ``grep -c`` (``LC_ALL=C``, case-insensitive) for the same words over the JSONL
+   file, the index-less baseline; it cannot apply filters, so it has a row only for
+   queries that are words or phrases.
 """
 
 from __future__ import annotations
 
 import argparse
-import bisect
 import itertools
+import os
 import random
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.index import SearchIndex
+from archive.jsonl import dumps, iter_archive
 from archive.records import PostRecord, Rating
 
 SYLLABLES = [
@@ -32,8 +42,13 @@ SYLLABLES = [
 ]  # fmt: skip
 FIRST = ["José", "Ana", "Bob", "Hosne", "Zoë", "Łukasz", "Chloé", "Ravi", "Mia", "Søren", "Li"]
 LAST = ["Núñez", "Smith", "Ara", "Müller", "Lima", "Dupont", "Kowalski", "Tanaka", "Okafor"]
+FRENCH = ["café", "élève", "château", "déjà", "crème", "fenêtre", "garçon", "où", "naïve"]
+GERMAN = ["Straße", "Größe", "über", "Mädchen", "schön", "Brücke", "Käse", "Fußball"]
+JAPANESE = ["所有権", "非同期", "東京", "データベース", "プログラミング", "型推論", "設計"]
 PLANTED_PHRASE = "borrow checker"  # planted in 2% of posts
 ALL_FILTERS: dict[str, Any] = {"site": "site07", "min_rating": 0.5, "since": "2010-01-01"}
+
+Maker = Callable[[], tuple[str, dict[str, Any]]]
 
 
 def make_vocabulary(size: int, rng: random.Random) -> list[str]:
@@ -46,6 +61,8 @@ def make_vocabulary(size: int, rng: random.Random) -> list[str]:
 
 
 class Corpus:
+    """Synthetic posts, the same for the same seed."""
+
     def __init__(self, posts: int, words: int, seed: int) -> None:
         self.rng = random.Random(seed)
         self.vocab = make_vocabulary(30_000, self.rng)
@@ -55,32 +72,58 @@ class Corpus:
         self.words = words
         self.sites = [f"site{n:02d}" for n in range(50)]
         self.authors = [f"{f} {last}" for f in FIRST for last in LAST]
+        self.tags = self.vocab[100:160]
 
     def sample(self, k: int) -> list[str]:
-        rng, cum, vocab = self.rng, self.cum, self.vocab
-        total = cum[-1]
-        return [vocab[bisect.bisect(cum, rng.random() * total)] for _ in range(k)]
+        return self.rng.choices(self.vocab, cum_weights=self.cum, k=k)
+
+    def body(self, lang: str) -> str:
+        rng = self.rng
+        words = self.sample(max(20, int(rng.gauss(self.words, self.words / 3))))
+        if lang == "ja":
+            text = "".join(rng.choice(JAPANESE) + rng.choice("のをにはが。") for _ in range(80))
+            return f"Rustの{text}\n\n" + " ".join(words[:60])
+        if lang in ("fr", "de"):
+            extra = FRENCH if lang == "fr" else GERMAN
+            for _ in range(len(words) // 8):
+                words[rng.randrange(len(words))] = rng.choice(extra)
+        if rng.random() < 0.02:
+            at = rng.randrange(len(words))
+            words[at:at] = PLANTED_PHRASE.split()
+        return "\n\n".join(" ".join(words[i : i + 60]) + "." for i in range(0, len(words), 60))
+
+    def post(self, n: int) -> PostRecord:
+        rng = self.rng
+        roll = rng.random()
+        lang = "ja" if roll < 0.01 else "fr" if roll < 0.04 else "de" if roll < 0.06 else "en"
+        year = rng.randint(2005, 2024)
+        return PostRecord(
+            url=f"https://{self.sites[n % 50]}.example/{year}/{n}",
+            site=self.sites[n % 50],
+            title=" ".join(self.sample(rng.randint(3, 8))).capitalize(),
+            authors=[rng.choice(self.authors)],
+            published=f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            body=self.body(lang),
+            rating=Rating(value=rng.randint(1, 10) / 2, best=5, worst=0)
+            if rng.random() < 0.4
+            else None,
+            tags=rng.sample(self.tags, rng.randint(0, 3)),
+            language=lang,
+            version=1,
+            fetched_at="2024-01-01T00:00:00Z",
+        )
 
     def records(self) -> Iterator[PostRecord]:
-        rng = self.rng
+        """Every post, then a second version of 3% of them."""
+        changed: list[PostRecord] = []
         for n in range(self.posts):
-            length = max(20, int(rng.gauss(self.words, self.words / 3)))
-            words = self.sample(length)
-            if rng.random() < 0.02:
-                at = rng.randrange(len(words))
-                words[at:at] = PLANTED_PHRASE.split()
-            paragraphs = [" ".join(words[i : i + 60]) + "." for i in range(0, len(words), 60)]
-            year = rng.randint(2005, 2024)
-            rated = rng.random() < 0.4
-            yield PostRecord(
-                url=f"https://{self.sites[n % 50]}.example/{year}/{n}",
-                site=self.sites[n % 50],
-                title=" ".join(self.sample(rng.randint(3, 8))).capitalize(),
-                authors=[rng.choice(self.authors)],
-                published=f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                body="\n\n".join(paragraphs),
-                rating=Rating(value=rng.randint(1, 10) / 2, best=5, worst=0) if rated else None,
-                tags=self.sample(rng.randint(0, 3)),
+            record = self.post(n)
+            if self.rng.random() < 0.03:
+                changed.append(record)
+            yield record
+        for old in changed:
+            yield old.replace(
+                version=2, fetched_at="2024-06-01T00:00:00Z", body=old.body + " updated."
             )
 
 
@@ -89,102 +132,152 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--posts", type=int, default=100_000, help="posts (default 100000)")
-    parser.add_argument("--words", type=int, default=400, help="mean words per post")
-    parser.add_argument("--runs", type=int, default=40, help="timed runs per query kind")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", type=Path, help="build the index here and keep it")
-    args = parser.parse_args(argv)
-
-    corpus = Corpus(args.posts, args.words, args.seed)
-    started = time.perf_counter()
-    records = list(corpus.records())
-    generated = time.perf_counter() - started
-    body_mb = sum(len(r.body) for r in records) / 1e6
-    print(f"generated {len(records):,} posts ({body_mb:,.0f} MB of body text) in {generated:.1f}s")
-
-    workdir = args.keep or Path(tempfile.mkdtemp(prefix="blogarchive-bench-"))
-    try:
-        index = SearchIndex(workdir)
-        started = time.perf_counter()
-        index.rebuild(records)
-        build = time.perf_counter() - started
-        del records
-        size_mb = sum(f.stat().st_size for f in workdir.rglob("*") if f.is_file()) / 1e6
-        print(f"built index: {index.count():,} posts in {build:.1f}s ({size_mb:,.0f} MB on disk)")
-        started = time.perf_counter()
-        SearchIndex(workdir).count()
-        print(f"open + count: {(time.perf_counter() - started) * 1000:.1f} ms")
-        run_queries(index, corpus, args.runs)
-    finally:
-        if args.keep is None:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return 0
-
-
-def run_queries(index: SearchIndex, corpus: Corpus, runs: int) -> None:
-    vocab = corpus.vocab
-    rng = random.Random(7)
+def query_mix(corpus: Corpus) -> list[tuple[str, Maker, str | None]]:
+    """(name, make a query and its filters, grep -E pattern for the baseline or None)."""
+    vocab, rng = corpus.vocab, random.Random(7)
+    common, mid, rare = vocab[3], vocab[700], vocab[20_000]
 
     def pick(lo: int, hi: int) -> str:
         return vocab[rng.randrange(lo, hi)]
 
-    def common() -> str:  # each of these is in most posts
-        return pick(0, 10)
+    def fixed(query: str, **filters: Any) -> Maker:
+        return lambda: (query, filters)
 
-    def mid() -> str:
-        return pick(200, 2000)
-
-    def rare() -> str:
-        return pick(15_000, 30_000)
-
-    def prefix() -> str:
-        return pick(100, 3000)[:4] + "*"
-
-    kinds: list[tuple[str, Callable[[], tuple[str, dict[str, Any]]]]] = [
-        ("common word", lambda: (common(), {})),
-        ("mid word", lambda: (mid(), {})),
-        ("rare word", lambda: (rare(), {})),
-        ("2-word AND (common+mid)", lambda: (f"{common()} {mid()}", {})),
-        ("2-word AND (mid+mid)", lambda: (f"{mid()} {mid()}", {})),
-        ("phrase", lambda: (f'"{PLANTED_PHRASE}"', {})),
-        ("phrase (2 mid words)", lambda: (f'"{mid()} {mid()}"', {})),
-        ("OR (mid)", lambda: (f"{mid()} OR {mid()}", {})),
-        ("NOT (mid -common)", lambda: (f"{mid()} -{common()}", {})),
-        ("prefix (4 letters)", lambda: (prefix(), {})),
-        ("common + site", lambda: (common(), {"site": rng.choice(corpus.sites)})),
-        ("common + author", lambda: (common(), {"author": rng.choice(corpus.authors)})),
-        ("common + min_rating 0.8", lambda: (common(), {"min_rating": 0.8})),
-        (
-            "common + one year",
-            lambda: (common(), {"since": "2015-01-01", "until": "2015-12-31"}),
-        ),
-        ("mid + all filters", lambda: (mid(), ALL_FILTERS)),
-        ("list by date + site", lambda: ("", {"site": rng.choice(corpus.sites)})),
-        ("list by date + rating", lambda: ("", {"min_rating": 0.9})),
+    return [
+        ("common word", lambda: (pick(0, 10), {}), rf"\b{common}\b"),
+        ("mid word", lambda: (pick(200, 2000), {}), rf"\b{mid}\b"),
+        ("rare word", lambda: (pick(15_000, 30_000), {}), rf"\b{rare}\b"),
+        ("2 words (common+mid)", lambda: (f"{pick(0, 10)} {pick(200, 2000)}", {}), None),
+        ("phrase (planted)", fixed(f'"{PLANTED_PHRASE}"'), rf"\b{PLANTED_PHRASE}\b"),
+        ("phrase (2 mid words)", lambda: (f'"{pick(200, 2000)} {pick(200, 2000)}"', {}), None),
+        ("OR (mid)", lambda: (f"{pick(200, 2000)} OR {pick(200, 2000)}", {}), None),
+        ("NOT (mid -common)", lambda: (f"{pick(200, 2000)} -{pick(0, 10)}", {}), None),
+        ("prefix (4 letters)", lambda: (pick(100, 3000)[:4] + "*", {}), rf"\b{mid[:4]}"),
+        ("accent-folded (cafe)", fixed("cafe"), r"\bcaf(e|é)"),
+        ("Japanese word", fixed("所有権"), "所有権"),
+        ("common + site", lambda: (pick(0, 10), {"site": rng.choice(corpus.sites)}), None),
+        ("common + author", lambda: (pick(0, 10), {"author": rng.choice(corpus.authors)}), None),
+        ("common + min_rating 0.8", lambda: (pick(0, 10), {"min_rating": 0.8}), None),
+        ("common + one year", fixed(common, since="2015-01-01", until="2015-12-31"), None),
+        ("mid + tag", lambda: (pick(200, 2000), {"tag": rng.choice(corpus.tags)}), None),
+        ("common + lang fr", lambda: (pick(0, 10), {"lang": "fr"}), None),
+        ("mid + all filters", lambda: (pick(200, 2000), ALL_FILTERS), None),
+        ("common, sort by date", lambda: (pick(0, 10), {"sort": "date"}), None),
+        ("common, all versions", lambda: (pick(0, 10), {"all_versions": True}), None),
+        ("list by date + site", lambda: ("", {"site": rng.choice(corpus.sites)}), None),
     ]
-    for _ in range(5):  # warm up
-        index.search(common())
-    print()
-    print(f"{'query (top 20, snippets)':<28} {'p50 ms':>8} {'p95 ms':>8} {'hits':>6}")
-    print("-" * 53)
-    all_times: list[float] = []
-    for name, make in kinds:
-        times: list[float] = []
-        found = 0
+
+
+def build(data: Path, corpus: Corpus) -> tuple[int, float]:
+    """Write the JSONL, build the index from it; returns (records, build seconds)."""
+    (data / "items").mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with (data / "items" / "bench-20240101000000-00001.jsonl").open("w") as out:
+        for record in corpus.records():
+            out.write(dumps(record) + "\n")
+    print(f"wrote the JSONL in {time.perf_counter() - started:.0f} s", flush=True)
+    started = time.perf_counter()
+    count = SearchIndex.recreate(data / "index").rebuild(iter_archive(data / "items"))
+    return count, time.perf_counter() - started
+
+
+def time_queries(index: SearchIndex, mix: list[tuple[str, Maker, str | None]], runs: int) -> Any:
+    for _ in range(5):
+        index.search("warm up")
+    rows, everything = [], []
+    for name, make, _ in mix:
+        times, found = [], 0
         for _ in range(runs):
             query, filters = make()
             started = time.perf_counter()
-            hits = index.search(query, **filters)
+            found += len(index.search(query, limit=20, **filters))
             times.append((time.perf_counter() - started) * 1000)
-            found += len(hits)
-        all_times.extend(times)
-        p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
-        print(f"{name:<28} {p50:>8.2f} {p95:>8.2f} {found / runs:>6.1f}")
-    print("-" * 53)
-    print(f"{'all':<28} {percentile(all_times, 0.5):>8.2f} {percentile(all_times, 0.95):>8.2f}")
+        everything += times
+        rows.append((name, percentile(times, 0.5), percentile(times, 0.95), found / runs))
+    return rows, everything
+
+
+def time_cli(data: Path, queries: list[list[str]], runs: int) -> list[tuple[str, float, float]]:
+    script = Path(sys.executable).with_name("blogarchive")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "crawler.cli"]
+    rows = []
+    for args in queries:
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run(
+                [*command, "search", *args, "--data-dir", str(data)],
+                check=True,
+                capture_output=True,
+            )
+            times.append(time.perf_counter() - started)
+        rows.append((" ".join(args), statistics.median(times), max(times)))
+    return rows
+
+
+def time_grep(jsonl: Path, pattern: str, runs: int) -> tuple[float, int]:
+    times, count = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(
+            ["grep", "-c", "-i", "-E", pattern, str(jsonl)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "LC_ALL": "C"},  # byte matching: grep's fastest mode
+        )
+        times.append(time.perf_counter() - started)
+        count = int(done.stdout.strip() or 0)
+    return statistics.median(times), count
+
+
+def report(data: Path, corpus: Corpus, args: argparse.Namespace, built: tuple[int, float]) -> None:
+    count, seconds = built
+    size = sum(f.stat().st_size for f in (data / "index").rglob("*") if f.is_file())
+    jsonl = next((data / "items").glob("*.jsonl"))
+    index = SearchIndex(data / "index")
+    print(f"\nposts: {index.count():,} ({count:,} records with versions; "
+          f"JSONL {jsonl.stat().st_size / 1e9:.2f} GB)")  # fmt: skip
+    print(f"build: {seconds:.0f} s, {count / seconds:,.0f} records/s; index {size / 1e9:.2f} GB")
+    mix = query_mix(corpus)
+    rows, everything = time_queries(index, mix, args.runs)
+    print("\n| query (top 20, snippets) | p50 ms | p95 ms | hits | grep -c s | grep count |")
+    print("|---|---|---|---|---|---|")
+    for (name, p50, p95, hits), (_, _, pattern) in zip(rows, mix, strict=True):
+        grep = time_grep(jsonl, pattern, args.grep_runs) if pattern else None
+        g = f"{grep[0]:.2f} | {grep[1]:,}" if grep else "- | -"
+        print(f"| {name} | {p50:.1f} | {p95:.1f} | {hits:.0f} | {g} |", flush=True)
+    print(f"| **all** | {percentile(everything, 0.5):.1f} | {percentile(everything, 0.95):.1f} "
+          "| | | |")  # fmt: skip
+    cli = [[corpus.vocab[3]], [f'"{PLANTED_PHRASE}"'], [corpus.vocab[700], "--site", "site07"]]
+    print("\n| `blogarchive search` (new process) | median s | max s |\n|---|---|---|")
+    for query, median, worst in time_cli(data, cli, args.cli_runs):
+        print(f"| {query} | {median:.2f} | {worst:.2f} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=1_000_000, help="posts (default 1000000)")
+    parser.add_argument("--words", type=int, default=400, help="mean words per post")
+    parser.add_argument("--runs", type=int, default=40, help="timed runs per query kind")
+    parser.add_argument("--cli-runs", type=int, default=5, help="runs per CLI query")
+    parser.add_argument("--grep-runs", type=int, default=3, help="runs per grep")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="data directory to build in and keep")
+    parser.add_argument("--reuse", action="store_true", help="reuse the data in --keep")
+    args = parser.parse_args(argv)
+    corpus = Corpus(args.posts, args.words, args.seed)
+    data = args.keep or Path(tempfile.mkdtemp(prefix="blogarchive-bench-"))
+    try:
+        if args.reuse:
+            built = (SearchIndex(data / "index").count(all_versions=True), float("nan"))
+        else:
+            built = build(data, corpus)
+        report(data, corpus, args, built)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(data, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -10,9 +10,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from crawler.commands import crawl, demo, extract, reindex, search
+from crawler.commands import (
+    crawl,
+    demo,
+    export,
+    extract,
+    reindex,
+    runs,
+    schedule,
+    search,
+    show,
+    verify,
+)
 
-COMMANDS = (crawl, search, extract, reindex, demo)
+COMMANDS = (crawl, search, show, extract, reindex, runs, schedule, verify, export, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,7 +24,19 @@ PLATFORMS = (
     "jekyll",
     "generic",
 )
-_KEYS = {"name", "url", "schedule", "platform", "max_pages", "allowed_hosts", "enabled"}
+_KEYS = {
+    "name",
+    "url",
+    "schedule",
+    "platform",
+    "max_pages",
+    "allowed_hosts",
+    "paused",
+    "delay",
+    "concurrency",
+    "robots",
+}
+ROBOTS_POLICIES = ("obey", "ignore")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _EVERY = re.compile(r"^every\s+(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -45,7 +57,14 @@ class SiteConfig:
     max_pages: int | None = None
     allowed_hosts: list[str] = field(default_factory=list)
     """Hosts besides the blog's own that the crawl may visit (e.g. a CDN for posts)."""
-    enabled: bool = True
+    paused: bool = False
+    """Paused sites are skipped by the scheduler and by ``crawl --all``."""
+    delay: float | None = None
+    """Minimum seconds between requests to this site (AutoThrottle never goes below)."""
+    concurrency: int | None = None
+    """Parallel requests to this site."""
+    robots: str = "obey"
+    """``obey`` robots.txt (default) or ``ignore`` it (only for your own blog)."""
 
     @property
     def host(self) -> str:
@@ -101,7 +120,10 @@ def parse_site(entry: Any, *, where: str) -> SiteConfig:
         platform=_check_platform(entry.get("platform", "auto"), where),
         max_pages=_check_max_pages(entry.get("max_pages"), where),
         allowed_hosts=_check_hosts(entry.get("allowed_hosts", []), where),
-        enabled=_check_bool(entry.get("enabled", True), where, "enabled"),
+        paused=_check_bool(entry.get("paused", False), where, "paused"),
+        delay=_check_number(entry.get("delay"), where, "delay"),
+        concurrency=_check_positive_int(entry.get("concurrency"), where, "concurrency"),
+        robots=_check_choice(entry.get("robots", "obey"), where, "robots", ROBOTS_POLICIES),
     )
 
 
@@ -140,11 +162,29 @@ def _check_platform(value: Any, where: str) -> str:
 
 
 def _check_max_pages(value: Any, where: str) -> int | None:
+    return _check_positive_int(value, where, "max_pages")
+
+
+def _check_positive_int(value: Any, where: str, key: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ConfigError(f"{where}: max_pages: {value!r} must be a positive integer")
+        raise ConfigError(f"{where}: {key}: {value!r} must be a positive integer")
     return value
+
+
+def _check_number(value: Any, where: str, key: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{where}: {key}: {value!r} must be a number of seconds >= 0")
+    return float(value)
+
+
+def _check_choice(value: Any, where: str, key: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ConfigError(f"{where}: {key}: {value!r} is not one of {', '.join(choices)}")
+    return str(value)
 
 
 def _check_hosts(value: Any, where: str) -> list[str]:
@@ -174,5 +214,8 @@ def parse_schedule(text: str) -> timedelta | str:
         raise ValueError("expected 'every N<s|m|h|d>' or a 5-field cron expression")
     from apscheduler.triggers.cron import CronTrigger
 
-    CronTrigger.from_crontab(spec)
+    from crawler.schedule import crontab_weekdays  # crontab's weekday numbers, not APScheduler's
+
+    minute, hour, day, month, weekday = spec.split()
+    CronTrigger.from_crontab(" ".join((minute, hour, day, month, crontab_weekdays(weekday))))
     return spec

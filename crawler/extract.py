@@ -3,26 +3,57 @@
 from __future__ import annotations
 
 import logging
+import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from archive.records import PostRecord, WarcRef
 from crawler.parsers import NotAPost, parse_post
 
 logger = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open", ".arc", ".arc.gz")
+_SNIFF_BYTES = 64 * 1024
+_ARCHIVE_STARTS = (b"WARC/", b"filedesc://")  # WARC, or the older ARC format
+_MARKUP = re.compile(
+    rb"<(?:!doctype|html|head|body|meta|title|article|main|section|div|p|h[1-6]|br)\b",
+    re.IGNORECASE,
+)
+_CONTROL = bytes(range(9)) + bytes(range(14, 32))
 
 
-def is_warc(path: Path) -> bool:
-    """By name, or by content: a WARC starts with ``WARC/`` (or a gzip member of it)."""
-    if path.name.endswith(WARC_SUFFIXES):
-        return True
+def file_kind(path: Path) -> Literal["warc", "html"]:
+    """What a file holds, by its first bytes; raises ValueError when neither WARC nor HTML."""
     with path.open("rb") as handle:
-        head = handle.read(4)
-    return head == b"WARC" or head[:2] == b"\x1f\x8b"
+        head = handle.read(_SNIFF_BYTES)
+    if not head:
+        raise ValueError("empty file")
+    if _gunzipped_start(head).startswith(_ARCHIVE_STARTS) or head.startswith(_ARCHIVE_STARTS):
+        return "warc"
+    if _looks_like_text(head) and _MARKUP.search(head):
+        return "html"
+    raise ValueError("not a WARC or HTML file")
+
+
+def _gunzipped_start(head: bytes) -> bytes:
+    """The first bytes of a gzip stream's content (b"" when not gzip or corrupt)."""
+    if not head.startswith(b"\x1f\x8b"):
+        return b""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+    except zlib.error:
+        return b""
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """No NUL byte and (almost) no other control characters."""
+    if b"\x00" in head:
+        return False
+    return sum(head.count(c) for c in _CONTROL) <= len(head) // 100
 
 
 def extract_html(path: Path, *, url: str | None, platform: str = "auto") -> PostRecord:
@@ -39,25 +70,40 @@ def extract_warc(path: Path, *, platform: str = "auto") -> Iterator[PostRecord]:
     filename = path.name.removesuffix(".open")
     with path.open("rb") as stream:
         records = ArchiveIterator(stream)
-        for record in records:
-            if record.rec_type != "response" or record.http_headers is None:
-                continue
-            content_type = record.http_headers.get_header("Content-Type") or ""
-            if not content_type.lower().startswith(HTML_TYPES):
-                continue
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            body = record.content_stream().read()
-            ref = WarcRef(
-                filename=filename,
-                offset=records.get_record_offset(),
-                record_id=record.rec_headers.get_header("WARC-Record-ID"),
-            )
-            try:
-                post = parse_post(url, body, platform=platform, encoding=_charset(content_type))
-            except NotAPost as exc:
-                logger.debug("%s: not a post (%s)", url, exc)
-                continue
-            yield post.replace(fetched_at=record.rec_headers.get_header("WARC-Date"), warc=ref)
+        try:
+            yield from _posts(records, filename, platform)
+        except (ArchiveLoadFailed, EOFError, zlib.error) as exc:
+            # warcio's own offset is gone after such a failure: say how far we had read.
+            raise ValueError(f"damaged WARC near byte {stream.tell()}: {_reason(exc)}") from None
+
+
+def _reason(exc: Exception) -> str:
+    """A short printable reason: warcio quotes the bad bytes after ", first line"."""
+    text = str(exc).split(", first line")[0] or type(exc).__name__
+    return re.sub(r"[^\x20-\x7e]+", "?", text)[:100]
+
+
+def _posts(records: ArchiveIterator, filename: str, platform: str) -> Iterator[PostRecord]:
+    """Every post among the HTML response records."""
+    for record in records:
+        if record.rec_type != "response" or record.http_headers is None:
+            continue
+        content_type = record.http_headers.get_header("Content-Type") or ""
+        if not content_type.lower().startswith(HTML_TYPES):
+            continue
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        body = record.content_stream().read()  # before get_record_offset(), which skips it
+        ref = WarcRef(
+            filename=filename,
+            offset=records.get_record_offset(),
+            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        )
+        try:
+            post = parse_post(url, body, platform=platform, encoding=_charset(content_type))
+        except NotAPost as exc:
+            logger.debug("%s: not a post (%s)", url, exc)
+            continue
+        yield post.replace(fetched_at=record.rec_headers.get_header("WARC-Date"), warc=ref)
 
 
 def _charset(content_type: str) -> str | None:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from scrapy import Spider
 from scrapy.exceptions import DropItem, NotConfigured
 
+from archive.history import HISTORY_FILE, History
 from archive.index import IndexLockedError, SearchIndex
 from archive.jsonl import JsonlWriter
 from archive.records import PostRecord
@@ -66,21 +67,29 @@ class DuplicatePostPipeline:
 class JsonlExportPipeline:
     """Appends each post to ``ARCHIVE_DIR/items/SITE-TIMESTAMP-SERIAL.jsonl``."""
 
-    def __init__(self, crawler: Crawler, directory: Path) -> None:
+    def __init__(self, crawler: Crawler, directory: Path, history: History | None) -> None:
         self.crawler = crawler
         self.directory = directory
+        self.history = history
         self.writer: JsonlWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("ARCHIVE_JSONL_ENABLED"):
+        settings = crawler.settings
+        if not settings.getbool("ARCHIVE_JSONL_ENABLED"):
             raise NotConfigured("ARCHIVE_JSONL_ENABLED is off")
-        return cls(crawler, Path(crawler.settings.get("ARCHIVE_DIR")) / "items")
+        data_dir = Path(settings.get("ARCHIVE_DIR"))
+        history = None
+        if settings.getbool("ARCHIVE_DEDUP_ENABLED"):
+            history = History(data_dir / HISTORY_FILE)
+        return cls(crawler, data_dir / "items", history)
 
     def open_spider(self) -> None:
         self.writer = JsonlWriter(self.directory, prefix=_site_name(self.crawler))
 
     def close_spider(self) -> None:
+        if self.history is not None:
+            self.history.close()
         if self.writer is None:
             return
         self.writer.close()
@@ -95,6 +104,12 @@ class JsonlExportPipeline:
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value("archive/jsonl/errors")
             raise DropItem(f"could not write JSONL for {item.url}: {exc}") from exc
+        if self.history is not None and item.version is not None and item.content_hash:
+            # Recorded once the line is written, so a crash re-archives rather than skips.
+            record_id = item.warc.record_id if item.warc else None
+            self.history.record_version(
+                item.url, item.version, item.content_hash, record_id, item.fetched_at
+            )
         return item
 
 

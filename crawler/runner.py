@@ -7,6 +7,7 @@ same spider, settings, extensions and pipelines through Scrapy's own command.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,9 @@ from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.history import HISTORY_FILE
+from archive.repair import repair_data_dir
+from archive.runs import RunLog
 from crawler.config import SiteConfig
 from crawler.extensions.progress import crawl_counts
 from crawler.spiders.blog import BlogSpider
@@ -38,6 +42,9 @@ class CrawlResult:
     reason: str
     pages: int
     posts: int
+    new: int
+    changed: int
+    unchanged: int
     errors: int
     warc_files: list[str]
     warc_bytes: int
@@ -48,12 +55,30 @@ class CrawlResult:
     def ok(self) -> bool:
         return self.reason in OK_REASONS and self.pages > 0
 
+    @property
+    def status(self) -> str:
+        """For the run history: ok, failed, or interrupted (SIGINT/SIGTERM)."""
+        if self.ok:
+            return "ok"
+        return "interrupted" if self.reason == "shutdown" else "failed"
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "pages": self.pages,
+            "new_posts": self.new,
+            "changed_posts": self.changed,
+            "unchanged_posts": self.unchanged,
+            "errors": self.errors,
+            "bytes_written": self.warc_bytes,
+        }
+
     def summary(self) -> str:
         size = self.warc_bytes / 1_000_000
         why = self.reason if self.reason not in OK_REASONS else "no page could be fetched"
         status = "done" if self.ok else f"FAILED ({why})"
         return (
-            f"{self.site}: {status}: {self.pages} pages, {self.posts} posts, {self.errors} errors, "
+            f"{self.site}: {status}: {self.pages} pages, {self.posts} posts ({self.new} new, "
+            f"{self.changed} changed, {self.unchanged} unchanged), {self.errors} errors, "
             f"{size:.1f} MB of WARC in {len(self.warc_files)} file(s), {self.seconds:.1f} s"
         )
 
@@ -75,9 +100,32 @@ def build_settings(
 
 
 def run_crawls(
-    sites: list[SiteConfig], settings: Settings, *, max_pages: int | None = None
+    sites: list[SiteConfig],
+    settings: Settings,
+    *,
+    max_pages: int | None = None,
+    trigger: str = "manual",
 ) -> list[CrawlResult]:
-    """Crawl the sites concurrently (each on its own politeness slot) until all finish."""
+    """Crawl the sites concurrently (each on its own politeness slot) until all finish.
+
+    Crashed files are repaired first, and every crawl is recorded in the run history.
+    """
+    data_dir = Path(settings.get("ARCHIVE_DIR"))
+    for repair in repair_data_dir(data_dir):
+        print(repair.describe(), file=sys.stderr)
+    log = RunLog(data_dir / HISTORY_FILE)
+    try:
+        log.mark_interrupted()
+        run_ids = {site.name: log.start(site.name, trigger) for site in sites}
+        results = _crawl(sites, settings, max_pages)
+        for result in results:
+            log.finish(run_ids[result.site], result.status, result.counts(), result.reason)
+    finally:
+        log.close()
+    return results
+
+
+def _crawl(sites: list[SiteConfig], settings: Settings, max_pages: int | None) -> list[CrawlResult]:
     process = CrawlerProcess(settings)
     crawlers: list[tuple[SiteConfig, Crawler]] = []
     for site in sites:
@@ -122,6 +170,9 @@ def _result(site: SiteConfig, crawler: Crawler, elapsed: float) -> CrawlResult:
         reason=str(stats.get("finish_reason", "not started")),
         pages=counts["pages"],
         posts=counts["posts"],
+        new=counts["new"],
+        changed=counts["changed"],
+        unchanged=counts["unchanged"],
         errors=counts["errors"],
         warc_files=list(stats.get("archive/warc/files", [])),
         warc_bytes=int(stats.get("archive/warc/bytes", 0)),

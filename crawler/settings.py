@@ -23,9 +23,6 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
-DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_TIMES = 2
 # HTTP-cache hits never reach the downloader, so they would never be archived.
 HTTPCACHE_ENABLED = False
@@ -34,12 +31,19 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 ARCHIVE_DIR = os.environ.get("BLOGARCHIVE_DATA_DIR") or "data"
+ARCHIVE_CONDITIONAL_ENABLED = True
+ARCHIVE_DEDUP_ENABLED = True
 ARCHIVE_INDEX_ENABLED = True
 ARCHIVE_INDEX_BATCH_SIZE = 200
 ARCHIVE_JSONL_ENABLED = True
 ARCHIVE_WARC_ENABLED = True
+ARCHIVE_WARC_FSYNC = "interval"
+ARCHIVE_WARC_FSYNC_INTERVAL = 1.0
 ARCHIVE_WARC_GZIP_LEVEL = 6
 ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+
+POLITENESS_ENABLED = True
+POLITENESS_MAX_DELAY = 60.0
 
 BLOGARCHIVE_PROGRESS_ENABLED = True
 BLOGARCHIVE_PROGRESS_INTERVAL = 5.0
@@ -48,8 +52,24 @@ BLOGARCHIVE_PROGRESS_STDERR = False
 SITES_CONFIG = os.environ.get("BLOGARCHIVE_CONFIG") or "config/sites.toml"
 
 EXTENSIONS = {
-    "crawler.extensions.warc.WarcCaptureExtension": 100,
+    "crawler.capture.extension.WarcCaptureExtension": 100,
     "crawler.extensions.progress.ProgressExtension": 500,
+}
+INCREMENTAL_ENABLED = True
+RESUME_ENABLED = True
+
+SPIDER_MIDDLEWARES = {
+    # Records the frontier; after a crash the next crawl starts from it.
+    "crawler.resume.ResumeMiddleware": 980,
+    # Next to the spider: sees each callback's posts before any other middleware.
+    "crawler.capture.middleware.CaptureSpiderMiddleware": 990,
+    # Drops crawler-trap URLs (TRAP_* settings below).
+    "crawler.middlewares.TrapDetectionMiddleware": 850,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.capture.middleware.ConditionalRequestMiddleware": 560,
+    # Above RetryMiddleware (550), so it sees a 429's Retry-After before the retry.
+    "crawler.politeness.PolitenessMiddleware": 580,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePostPipeline": 100,
@@ -57,3 +77,25 @@ ITEM_PIPELINES = {
     "crawler.pipelines.JsonlExportPipeline": 800,
     "crawler.pipelines.IndexPipeline": 900,
 }
+
+# -- Hostile sites: bounded time, size, redirects and traps (issue 7) ------------------------
+# A download ends within DOWNLOAD_TIMEOUT: 30 s for the whole response (headers and body),
+# not Scrapy's 180 s, so a server sending a byte a second cannot hold an unattended crawl.
+# DOWNLOAD_MAXSIZE caps a body as received and again after gzip/deflate/br/zstd decoding
+# (HttpCompressionMiddleware), which stops decompression bombs. 16 MiB is far above any
+# real blog page or feed, and above a full 50,000-URL sitemap (~10 MB); we never fetch media.
+# A body cut off mid-way (connection reset) is an error, never delivered or archived as whole.
+DOWNLOAD_FAIL_ON_DATALOSS = True
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Scrapy follows http(s) redirects only, and its offsite middleware drops other hosts.
+REDIRECT_ENABLED = True
+REDIRECT_MAX_TIMES = 10
+# crawler.middlewares.TrapDetectionMiddleware: see crawler.middlewares.TrapRules.
+TRAP_ENABLED = True
+TRAP_MAX_FUTURE_YEARS = 1
+TRAP_MAX_PAGES_PER_PATTERN = 1000
+TRAP_MAX_PATH_DEPTH = 12
+TRAP_MAX_PATH_REPEATS = 3
+TRAP_MIN_YEAR = 1990

@@ -425,6 +425,7 @@ def test_hit_fields(index: SearchIndex) -> None:
         "snippet",
         "score",
         "warc",
+        "version",
     ]
     assert data["url"] == "https://rust.example/ownership"
     assert data["title"] == "Understanding ownership in Rust"

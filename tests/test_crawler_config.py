@@ -28,12 +28,13 @@ def test_shipped_config_is_valid() -> None:
 def test_minimal_entry_gets_defaults(tmp_path: Path) -> None:
     sites = load_sites(write(tmp_path, '[[sites]]\nname = "a"\nurl = "https://a.example/"\n'))
     site = sites["a"]
-    assert (site.platform, site.schedule, site.max_pages, site.enabled) == (
+    assert (site.platform, site.schedule, site.max_pages, site.paused) == (
         "auto",
         None,
         None,
-        True,
+        False,
     )
+    assert (site.delay, site.concurrency, site.robots) == (None, None, "obey")
     assert site.host == "a.example"
 
 
@@ -51,6 +52,10 @@ def test_minimal_entry_gets_defaults(tmp_path: Path) -> None:
         ),
         ('name = "a"\nurl = "https://a/"\nmax_pages = 0', r"max_pages: 0 must be a positive"),
         ('name = "a"\nurl = "https://a/"\nmax_page = 5', r"unknown key 'max_page'"),
+        ('name = "a"\nurl = "https://a/"\ndelay = "fast"', r"delay: 'fast' must be a number"),
+        ('name = "a"\nurl = "https://a/"\nconcurrency = 0', r"concurrency: 0 must be a positive"),
+        ('name = "a"\nurl = "https://a/"\nrobots = "maybe"', r"robots: 'maybe' is not one of"),
+        ('name = "a"\nurl = "https://a/"\npaused = "yes"', r"paused: 'yes' must be true or false"),
     ],
 )
 def test_errors_name_file_entry_and_value(tmp_path: Path, entry: str, message: str) -> None:
@@ -85,5 +90,6 @@ def test_schedules() -> None:
     assert parse_schedule("every 6h") == timedelta(hours=6)
     assert parse_schedule("every 30m") == timedelta(minutes=30)
     assert parse_schedule("0 3 * * *") == "0 3 * * *"
+    assert parse_schedule("0 3 * * 7") == "0 3 * * 7"  # Sunday, as in crontab
     with pytest.raises(ValueError, match="every N"):
         parse_schedule("every day")

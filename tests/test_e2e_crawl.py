@@ -38,7 +38,7 @@ def test_crawl_succeeds_and_summarizes(crawled: Crawled) -> None:
     assert crawled.result.returncode == 0, crawled.result.stderr
     summary = crawled.result.stdout.splitlines()[0]
     assert summary.startswith("127.0.0.1: done: ")
-    assert "300 posts, 0 errors" in summary
+    assert "300 posts (300 new, 0 changed, 0 unchanged), 0 errors" in summary
     assert "pages" in crawled.result.stderr  # the progress line
 
 

@@ -1,6 +1,6 @@
 """Fixture cases in web-poet style: ``tests/fixtures/parsers/<case>/{input.html,url.txt,…}``.
 
-Hand-made cases hold ``output.json`` (``PostRecord.to_dict()``, hand-checked); real pages
+Hand-made cases hold ``output.json``; a case with ``input.xml`` is an Atom feed entry (``PostRecord.to_dict()``, hand-checked); real pages
 under ``realworld/`` hold ``expected.json`` (corpus ground truth: author, title, snippets).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from crawler.parsers import parse_post
+from crawler.parsers import parse_feed_entry, parse_post
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parsers"
 CASES = sorted(p.parent for p in FIXTURES.glob("*/output.json"))
@@ -41,6 +41,8 @@ FIELDS = (
 
 def _parse(case: Path) -> dict[str, Any]:
     url = (case / "url.txt").read_text(encoding="utf-8").strip()
+    if (case / "input.xml").exists():
+        return parse_feed_entry((case / "input.xml").read_bytes(), url).to_dict()
     return parse_post(url, (case / "input.html").read_bytes()).to_dict()
 
 
@@ -65,6 +67,13 @@ def test_realworld_page(case: Path) -> None:
         assert snippet in body, f"{case.name}: body lacks {snippet!r}"
     for snippet in expected["body_not_contains"]:
         assert snippet not in body, f"{case.name}: body holds boilerplate {snippet!r}"
+
+
+def test_every_markup_case_has_a_fixture() -> None:
+    """markup.md §7: 22 cases; 20 has two variants and 22 one fixture per platform."""
+    names = {c.name for c in CASES}
+    assert len(names) >= 22 + 1 + 4
+    assert {"blogger_atom_feed_entry", "hreview_abbr_icons", "hreview_icons_only"} <= names
 
 
 def test_every_fixture_dir_is_a_case() -> None:

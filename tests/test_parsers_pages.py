@@ -16,7 +16,7 @@ from crawler.parsers import (
     parse_post,
 )
 from crawler.parsers.decoding import decode_html
-from crawler.parsers.dom import make_soup
+from crawler.parsers.dom import make_soup, select_one
 from crawler.parsers.text import render_body
 
 POST = "<p>" + "A paragraph of real post text that is long enough to count. " * 8 + "</p>"
@@ -70,9 +70,16 @@ def test_decode_http_equiv_latin1_means_cp1252() -> None:
     assert decode_html(data).endswith("“x”")
 
 
-def test_decode_without_charset_is_utf8_with_replacement() -> None:
+def test_decode_without_charset_detects_utf8_then_cp1252() -> None:
     assert decode_html("naïve".encode()) == "naïve"
-    assert decode_html(b"caf\xe9 \xff") == "caf\ufffd \ufffd"
+    assert decode_html(b"caf\xe9 \x93quoted\x94") == "café “quoted”"
+
+
+def test_decode_declared_utf8_that_is_really_cp1252() -> None:
+    page = b'<meta charset="utf-8"><p>caf\xe9 \x93quoted\x94</p>'
+    assert decode_html(page).endswith("<p>café “quoted”</p>")
+    mixed = '<meta charset="utf-8"><p>naïve '.encode() + b"\x93quoted\x94</p>"
+    assert decode_html(mixed).endswith("<p>naïve “quoted”</p>")
 
 
 @pytest.mark.parametrize(
@@ -226,7 +233,7 @@ def test_page_parses_html_once() -> None:
 
 def _body(html: str) -> str:
     soup = make_soup(f"<div id=c>{html}</div>")
-    return render_body(soup.select_one("#c"))
+    return render_body(select_one(soup, "#c"))
 
 
 def test_body_blocks_become_paragraphs() -> None:

@@ -7,7 +7,7 @@ import pytest
 from archive.records import Rating
 from crawler.parsers.authors import byline_name, clean_name, dedupe, flatten
 from crawler.parsers.dates import to_iso
-from crawler.parsers.dom import make_soup
+from crawler.parsers.dom import make_soup, select_one
 from crawler.parsers.jsonld import JsonLd, types_of
 from crawler.parsers.microdata import parse_items
 from crawler.parsers.numbers import Parsed, make_rating, parse_rating_text, to_count
@@ -99,7 +99,7 @@ def test_clean_name_and_dedupe() -> None:
 
 def test_byline_name_prefers_inner_element_over_label() -> None:
     soup = make_soup("<span class=post-author>Publicada por <span>Carlos Correia</span></span>")
-    node = soup.select_one(".post-author")
+    node = select_one(soup, ".post-author")
     assert node is not None
     assert byline_name(node) == "Carlos Correia"
 

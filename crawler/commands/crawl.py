@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
@@ -24,13 +26,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="URL",
         help="crawl a blog that is not in the config (repeatable)",
     )
-    parser.add_argument("--all", action="store_true", help="crawl every enabled site")
+    parser.add_argument("--all", action="store_true", help="crawl every site that is not paused")
     parser.add_argument(
         "--config",
         metavar="FILE",
         help="sites config (default: $BLOGARCHIVE_CONFIG, else config/sites.toml)",
     )
     parser.add_argument("--platform", default="auto", help="platform for --url (default: auto)")
+    parser.add_argument(
+        "--trigger",
+        choices=("manual", "schedule"),
+        default="manual",
+        help="recorded in the run history (the scheduler passes 'schedule')",
+    )
     parser.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages per site")
     parser.add_argument(
         "-s",
@@ -64,7 +72,9 @@ def select_sites(args: argparse.Namespace) -> list[SiteConfig]:
         if unknown:
             raise ConfigError(f"unknown site {unknown[0]!r}; known: {', '.join(sorted(sites))}")
         chosen = (
-            [s for s in sites.values() if s.enabled] if args.all else [sites[n] for n in args.sites]
+            [s for s in sites.values() if not s.paused]
+            if args.all
+            else [sites[n] for n in args.sites]
         )
     for url in args.url:
         from urllib.parse import urlsplit
@@ -76,10 +86,48 @@ def select_sites(args: argparse.Namespace) -> list[SiteConfig]:
     return chosen
 
 
+# bool first (a subclass of int); an int default may still take a float (DOWNLOAD_TIMEOUT=2.5).
+_GETTERS = ((bool, "getbool", "true or false"), (int | float, "getfloat", "a number"))
+_CHOICES = {"LOG_LEVEL": ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")}
+
+
+def check_overrides(overrides: dict[str, str]) -> None:
+    """Refuse a ``-s`` value its setting can't take (raises ValueError)."""
+    from scrapy.settings import Settings
+
+    defaults = Settings()
+    defaults.setmodule("crawler.settings", priority="project")
+    for name, value in overrides.items():
+        choices = _CHOICES.get(name)
+        if choices and value not in choices:
+            raise ValueError(f"-s {name}={value!r}: expected one of {', '.join(choices)}")
+        kind = next((k for k in _GETTERS if isinstance(defaults.get(name), k[0])), None)
+        if kind is None:
+            continue
+        try:
+            getattr(Settings({name: value}), kind[1])(name)
+        except ValueError:
+            raise ValueError(f"-s {name}={value!r}: expected {kind[2]}") from None
+
+
+def check_writable(data_dir: Path) -> None:
+    """Fail before crawling when the archive could not be written (raises OSError)."""
+    subdirs = [data_dir / name for name in ("warc", "items", "index")]
+    for directory in [data_dir, *(d for d in subdirs if d.exists())]:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=directory):
+                pass
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise OSError(f"cannot write to the data dir {directory}: {reason}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         sites = select_sites(args)
         overrides = parse_overrides(args.settings)
+        check_overrides(overrides)
     except (ConfigError, ValueError) as exc:
         print(f"blogarchive crawl: {exc}", file=sys.stderr)
         return 2
@@ -90,7 +138,14 @@ def run(args: argparse.Namespace) -> int:
     from crawler.runner import build_settings, run_crawls
 
     data_dir = resolve_data_dir(args.data_dir)
-    results = run_crawls(sites, build_settings(data_dir, overrides), max_pages=args.max_pages)
+    try:
+        check_writable(data_dir)
+    except OSError as exc:
+        print(f"blogarchive crawl: {exc}", file=sys.stderr)
+        return 1
+    results = run_crawls(
+        sites, build_settings(data_dir, overrides), max_pages=args.max_pages, trigger=args.trigger
+    )
     for result in results:
         print(result.summary())
     print(f"archive: {data_dir.resolve()}")

@@ -10,7 +10,7 @@ from typing import Any
 
 from archive.jsonl import dumps
 from archive.records import PostRecord
-from crawler.extract import extract_html, extract_warc, is_warc
+from crawler.extract import extract_html, extract_warc, file_kind
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _records(path: Path, args: argparse.Namespace) -> Iterator[PostRecord]:
-    if is_warc(path):
+    if file_kind(path) == "warc":
         yield from extract_warc(path, platform=args.platform)
     else:
         yield extract_html(path, url=args.url, platform=args.platform)

@@ -1,33 +1,72 @@
-"""``blogarchive reindex``: rebuild the search index from the JSONL archive."""
+"""``blogarchive reindex``: rebuild the search index from the JSONL archive.
+
+When ``DATA/items`` holds no JSONL (or with ``--from-warc``), the posts are read from
+the ``metadata`` records of the WARC files in ``DATA/warc`` instead
+(:func:`archive.rebuild.iter_items_from_warcs`). An index of another schema version is
+replaced.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from archive.index import IndexLockedError, SearchIndex
-from archive.jsonl import iter_archive
-from archive.paths import index_dir, items_dir, resolve_data_dir
+from archive.index import IndexLockedError, SchemaVersionError, SearchIndex
+from archive.jsonl import iter_archive, jsonl_files
+from archive.paths import index_dir, items_dir, resolve_data_dir, warc_dir
+from archive.rebuild import iter_items_from_warcs, warc_files
+from archive.records import PostRecord
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "reindex",
-        help="rebuild the search index from the JSONL archive",
-        description="Rebuild DATA/index from every JSONL file under DATA/items.",
+        help="rebuild the search index from the JSONL archive (or the WARC files)",
+        description="Rebuild DATA/index from every JSONL file under DATA/items, or, when "
+        "there is none, from the item metadata records of the WARC files under DATA/warc.",
+    )
+    parser.add_argument(
+        "--from-warc",
+        action="store_true",
+        help="read the posts from the WARC metadata records even if there is JSONL",
     )
     return parser
 
 
+def _source(data_dir: Path, from_warc: bool) -> tuple[str, Iterator[PostRecord]] | None:
+    if not from_warc and jsonl_files(items_dir(data_dir)):
+        return "JSONL", iter_archive(items_dir(data_dir))
+    if warc_files(warc_dir(data_dir)):
+        return "WARC metadata records", iter_items_from_warcs(warc_dir(data_dir))
+    if from_warc:
+        return None
+    return "JSONL", iter_archive(items_dir(data_dir))  # nothing at all: an empty index
+
+
+def _open(path: Path) -> SearchIndex:
+    try:
+        return SearchIndex(path)
+    except SchemaVersionError as exc:
+        print(f"blogarchive reindex: replacing the index ({exc})", file=sys.stderr)
+        return SearchIndex.recreate(path)
+
+
 def run(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
+    source = _source(data_dir, args.from_warc)
+    if source is None:
+        print(f"blogarchive reindex: no WARC files in {warc_dir(data_dir)}", file=sys.stderr)
+        return 1
+    name, records = source
     started = time.monotonic()
     try:
-        count = SearchIndex(index_dir(data_dir)).rebuild(iter_archive(items_dir(data_dir)))
+        count = _open(index_dir(data_dir)).rebuild(records)
     except (IndexLockedError, OSError, ValueError) as exc:
         print(f"blogarchive reindex: {exc}", file=sys.stderr)
         return 1
-    print(f"indexed {count} posts in {time.monotonic() - started:.1f} s")
+    print(f"indexed {count} posts from {name} in {time.monotonic() - started:.1f} s")
     return 0

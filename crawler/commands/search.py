@@ -1,14 +1,23 @@
-"""``blogarchive search QUERY``: full-text search with filters."""
+"""``blogarchive search QUERY``: full-text search with filters.
+
+Exit codes: 0 (hits or none), 1 (no index, or an index to rebuild), 2 (a bad query or
+option: one line on stderr, never a traceback).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
-from archive.index import QuerySyntaxError, SearchIndex
+from archive.index import QuerySyntaxError, SchemaVersionError, SearchHit, SearchIndex
 from archive.paths import index_dir, resolve_data_dir
 from archive.search import format_hit, hits_to_json, parse_rating_bound
+
+
+class _UsageError(ValueError):
+    """A bad option value."""
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -16,57 +25,101 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "search",
         help="search the archive",
         description='Search archived posts. Words must all match; "a quoted phrase" matches '
-        "as a phrase; OR, NOT and prefix* are supported.",
+        "as a phrase; OR, NOT (or -word), (groups), prefix* and field:word (title, author, "
+        "body, tag, site) are supported. Only the latest version of each post is searched.",
     )
     parser.add_argument("query", nargs="*", help='words and "quoted phrases"')
     parser.add_argument("--site", help="only this site (its name in the config)")
     parser.add_argument("--author", help="only this author (case- and accent-insensitive)")
-    parser.add_argument(
-        "--min-rating",
-        metavar="R",
-        help="minimum rating, normalized 0..1 (0.8) or as a fraction (4/5)",
-    )
+    for bound in ("min", "max"):
+        parser.add_argument(
+            f"--{bound}-rating",
+            metavar="R",
+            help=f"{bound}imum rating, normalized 0..1 (0.8) or as a fraction (4/5)",
+        )
     parser.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD)")
     parser.add_argument("--until", metavar="DATE", help="published on or before (YYYY-MM-DD)")
+    parser.add_argument(
+        "--tag", action="append", default=[], help="only posts with this tag (repeat: all)"
+    )
+    parser.add_argument("--lang", metavar="LANG", help="only this language (fr matches fr-FR)")
+    parser.add_argument(
+        "--sort", choices=("relevance", "date"), default="relevance", help="order of the hits"
+    )
+    parser.add_argument(
+        "--all-versions", action="store_true", help="every archived version of each post"
+    )
     parser.add_argument("--limit", type=int, default=10, help="number of hits (default 10)")
     parser.add_argument("--json", action="store_true", help="print a JSON array of hits")
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="highlight matches in colour (auto: on a terminal, unless NO_COLOR is set)",
+    )
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     if not index_dir(data_dir).exists():
-        print(
-            f"blogarchive search: no index in {data_dir}; run `blogarchive crawl` "
-            "(or `blogarchive reindex`) first",
-            file=sys.stderr,
+        return _fail(
+            f"no index in {data_dir}; run `blogarchive crawl` (or `blogarchive reindex`) first", 1
         )
-        return 1
+    try:
+        hits = _search(args, data_dir)
+    except QuerySyntaxError as exc:
+        return _fail(f"bad query: {exc}", 2)
+    except SchemaVersionError as exc:
+        return _fail(str(exc), 1)
+    except (ValueError, OSError) as exc:
+        return _fail(str(exc), 2 if isinstance(exc, _UsageError) else 1)
+    if args.json:
+        print(hits_to_json(hits))
+    elif not hits:
+        print("no matches")
+    else:
+        color = _use_color(args.color)
+        print("\n\n".join(format_hit(hit, color=color) for hit in hits))
+    return 0
+
+
+def _search(args: argparse.Namespace, data_dir: Any) -> list[SearchHit]:
     try:
         min_rating = None if args.min_rating is None else parse_rating_bound(args.min_rating)
-        if args.limit <= 0:
-            raise ValueError("--limit must be positive")
-        hits = SearchIndex(index_dir(data_dir)).search(
+        max_rating = None if args.max_rating is None else parse_rating_bound(args.max_rating)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    if args.limit <= 0:
+        raise _UsageError("--limit must be positive")
+    index = SearchIndex(index_dir(data_dir))
+    try:
+        return index.search(
             " ".join(args.query),
             site=args.site,
             author=args.author,
             min_rating=min_rating,
+            max_rating=max_rating,
             since=args.since,
             until=args.until,
+            tag=args.tag,
+            lang=args.lang,
+            sort=args.sort,
+            all_versions=args.all_versions,
             limit=args.limit,
         )
-    except QuerySyntaxError as exc:
-        print(f"blogarchive search: bad query: {exc}", file=sys.stderr)
-        return 2
+    except QuerySyntaxError:
+        raise
     except ValueError as exc:
-        print(f"blogarchive search: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(hits_to_json(hits))
-        return 0
-    if not hits:
-        print("no matches")
-        return 0
-    color = sys.stdout.isatty()
-    print("\n\n".join(format_hit(hit, color=color) for hit in hits))
-    return 0
+        raise _UsageError(str(exc)) from None
+
+
+def _use_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"blogarchive search: {message}", file=sys.stderr)
+    return code

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gzip
+import hashlib
 import signal
 import socket
 import sys
@@ -30,6 +31,7 @@ NOT_FOUND = Resource(
     "text/html; charset=UTF-8",
     404,
 )
+LAST_MODIFIED = "Sat, 02 Mar 2019 06:00:00 GMT"
 _COMPRESSIBLE = ("text/", "xml", "json", "javascript")
 
 
@@ -81,6 +83,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         resource = self.server.lookup(self.path)
+        etag = _etag(resource) if self.server.validators and resource.status == 200 else None
+        if etag and etag in self.headers.get("If-None-Match", ""):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         body = resource.body
         gzipped = False
         if (
@@ -97,6 +105,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Vary", "Accept-Encoding")
         if gzipped:
             self.send_header("Content-Encoding", "gzip")
+        if etag:
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", LAST_MODIFIED)
         for name, value in resource.headers.items():
             self.send_header(name, value)
         self.end_headers()
@@ -112,9 +123,16 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int]) -> None:
         super().__init__(address, _Handler)
         self.site: Site = {}
+        self.validators = True
         self._gz: dict[str, bytes] = {}
         self._conns: set[socket.socket] = set()
         self._lock = threading.Lock()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (a killed crawler) is normal here, not worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     def lookup(self, target: str) -> Resource:
         key = normalize_target(target)
@@ -150,6 +168,11 @@ class _Server(ThreadingHTTPServer):
         for conn in conns:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
+
+
+def _etag(resource: Resource) -> str:
+    """A weak validator of the identity body, as servers send for compressed variants."""
+    return 'W/"' + hashlib.sha1(resource.body).hexdigest()[:16] + '"'
 
 
 def default_robots(site: Mapping[str, Resource], base_url: str) -> Resource:
@@ -206,6 +229,18 @@ class BlogServer:
         )
         self._thread.start()
         return self
+
+    def update(self, path: str, resource: Resource) -> None:
+        """Replace one page while serving (a post edited between two crawls)."""
+        assert self._server is not None, "start the server first"
+        key = normalize_target(path)
+        with self._server._lock:
+            self._server.site[key] = resource
+            self._server._gz.pop(key, None)
+
+    def resource(self, path: str) -> Resource:
+        assert self._server is not None, "start the server first"
+        return self._server.site[normalize_target(path)]
 
     def stop(self) -> None:
         """Stop serving, close open connections and the listening socket, join threads."""

@@ -2,7 +2,8 @@
 
 ``parse_post(url, html)`` detects the platform, picks its page class and returns a
 :class:`~archive.records.PostRecord`, or raises :class:`NotAPost` for listing, static and
-error pages. Plain classes on BeautifulSoup + lxml: no Scrapy here.
+error pages; ``parse_feed_entry`` reads one Atom feed entry. Plain classes on lxml (one
+parse per page), trafilatura as the generic body extractor: no Scrapy here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from .base import NotAPost, PostPage
 from .blogger import BloggerPage
 from .decoding import decode_html
 from .detect import detect_platform
+from .feed import parse_feed_entry
 from .generic import GenericPage
 from .light import DevtoPage, GhostPage, HugoPage, JekyllPage, MediumPage, SubstackPage
 from .wordpress import WordPressPage
@@ -64,5 +66,6 @@ __all__ = [
     "WordPressPage",
     "detect_platform",
     "page_for",
+    "parse_feed_entry",
     "parse_post",
 ]

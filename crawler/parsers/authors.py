@@ -7,9 +7,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from bs4 import Tag
-
-from .dom import attr, clean_text, text_of
+from .dom import Element as Tag
+from .dom import attr, clean_text, select_one, text_of
 from .microdata import Item
 
 _URLISH = re.compile(
@@ -97,22 +96,22 @@ def strip_label(text: str) -> str:
 def byline_name(node: Tag) -> str:
     """The name inside a byline element: inner name element, link text, title, img alt."""
     for selector in ("[itemprop=name]", ".fn", ".author-name", ".name"):
-        inner = node.select_one(selector)
+        inner = select_one(node, selector)
         if inner is not None and text_of(inner):
             return text_of(inner)
-    links = [a for a in node.find_all("a") if text_of(a)]
+    links = [a for a in list(node.iterdescendants("a")) if text_of(a)]
     if links:
         return text_of(links[0])
-    for link in [node, *node.find_all("a")]:
+    for link in [node, *list(node.iterdescendants("a"))]:
         if from_title_attr(link):
             return from_title_attr(link)
-    spans = [s for s in node.find_all("span") if text_of(s)]
+    spans = [s for s in node.iterdescendants("span") if text_of(s)]
     if spans:
         return text_of(spans[-1])
-    img = node.find("img")
+    img = next(node.iterdescendants("img"), None)
     if img is not None and attr(img, "alt"):
         return attr(img, "alt")
-    return strip_label(node.get_text(" "))
+    return strip_label(text_of(node))
 
 
 def byline_names(nodes: Iterable[Tag]) -> list[str]:

@@ -6,40 +6,30 @@ import html
 from functools import cached_property
 from typing import Any, ClassVar
 
-from bs4 import BeautifulSoup, Tag
-
 from archive.records import PostRecord, Rating
 
 from . import authors as names
-from .dates import first_iso
+from .dates import PUBLISHED_META, UPDATED_META, first_iso
 from .decoding import decode_html
-from .dom import absolute, attr, clean_text, make_soup, meta_all, meta_content, select_own
+from .dom import Element as Tag
+from .dom import (
+    absolute,
+    attr,
+    body_of,
+    clean_text,
+    make_soup,
+    meta_all,
+    meta_content,
+    select_own,
+    text_of,
+    unique_texts,
+)
+from .fallback import extracted_body
 from .jsonld import ARTICLE_TYPES, JsonLd, Node, as_list
 from .microdata import Item, parse_items
 from .ratings import choose, hreview_ratings, jsonld_ratings, microdata_ratings
-from .text import render_body
+from .text import covers, render_body
 from .widgets import widget_ratings
-
-PUBLISHED_META = (
-    "article:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "publish-date",
-    "pubdate",
-    "dc.date.issued",
-    "dcterms.created",
-    "parsely-pub-date",
-    "sailthru.date",
-    "dc.date",
-    "date",
-)
-UPDATED_META = (
-    "article:modified_time",
-    "og:updated_time",
-    "datemodified",
-    "dcterms.modified",
-    "last-modified",
-)
 
 
 class NotAPost(Exception):
@@ -47,7 +37,7 @@ class NotAPost(Exception):
 
 
 class PostPage:
-    """A parsed page; field methods read one shared BeautifulSoup tree."""
+    """A parsed page; field methods read one shared lxml tree (parsed once)."""
 
     platform: ClassVar[str] = "generic"
 
@@ -58,7 +48,8 @@ class PostPage:
 
     # -- parse state, built once -------------------------------------------------------
     @cached_property
-    def soup(self) -> BeautifulSoup:
+    def soup(self) -> Tag:
+        """The page's lxml root (``<html>``), parsed once."""
         return make_soup(decode_html(self._html, self._encoding))
 
     @cached_property
@@ -81,7 +72,7 @@ class PostPage:
     @cached_property
     def scope(self) -> Tag:
         """The element holding the post (bylines, tags, dates are searched inside it)."""
-        return self.soup.body or self.soup
+        return body_of(self.soup)
 
     def jsonld_value(self, key: str) -> Any:
         return self.jsonld.get(self.main_node, key)
@@ -102,8 +93,8 @@ class PostPage:
         return meta_content(self.soup, "og:title", "twitter:title") or self._html_title()
 
     def _html_title(self) -> str | None:
-        title = self.soup.find("title")
-        return clean_text(title.get_text()) or None if isinstance(title, Tag) else None
+        title = next(self.soup.iter("title"), None)
+        return clean_text(title.text_content()) or None if title is not None else None
 
     def structured_authors(self) -> list[str]:
         """Authors from JSON-LD (author + Ghost's contributor) then microdata."""
@@ -150,14 +141,35 @@ class PostPage:
         )
 
     def body_element(self) -> Tag | None:
+        """The best-guess body container (also used to tell posts from other pages)."""
         return self.scope
 
+    def trusted_container(self) -> Tag | None:
+        """The platform's own body container, when it has one; None sends the page to the
+        generic extractor (trafilatura)."""
+        return None
+
     def body(self) -> str:
-        text = render_body(self.body_element())
+        container = self.trusted_container()
+        text = render_body(container) if container is not None else self._generic_body()
         first, _, rest = text.partition("\n\n")
         # A heading inside the container that repeats the title is not body text.
         title = self.title()
         return rest if title and first.casefold() == title.casefold() else text
+
+    def selector_container(self) -> Tag | None:
+        """The container a body selector names (not a guess), if any."""
+        return None
+
+    def _generic_body(self) -> str:
+        """trafilatura's text, unless it only adds to the named container's text: then the
+        container (our rules drop widgets and boxes inside it) is the cleaner choice."""
+        extracted = extracted_body(self.soup, self.url)
+        named = self.selector_container()
+        own = render_body(named) if named is not None else ""
+        if own and (not extracted or covers(extracted, own)):
+            return own
+        return extracted or render_body(self.body_element())
 
     def rating(self) -> Rating | None:
         return choose(
@@ -170,11 +182,11 @@ class PostPage:
         )
 
     def tag_links(self) -> list[str]:
-        return [a.get_text(" ") for a in select_own(self.scope, "a[rel~=tag]")]
+        return [text_of(a) for a in select_own(self.scope, "a[rel~=tag]")]
 
     def tags(self) -> list[str]:
         for source in (self.tag_links, lambda: meta_all(self.soup, "article:tag"), self._keywords):
-            found = _unique(source())
+            found = unique_texts(source())
             if found:
                 return found
         return []
@@ -186,15 +198,16 @@ class PostPage:
         return [v for v in as_list(value) if isinstance(v, str)]
 
     def canonical_url(self) -> str | None:
-        link = self.soup.find("link", rel="canonical")
-        href = attr(link, "href") if isinstance(link, Tag) else ""
+        links = [
+            el for el in self.soup.iter("link") if "canonical" in attr(el, "rel").lower().split()
+        ]
+        href = attr(links[0], "href") if links else ""
         return absolute(self.url, href) if href else None
 
     def language(self) -> str | None:
-        html = self.soup.find("html")
-        lang = attr(html, "lang") if isinstance(html, Tag) else ""
+        lang = attr(self.soup, "lang")
         if not lang:
-            metas = self.soup.find_all("meta")
+            metas = self.soup.iter("meta")
             lang = next(
                 (
                     attr(m, "content")
@@ -230,13 +243,3 @@ class PostPage:
         if reason is not None:
             raise NotAPost(reason)
         return self.extract()
-
-
-def _unique(values: list[str]) -> list[str]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for value in map(clean_text, values):
-        if value and value.casefold() not in seen:
-            seen.add(value.casefold())
-            out.append(value)
-    return out

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from bs4 import Tag
-from bs4.element import NavigableString
-
 from . import authors as names
-from .dom import ancestors, attr, classes, clean_text, select_own, text_of
+from .dom import Element as Tag
+from .dom import ancestors, attr, body_of, classes, clean_text, select, select_own, text_of
 from .generic import GenericPage
 from .microdata import Item
 
@@ -56,20 +55,26 @@ class BloggerPage(GenericPage):
             return super().scope
         body = self.post_bodies[0]
         for selector in POST_SELECTORS:
-            matches = {id(n) for n in self.soup.select(selector)}
+            matches = set(select(self.soup, selector))
             for element in ancestors(body):
-                if id(element) in matches and element.name != "body":
-                    outer = element.find_parent(class_="post-outer")
-                    return outer if isinstance(outer, Tag) else element
-        return body.parent if isinstance(body.parent, Tag) else body
+                if element in matches and element.tag != "body":
+                    outer = next(
+                        (a for a in ancestors(element) if "post-outer" in classes(a)), None
+                    )
+                    return outer if outer is not None else element
+        parent = body.getparent()
+        return parent if parent is not None else body
 
     def body_element(self) -> Tag | None:
         return self.post_bodies[0] if self.post_bodies else super().body_element()
 
+    def trusted_container(self) -> Tag | None:
+        return self.post_bodies[0] if self.post_bodies else None
+
     def not_a_post_reason(self) -> str | None:
         path = urlsplit(self.url).path
         canonical = urlsplit(self.canonical_url() or "").path
-        body_classes = self.soup.body.get_attribute_list("class") if self.soup.body else []
+        body_classes = classes(body_of(self.soup))
         if (
             _STATIC_PATH.match(path)
             or _STATIC_PATH.match(canonical)
@@ -105,8 +110,8 @@ class BloggerPage(GenericPage):
         """The BlogPosting microdata item around the post body."""
         posts = [i for i in self.items if i.is_a("blogposting")]
         if self.post_bodies:
-            around = {id(a) for a in (self.post_bodies[0], *ancestors(self.post_bodies[0]))}
-            posts = [i for i in posts if id(i.element) in around]
+            around = {self.post_bodies[0], *ancestors(self.post_bodies[0])}
+            posts = [i for i in posts if i.element in around]
         return posts[0] if posts else None
 
     def footer_authors(self) -> list[str]:
@@ -121,34 +126,45 @@ class BloggerPage(GenericPage):
         for item in self.items:
             if item.is_a("review") or "review" in item.itemprops:
                 found += names.microdata_names(item)
-        for reviewer in self.soup.select(".hreview .reviewer"):
-            found.append(names.byline_name(reviewer) if reviewer.find(True) else text_of(reviewer))
+        for reviewer in select(self.soup, ".hreview .reviewer"):
+            found.append(names.byline_name(reviewer) if len(reviewer) else text_of(reviewer))
         return names.dedupe(found) or self._labelled_reviewer()
 
     def _labelled_reviewer(self) -> list[str]:
         """The element right after a "Reviewed by" text, climbing out of a label-only wrapper."""
-        for text in self.soup.find_all(string=_REVIEWED_BY):
-            node: Tag | NavigableString = text
+        for container, following, text in _reviewed_by_texts(self.soup):
+            node: Tag | None = container
             for _ in range(3):
-                sibling = _next_element(node)
-                if sibling is not None:
-                    return names.dedupe([text_of(sibling)])
-                parent = node.parent
-                if parent is None or text_of(parent) != clean_text(str(text)):
+                if following is not None:
+                    return names.dedupe([text_of(following)])
+                if node is None or text_of(node) != clean_text(text):
                     break
-                node = parent
+                following = _following(node)
+                node = node.getparent()
         return []
 
     def tag_links(self) -> list[str]:
         links = select_own(self.scope, ".post-labels a, .post-tags a, a[rel~=tag]")
-        return [a.get_text(" ") for a in links]
+        return [text_of(a) for a in links]
 
 
-def _next_element(node: Tag | NavigableString) -> Tag | None:
-    sibling = node.next_sibling
-    while isinstance(sibling, NavigableString) and not sibling.strip():
-        sibling = sibling.next_sibling
-    return sibling if isinstance(sibling, Tag) else None
+def _reviewed_by_texts(root: Tag) -> Iterator[tuple[Tag, Tag | None, str]]:
+    """Text nodes ending in "Reviewed by": (their element, the element right after, text)."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.text and _REVIEWED_BY.search(element.text):
+            yield element, (element[0] if len(element) else None), element.text
+        for child in element:
+            if child.tail and _REVIEWED_BY.search(child.tail):
+                yield element, _following(child, check_tail=False), child.tail
+
+
+def _following(node: Tag, *, check_tail: bool = True) -> Tag | None:
+    """The next sibling element, unless non-blank text comes first."""
+    if check_tail and node.tail and node.tail.strip():
+        return None
+    return node.getnext()
 
 
 def _nested_body(node: Tag) -> bool:

@@ -11,6 +11,26 @@ _ISO = re.compile(
     r"(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?$",
     re.IGNORECASE,
 )
+PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "publish-date",
+    "pubdate",
+    "dc.date.issued",
+    "dcterms.created",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date",
+    "date",
+)
+UPDATED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+)
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 # Formats seen in meta tags and JSON-LD of older sites (never visible relative text).
 _FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S")

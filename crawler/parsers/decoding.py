@@ -1,9 +1,15 @@
-"""Bytes → text for HTML pages: explicit encoding, BOM, ``<meta charset>``, else UTF-8."""
+"""Bytes → text for HTML pages: BOM, explicit encoding, ``<meta charset>``, detection.
+
+When the declared charset is wrong (UTF-8 declared, cp1252 bytes), the bytes win;
+beautifulsoup4's ``UnicodeDammit`` does the detection and the mixed-encoding repair.
+"""
 
 from __future__ import annotations
 
 import codecs
 import re
+
+from bs4.dammit import UnicodeDammit
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -19,6 +25,7 @@ _DECLARED = re.compile(
     re.IGNORECASE,
 )
 _SNIFF_BYTES = 8192
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 # WHATWG encoding labels: browsers decode these as windows-1252, so must we.
 _ALIASES = {
     "iso-8859-1": "cp1252",
@@ -60,4 +67,21 @@ def decode_html(data: str | bytes, encoding: str | None = None) -> str:
         if data.startswith(bom):
             return data[len(bom) :].decode(bom_codec, errors="replace")
     codec = (normalize_encoding(encoding) if encoding else None) or sniff_encoding(data)
-    return data.decode(codec or "utf-8", errors="replace")
+    if codec is None:
+        # Nothing declared: beautifulsoup4's UnicodeDammit tries UTF-8, then windows-1252.
+        dammit = UnicodeDammit(data, ["utf-8", "windows-1252"], is_html=True)
+        return dammit.unicode_markup or data.decode("utf-8", errors="replace")
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return _misdeclared(data, codec)
+
+
+def _misdeclared(data: bytes, codec: str) -> str:
+    """Bytes that are not what the page declares (a CMS pasting cp1252 into UTF-8)."""
+    if codec == "utf-8":
+        if not _UTF8_MULTIBYTE.search(data):
+            return data.decode("cp1252", errors="replace")  # no UTF-8 in it at all
+        # Mostly UTF-8 with windows-1252 bytes mixed in: bs4 converts those.
+        return UnicodeDammit.detwingle(data).decode("utf-8", errors="replace")
+    return data.decode(codec, errors="replace")

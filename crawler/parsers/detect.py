@@ -19,30 +19,26 @@ _GENERATORS = (
     ("substack", "substack"),
     ("medium", "medium"),
 )
-# Fingerprints, strongest first; each must be specific to its platform's own markup.
-_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+# Fingerprints, strongest first: lower-case substrings specific to each platform's own markup
+# (plain substring tests: a case-insensitive regex over 400 KB costs milliseconds).
+_FINGERPRINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "blogger",
-        re.compile(
-            r"blogger\.com/(?:static|feeds|dyn-css)|_WidgetManager|"
-            r"\bb:skin\b|blogblog\.com",
-            re.IGNORECASE,
+        (
+            "blogger.com/static",
+            "blogger.com/feeds",
+            "blogger.com/dyn-css",
+            "_widgetmanager",
+            "b:skin",
+            "blogblog.com",
         ),
     ),
-    ("wordpress", re.compile(r"/wp-content/|/wp-includes/|api\.w\.org|wp-json", re.IGNORECASE)),
-    (
-        "ghost",
-        re.compile(r"ghost-(?:portal|sdk)|/ghost/api/|class=\"[^\"]*\bgh-content", re.IGNORECASE),
-    ),
-    ("substack", re.compile(r"substackcdn\.com|substack\.com/api", re.IGNORECASE)),
-    (
-        "medium",
-        re.compile(
-            r"com\.medium\.reader|miro\.medium\.com|cdn-images-1\.medium\.com", re.IGNORECASE
-        ),
-    ),
-    ("devto", re.compile(r"id=\"article-show-container\"|dev-to-uploads|forem", re.IGNORECASE)),
-    ("jekyll", re.compile(r"Begin Jekyll SEO tag", re.IGNORECASE)),
+    ("wordpress", ("/wp-content/", "/wp-includes/", "api.w.org", "wp-json")),
+    ("ghost", ("ghost-portal", "ghost-sdk", "/ghost/api/", "gh-content")),
+    ("substack", ("substackcdn.com", "substack.com/api")),
+    ("medium", ("com.medium.reader", "miro.medium.com", "cdn-images-1.medium.com")),
+    ("devto", ('id="article-show-container"', "dev-to-uploads", "forem")),
+    ("jekyll", ("begin jekyll seo tag",)),
 )
 _SNIFF_CHARS = 400_000
 
@@ -72,5 +68,5 @@ def detect_platform(html: str | bytes, url: str | None = None) -> str:
         return "substack"
     if host == "medium.com" or host.endswith(".medium.com"):
         return "medium"
-    sample = text[:_SNIFF_CHARS]
-    return next((p for p, rx in _FINGERPRINTS if rx.search(sample)), "generic")
+    sample = text[:_SNIFF_CHARS].lower()
+    return next((p for p, needles in _FINGERPRINTS if any(n in sample for n in needles)), "generic")

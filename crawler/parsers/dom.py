@@ -1,15 +1,27 @@
-"""Small helpers over the BeautifulSoup tree shared by every field of a page."""
+"""Small helpers over the lxml tree shared by every field of a page (one parse per page)."""
 
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import cast
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement, HTMLParser, document_fromstring
+from trafilatura.utils import load_html
 
+Element = HtmlElement
 _WS = re.compile(r"\s+")
+_PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+_EMPTY = b"<html><head></head><body></body></html>"
+# Text nodes that are page text (not code of scripts or styles).
+_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
+    " and not(ancestor::template)]"
+)
 # Regions whose names/dates/links belong to someone else than the post.
 _FOREIGN_CLASS = re.compile(
     r"^(comments?|comment-.*|.*-comments?|commentlist|respond|sidebar.*|widget.*|.*-widget|"
@@ -22,12 +34,41 @@ _FOREIGN_ID = re.compile(
 _FOREIGN_TAGS = frozenset({"aside", "nav"})
 
 
-def make_soup(text: str) -> BeautifulSoup:
-    """Parse with lxml; markup that looks like a file name or XML is still parsed as HTML."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        return BeautifulSoup(text, "lxml")
+def make_soup(text: str | bytes) -> HtmlElement:
+    """Parse with lxml (comments dropped); never raises, an empty page gives an empty tree.
+
+    trafilatura's loader (its HTML repairs included) comes first, so that the generic body
+    extractor sees the very tree it is tuned on; the root is always ``<html>``.
+    """
+    tree = load_html(text) if text else None
+    if isinstance(tree, HtmlElement):
+        return cast(HtmlElement, tree.getroottree().getroot())
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    try:
+        return document_fromstring(data or _EMPTY, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return document_fromstring(_EMPTY, parser=_PARSER)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(selector: str) -> CSSSelector:
+    return CSSSelector(selector, translator="html")
+
+
+def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
+    """Descendants of ``root`` matching a CSS selector, in document order."""
+    return [el for el in _compiled(selector)(root) if el is not root]
+
+
+def select_one(root: HtmlElement | None, selector: str) -> HtmlElement | None:
+    if root is None:
+        return None
+    return next(iter(select(root, selector)), None)
+
+
+def body_of(root: HtmlElement) -> HtmlElement:
+    body = root.find("body")
+    return body if body is not None else root
 
 
 def clean_text(text: str | None) -> str:
@@ -35,46 +76,45 @@ def clean_text(text: str | None) -> str:
     return _WS.sub(" ", text or "").strip()
 
 
-def text_of(node: Tag | None) -> str:
-    return clean_text(node.get_text(" ")) if node is not None else ""
+def text_of(node: HtmlElement | None) -> str:
+    """The visible text of an element (scripts and styles excluded), whitespace collapsed."""
+    if node is None:
+        return ""
+    if node.tag in ("script", "style"):
+        return ""
+    return clean_text(" ".join(_TEXT(node)))
 
 
-def attr(node: Tag | None, name: str) -> str:
-    """An attribute as one stripped string ("" when missing; lists joined)."""
+def attr(node: HtmlElement | None, name: str) -> str:
+    """An attribute as one stripped string ("" when missing)."""
     if node is None:
         return ""
     value = node.get(name)
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return " ".join(value).strip()
-    return str(value).strip()
+    return value.strip() if value else ""
 
 
-def classes(node: Tag) -> list[str]:
+def classes(node: HtmlElement) -> list[str]:
     value = node.get("class")
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return str(value).split() if value else []
+    return value.split() if value else []
 
 
-def has_class(node: Tag, pattern: re.Pattern[str]) -> bool:
+def has_class(node: HtmlElement, pattern: re.Pattern[str]) -> bool:
     return any(pattern.match(c) for c in classes(node))
 
 
-def ancestors(node: Tag) -> Iterator[Tag]:
-    parent = node.parent
-    while isinstance(parent, Tag):
+def ancestors(node: HtmlElement) -> Iterator[HtmlElement]:
+    parent = node.getparent()
+    while parent is not None:
         yield parent
-        parent = parent.parent
+        parent = parent.getparent()
 
 
-def is_foreign(node: Tag, stop: Tag | None = None) -> bool:
+def is_foreign(node: HtmlElement, stop: HtmlElement | None = None) -> bool:
     """True inside comments, sidebars, widgets, nav or related-post blocks (up to ``stop``)."""
     for element in (node, *ancestors(node)):
         if element is stop:
             return False
-        if element.name in _FOREIGN_TAGS:
+        if element.tag in _FOREIGN_TAGS:
             return True
         # Blogger's main post list is itself a "widget Blog": only other widgets are foreign.
         if has_class(element, _FOREIGN_CLASS) and "Blog" not in classes(element):
@@ -84,28 +124,37 @@ def is_foreign(node: Tag, stop: Tag | None = None) -> bool:
     return False
 
 
-def select_own(root: Tag, selector: str, stop: Tag | None = None) -> list[Tag]:
-    """``root.select(selector)`` minus matches in foreign regions (comments, sidebar…)."""
-    return [el for el in root.select(selector) if not is_foreign(el, stop or root)]
+def select_own(
+    root: HtmlElement, selector: str, stop: HtmlElement | None = None
+) -> list[HtmlElement]:
+    """``select(root, selector)`` minus matches in foreign regions (comments, sidebar…)."""
+    return [el for el in select(root, selector) if not is_foreign(el, stop or root)]
 
 
-def meta_content(soup: BeautifulSoup, *keys: str) -> str:
+def _metas(root: HtmlElement) -> list[HtmlElement]:
+    return list(root.iter("meta"))
+
+
+def meta_content(root: HtmlElement, *keys: str) -> str:
     """The first non-empty ``<meta name|property|itemprop=key content>``, in key order."""
     wanted = [k.lower() for k in keys]
     found: dict[str, str] = {}
-    for meta in soup.find_all("meta"):
+    for meta in _metas(root):
+        content = meta.get("content")
+        if not content or not content.strip():
+            continue
         for key_attr in ("property", "name", "itemprop"):
-            key = attr(meta, key_attr).lower()
-            if key in wanted and key not in found and attr(meta, "content"):
-                found[key] = clean_text(attr(meta, "content"))
+            key = (meta.get(key_attr) or "").strip().lower()
+            if key in wanted and key not in found:
+                found[key] = clean_text(content)
     return next((found[k] for k in wanted if k in found), "")
 
 
-def meta_all(soup: BeautifulSoup, key: str) -> list[str]:
+def meta_all(root: HtmlElement, key: str) -> list[str]:
     key = key.lower()
     return [
         clean_text(attr(m, "content"))
-        for m in soup.find_all("meta")
+        for m in _metas(root)
         if key in (attr(m, "property").lower(), attr(m, "name").lower()) and attr(m, "content")
     ]
 
@@ -117,5 +166,15 @@ def absolute(base: str, href: str) -> str:
         return href
 
 
-def first(nodes: Iterable[Tag | None]) -> Tag | None:
+def first(nodes: Iterable[HtmlElement | None]) -> HtmlElement | None:
     return next((n for n in nodes if n is not None), None)
+
+
+def unique_texts(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in map(clean_text, values):
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            out.append(value)
+    return out

@@ -7,11 +7,10 @@ import re
 from functools import cached_property
 from typing import ClassVar
 
-from bs4 import Tag
-
 from . import authors as names
 from .base import PostPage
-from .dom import clean_text, meta_content, select_own, text_of
+from .dom import Element as Tag
+from .dom import body_of, classes, clean_text, meta_content, select, select_own, text_of
 from .text import is_junk
 
 SUBSTANTIAL = 400  # characters of text that make an <article> a post, not a teaser
@@ -43,6 +42,10 @@ class GenericPage(PostPage):
         ".e-content",
         ".story-body",
     )
+    # Containers that only this platform's own templates emit: rendered with our body rules.
+    trusted_selectors: ClassVar[tuple[str, ...]] = ()
+    # Whether a named container beats trafilatura when trafilatura only adds text around it.
+    prefer_named_container: ClassVar[bool] = False
     title_selectors: ClassVar[tuple[str, ...]] = (
         "h1.entry-title",
         "h1.post-title",
@@ -54,15 +57,19 @@ class GenericPage(PostPage):
     @cached_property
     def articles(self) -> list[Tag]:
         """Top-level ``<article>`` elements with substantial text (nested ones are parts)."""
-        found = [a for a in self.soup.find_all("article") if a.find_parent("article") is None]
+        found = [
+            a for a in self.soup.iter("article") if next(a.iterancestors("article"), None) is None
+        ]
         return [a for a in found if len(text_of(a)) >= SUBSTANTIAL]
 
     @cached_property
     def scope(self) -> Tag:
         if len(self.articles) == 1:
             return self.articles[0]
-        main = self.soup.find("main") or self.soup.select_one("[role=main]")
-        return main if isinstance(main, Tag) else (self.soup.body or self.soup)
+        main = next(self.soup.iter("main"), None)
+        if main is None:
+            main = next(iter(select(self.soup, "[role=main]")), None)
+        return main if main is not None else body_of(self.soup)
 
     def title(self) -> str | None:
         headline = self.jsonld_value("headline")
@@ -76,7 +83,7 @@ class GenericPage(PostPage):
         return og or self._stripped_title()
 
     def _stripped_title(self) -> str | None:
-        h1s = [text_of(h) for h in self.scope.find_all("h1")]
+        h1s = [text_of(h) for h in self.scope.iterdescendants("h1")]
         if len(h1s) == 1 and h1s[0]:
             return h1s[0]
         title = self._html_title()
@@ -92,17 +99,49 @@ class GenericPage(PostPage):
                 return found
         return []
 
-    def authors(self) -> list[str]:
-        return self.structured_authors() or self.byline_authors() or self.meta_authors()
+    def reviewer_authors(self) -> list[str]:
+        """The hReview ``.reviewer`` of a review box (the post author reviewing something)."""
+        found = [names.byline_name(r) for r in select_own(self.scope, ".hreview .reviewer")]
+        return names.dedupe(found)
 
-    def body_element(self) -> Tag | None:
+    def authors(self) -> list[str]:
+        return (
+            self.structured_authors()
+            or self.byline_authors()
+            or self.meta_authors()
+            or self.reviewer_authors()
+        )
+
+    def selector_container(self) -> Tag | None:
+        if not self.prefer_named_container:
+            return None
         for selector in self.body_selectors:
             found = [n for n in select_own(self.soup, selector) if text_of(n)]
             if found:
                 return found[0]
+        return None
+
+    def body_element(self) -> Tag | None:
+        named = self._named_container()
+        if named is not None:
+            return named
         if len(self.articles) == 1:
             return self.articles[0]
         return largest_block(self.scope)
+
+    def trusted_container(self) -> Tag | None:
+        for selector in self.trusted_selectors:
+            found = [n for n in select_own(self.soup, selector) if text_of(n)]
+            if found:
+                return found[0]
+        return None
+
+    def _named_container(self) -> Tag | None:
+        for selector in self.body_selectors:
+            found = [n for n in select_own(self.soup, selector) if text_of(n)]
+            if found:
+                return found[0]
+        return None
 
     def not_a_post_reason(self) -> str | None:
         if self._looks_like_404():
@@ -120,9 +159,7 @@ class GenericPage(PostPage):
 
     def _looks_like_404(self) -> bool:
         title = self._html_title() or ""
-        body_classes = (
-            " ".join(self.soup.body.get_attribute_list("class")) if self.soup.body else ""
-        )
+        body_classes = " ".join(classes(body_of(self.soup)))
         return "error404" in body_classes or bool(_NOT_FOUND.search(title) and len(title) < 60)
 
     def _has_body(self) -> bool:
@@ -132,18 +169,19 @@ class GenericPage(PostPage):
 
 def largest_block(root: Tag) -> Tag:
     """Readability-style: the element whose paragraphs hold the most text, links discounted."""
-    scores: dict[int, float] = {}
-    elements: dict[int, Tag] = {}
-    for para in root.find_all(["p", "pre", "blockquote"]):
+    scores: dict[Tag, float] = {}
+    for para in root.iterdescendants("p", "pre", "blockquote"):
         text = text_of(para)
-        if len(text) < 25 or any(is_junk(a) for a in para.parents if isinstance(a, Tag)):
+        if len(text) < 25 or any(is_junk(a) for a in para.iterancestors()):
             continue
-        links = sum(len(text_of(a)) for a in para.find_all("a"))
+        links = sum(len(text_of(a)) for a in para.iterdescendants("a"))
         score = (1 + min(len(text) / 100, 3) + text.count(",")) * (1 - links / len(text))
-        for depth, parent in enumerate((para.parent, para.parent and para.parent.parent)):
-            if isinstance(parent, Tag):
-                elements[id(parent)] = parent
-                scores[id(parent)] = scores.get(id(parent), 0) + score / (depth + 1)
+        parent = para.getparent()
+        for depth, element in enumerate(
+            (parent, parent.getparent() if parent is not None else None)
+        ):
+            if element is not None:
+                scores[element] = scores.get(element, 0) + score / (depth + 1)
     if not scores:
         return root
-    return elements[max(scores, key=lambda key: scores[key])]
+    return max(scores, key=lambda key: scores[key])

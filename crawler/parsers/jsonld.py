@@ -7,9 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from bs4 import BeautifulSoup
-
-from .dom import attr, classes
+from .dom import Element, attr, classes
 
 Node = dict[str, Any]
 
@@ -77,11 +75,11 @@ class JsonLd:
                 self.by_id[key] = node
 
     @classmethod
-    def from_soup(cls, soup: BeautifulSoup) -> JsonLd:
+    def from_soup(cls, root: Element) -> JsonLd:
         blocks: list[tuple[Any, frozenset[str]]] = []
-        for script in soup.find_all("script"):
+        for script in root.iter("script"):
             if "ld+json" in attr(script, "type").lower():
-                data = _loads(script.get_text())
+                data = _loads(script.text or "")
                 if data is not None:
                     blocks.append((data, frozenset(classes(script))))
         return cls(blocks)

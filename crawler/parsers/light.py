@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from bs4 import Tag
-
 from . import authors as names
-from .dom import attr, select_own
+from .dom import attr, select_one, select_own
 from .generic import GenericPage
 
 
 class GhostPage(GenericPage):
     platform = "ghost"
+    trusted_selectors = ("section.gh-content", ".gh-content")
     body_selectors = (
         "section.gh-content",
         ".gh-content",
@@ -22,11 +21,13 @@ class GhostPage(GenericPage):
 
 class MediumPage(GenericPage):
     platform = "medium"
+    prefer_named_container = True
     body_selectors = ("article section", "article", *GenericPage.body_selectors)
 
 
 class SubstackPage(GenericPage):
     platform = "substack"
+    trusted_selectors = (".available-content .body.markup", ".body.markup")
     body_selectors = (
         ".available-content .body.markup",
         ".body.markup",
@@ -37,12 +38,13 @@ class SubstackPage(GenericPage):
 
 class DevtoPage(GenericPage):
     platform = "devto"
+    trusted_selectors = ("#article-body", ".crayons-article__body")
     body_selectors = ("#article-body", ".crayons-article__body", *GenericPage.body_selectors)
 
     def byline_authors(self) -> list[str]:
         """``data-author-name`` on the article container, else the header profile link."""
-        container = self.soup.select_one("#article-show-container[data-author-name]")
-        if isinstance(container, Tag):
+        container = select_one(self.soup, "#article-show-container[data-author-name]")
+        if container is not None:
             return names.dedupe([attr(container, "data-author-name")])
         links = select_own(self.soup, "article header a.crayons-link.fw-bold")
         return names.byline_names(links[:1])
@@ -50,6 +52,7 @@ class DevtoPage(GenericPage):
 
 class HugoPage(GenericPage):
     platform = "hugo"
+    prefer_named_container = True
     body_selectors = (
         ".post-content",
         "article .content",
@@ -61,6 +64,7 @@ class HugoPage(GenericPage):
 
 class JekyllPage(GenericPage):
     platform = "jekyll"
+    prefer_named_container = True
     body_selectors = (
         ".post-content",
         ".e-content",

@@ -1,12 +1,10 @@
-"""Microdata (``itemscope``/``itemprop``) items built on the BeautifulSoup tree."""
+"""Microdata (``itemscope``/``itemprop``) items built on the lxml tree."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Tag
-
-from .dom import attr, clean_text, text_of
+from .dom import Element, attr, clean_text, text_of
 
 _URL_ATTRS = {
     "a": "href",
@@ -26,7 +24,7 @@ _URL_ATTRS = {
 class Item:
     """One ``itemscope``: its types, properties (strings or nested items) and element."""
 
-    element: Tag
+    element: Element
     types: set[str]
     props: dict[str, list[str | Item]] = field(default_factory=dict)
 
@@ -49,50 +47,49 @@ class Item:
         return bool(self.types & {n.lower() for n in names})
 
 
-def _types(element: Tag) -> set[str]:
+def _types(element: Element) -> set[str]:
     return {t.rstrip("/").rsplit("/", 1)[-1].lower() for t in attr(element, "itemtype").split()}
 
 
-def property_value(element: Tag) -> str:
+def property_value(element: Element) -> str:
     """Per the microdata spec, but ``@content`` wins wherever it is present."""
-    if element.has_attr("content"):
+    if element.get("content") is not None:
         return clean_text(attr(element, "content"))
-    name = element.name or ""
+    name = element.tag if isinstance(element.tag, str) else ""
     if name in _URL_ATTRS:
         return attr(element, _URL_ATTRS[name])
-    if name == "time" and element.has_attr("datetime"):
+    if name == "time" and element.get("datetime") is not None:
         return attr(element, "datetime")
-    if name in {"data", "meter"} and element.has_attr("value"):
+    if name in {"data", "meter"} and element.get("value") is not None:
         return attr(element, "value")
-    if name == "abbr" and element.has_attr("title"):
+    if name == "abbr" and element.get("title") is not None:
         return attr(element, "title")
     return text_of(element)
 
 
-def _collect(item: Item, scope: Tag, built: dict[int, Item]) -> None:
-    stack = list(reversed([c for c in scope.children if isinstance(c, Tag)]))
+def _collect(item: Item, scope: Element, built: dict[Element, Item]) -> None:
+    stack = list(reversed([c for c in scope if isinstance(c.tag, str)]))
     while stack:
         element = stack.pop()
         names = attr(element, "itemprop").lower().split()
-        scoped = element.has_attr("itemscope")
+        scoped = element.get("itemscope") is not None
         if names:
             value: str | Item = _build(element, built) if scoped else property_value(element)
             for name in names:
                 item.props.setdefault(name, []).append(value)
         if not scoped:
-            stack.extend(reversed([c for c in element.children if isinstance(c, Tag)]))
+            stack.extend(reversed([c for c in element if isinstance(c.tag, str)]))
 
 
-def _build(element: Tag, built: dict[int, Item]) -> Item:
-    key = id(element)
-    if key not in built:
+def _build(element: Element, built: dict[Element, Item]) -> Item:
+    if element not in built:
         item = Item(element, _types(element))
-        built[key] = item
+        built[element] = item
         _collect(item, element, built)
-    return built[key]
+    return built[element]
 
 
-def parse_items(soup: BeautifulSoup) -> list[Item]:
+def parse_items(root: Element) -> list[Item]:
     """Every item of the page (nested ones too), in document order."""
-    built: dict[int, Item] = {}
-    return [_build(el, built) for el in soup.select("[itemscope]")]
+    built: dict[Element, Item] = {}
+    return [_build(el, built) for el in root.iter() if el.get("itemscope") is not None]

@@ -11,10 +11,13 @@ import gzip
 import io
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin as _urljoin
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
+
+from crawler.urls import canonicalize
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one file, uncompressed
 
@@ -54,6 +57,16 @@ class Links:
     """Listing pages to walk: pagination, next feed pages."""
     feeds: list[str] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
+    lastmod: dict[str, str] = field(default_factory=dict)
+    """When a feed or sitemap says a post last changed (sitemap ``lastmod``, Atom ``updated``)."""
+
+
+def urljoin(base: str, href: str) -> str:
+    """``urllib.parse.urljoin``, or "" for an unparsable link (``http://[oops/``)."""
+    try:
+        return _urljoin(base, href)
+    except ValueError:
+        return ""
 
 
 def _unique(urls: list[str]) -> list[str]:
@@ -61,17 +74,28 @@ def _unique(urls: list[str]) -> list[str]:
 
 
 def clean_url(url: str) -> str:
-    """Drop the fragment: ``#comments`` is the same page."""
-    parts = urlsplit(url.strip())
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+    """The page's one address, by :func:`crawler.urls.canonicalize`.
+
+    ``#comments``, ``?utm_source=``, Blogger's ``?m=1`` and ``?showComment=`` are the same page.
+    """
+    try:
+        return canonicalize(url) if url else ""
+    except ValueError:  # a link no parser can read is no link
+        return ""
 
 
 def is_dated_post_path(url: str) -> bool:
-    return bool(_DATED_POST.match(urlsplit(url).path))
+    try:
+        return bool(_DATED_POST.match(urlsplit(url).path))
+    except ValueError:
+        return False
 
 
 def is_pagination(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
     return bool(_PAGINATION.search(parts.path + ("?" + parts.query if parts.query else "")))
 
 
@@ -104,7 +128,9 @@ def feed_links(url: str, body: bytes) -> Links:
         if name == "item":
             links.posts.extend(_rss_item_links(url, element))
         elif name == "entry":
-            links.posts.extend(_atom_links(url, element, {"alternate", ""}))
+            found = _atom_links(url, element, {"alternate", ""})
+            links.posts.extend(found)
+            _note_lastmod(links, found, _child_text(element, "updated"))
         elif name == "link" and element.get("rel") == "next" and element.get("href"):
             links.pages.append(urljoin(url, element.get("href", "")))
     links.posts = _unique(links.posts)
@@ -136,10 +162,27 @@ def sitemap_links(url: str, body: bytes) -> Links:
         return links
     target = links.sitemaps if _local(root.tag) == "sitemapindex" else links.posts
     for element in root.iter():
-        if _local(element.tag) == "loc" and (element.text or "").strip():
-            target.append(urljoin(url, (element.text or "").strip()))
+        if _local(element.tag) not in ("url", "sitemap"):
+            continue
+        loc = _child_text(element, "loc")
+        if loc:
+            target.append(urljoin(url, loc))
+            _note_lastmod(links, [target[-1]], _child_text(element, "lastmod"))
     links.posts, links.sitemaps = _unique(links.posts), _unique(links.sitemaps)
     return links
+
+
+def _child_text(element: etree._Element, name: str) -> str:
+    for child in element:
+        if _local(child.tag) == name:
+            return (child.text or "").strip()
+    return ""
+
+
+def _note_lastmod(links: Links, urls: list[str], value: str) -> None:
+    if value:
+        for found in urls:
+            links.lastmod[found] = value
 
 
 def robots_sitemaps(url: str, body: bytes) -> list[str]:

@@ -6,11 +6,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
-
 from archive.records import Rating
 
-from .dom import attr, text_of
+from .dom import Element as Tag
+from .dom import attr, select, select_one, text_of
 from .jsonld import JsonLd, Node, as_list, types_of
 from .microdata import Item
 from .numbers import make_rating
@@ -91,8 +90,8 @@ def _loose_value(element: Tag) -> str:
     text = text_of(element)
     if text:
         return text
-    titled = element.select_one("[title]")
-    return attr(titled, "title") if isinstance(titled, Tag) else ""
+    titled = select_one(element, "[title]")
+    return attr(titled, "title") if titled is not None else ""
 
 
 def microdata_ratings(items: list[Item]) -> list[Rating | None]:
@@ -108,29 +107,29 @@ def microdata_ratings(items: list[Item]) -> list[Rating | None]:
 
 def _hreview_value(box: Tag) -> tuple[str, str]:
     """(value, best) of an hReview ``.rating``: ``@title`` of abbr, ``.value``, text, icons."""
-    rating = box.select_one(".rating")
+    rating = select_one(box, ".rating")
     if rating is None:
         return "", ""
-    best = text_of(rating.select_one(".best")) or text_of(box.select_one(".best"))
+    best = text_of(select_one(rating, ".best")) or text_of(select_one(box, ".best"))
     if attr(rating, "title"):
         return attr(rating, "title"), best
-    value = rating.select_one(".value")
+    value = select_one(rating, ".value")
     text = text_of(value) if value is not None else text_of(rating)
     return text, best
 
 
 def _icon_rating(box: Tag) -> Rating | None:
     """Spiegel-style stars: ``fas fa-star`` icons are full, ``far fa-star`` ones empty."""
-    icons = [i for i in box.select(".rating i, .rating span") if "fa-star" in attr(i, "class")]
+    icons = [i for i in select(box, ".rating i, .rating span") if "fa-star" in attr(i, "class")]
     if not icons:
         return None
     full = sum(1 for i in icons if "fas" in attr(i, "class").split())
     return make_rating(full, best=len(icons), worst=0, kind="review", source="icon-count")
 
 
-def hreview_ratings(soup: BeautifulSoup) -> list[Rating | None]:
+def hreview_ratings(soup: Tag) -> list[Rating | None]:
     out: list[Rating | None] = []
-    for box in soup.select(".hreview, .h-review"):
+    for box in select(soup, ".hreview, .h-review"):
         value, best = _hreview_value(box)
         rating = make_rating(value, best=best or None, kind="review", source="hreview")
         out.append(rating if rating is not None else _icon_rating(box))

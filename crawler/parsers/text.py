@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
-from bs4 import Tag
-from bs4.element import NavigableString, PreformattedString
-
-from .dom import attr, classes, clean_text
+from .dom import Element, attr, classes, clean_text
 
 SKIP_TAGS = frozenset(
     {
@@ -103,12 +101,14 @@ _REVIEW_FOOTER = re.compile(
 )
 _SUMMARY_SCRIPT = "createSummaryAndThumb"
 DEDUPE_MIN = 40
+PRE_TAGS = frozenset({"pre"})
+CELL_TAGS = frozenset({"td", "th", "cell"})
 _END = object()  # marks the end of a block element on the render stack
 
 
-def is_junk(node: Tag) -> bool:
+def is_junk(node: Element) -> bool:
     """Elements that are never part of a post's text."""
-    if node.name in SKIP_TAGS:
+    if node.tag in SKIP_TAGS:
         return True
     if any(_JUNK_CLASS.match(c) for c in classes(node)) or _JUNK_ID.match(attr(node, "id")):
         return True
@@ -117,21 +117,31 @@ def is_junk(node: Tag) -> bool:
     return _is_review_block(node)
 
 
-def _is_review_block(node: Tag) -> bool:
+def _is_review_block(node: Element) -> bool:
     itemtype = attr(node, "itemtype").lower()
     if "review" in attr(node, "itemprop").lower().split() or itemtype.endswith("/review"):
-        return len(node.get_text()) < 600
-    first = next(node.stripped_strings, "")
+        return len("".join(node.itertext())) < 600
+    first = next((t.strip() for t in node.itertext() if t.strip()), "")
     if not first.lower().startswith("reviewed by"):
         return False
-    text = node.get_text(" ", strip=True)
+    text = " ".join(node.itertext())
     return len(text) < 200 and bool(_REVIEW_FOOTER.match(clean_text(text)))
 
 
 class _Renderer:
+    """HTML → paragraphs; :class:`_ExtractedRenderer` reads trafilatura's output tree."""
+
+    block_tags: frozenset[str] = BLOCK_TAGS
+
     def __init__(self) -> None:
         self.paragraphs: list[str] = []
         self.line: list[str] = []
+
+    def skip(self, node: Element, is_root: bool) -> bool:
+        return not is_root and is_junk(node)
+
+    def is_pre(self, node: Element) -> bool:
+        return node.tag in PRE_TAGS
 
     def flush(self) -> None:
         text = clean_text("".join(self.line))
@@ -139,39 +149,59 @@ class _Renderer:
         if text:
             self.paragraphs.append(text)
 
-    def pre(self, node: Tag) -> None:
+    def pre(self, node: Element) -> None:
         self.flush()
-        lines = [ln.rstrip() for ln in node.get_text().replace("\r\n", "\n").split("\n")]
+        raw = "".join(node.itertext()).replace("\r\n", "\n")
+        lines = [ln.rstrip() for ln in raw.split("\n")]
         text = re.sub(r"\n{2,}", "\n", "\n".join(lines)).strip("\n")
         if text.strip():
             self.paragraphs.append(text)
 
-    def render(self, root: Tag) -> None:
+    def render(self, root: Element) -> None:
         # Explicit stack: real pages nest deeper than Python's recursion limit.
         stack: list[object] = [root]
         while stack:
             node = stack.pop()
             if node is _END:
                 self.flush()
-            elif isinstance(node, NavigableString):
-                if not isinstance(node, PreformattedString):
-                    self.line.append(str(node))
-            elif isinstance(node, Tag):
-                self._open(node, stack, node is root)
+            elif isinstance(node, str):
+                self.line.append(node)
+            else:
+                self._open(cast(Element, node), stack, node is root)
 
-    def _open(self, node: Tag, stack: list[object], is_root: bool) -> None:
-        if not is_root and is_junk(node):
+    def _open(self, node: Element, stack: list[object], is_root: bool) -> None:
+        if not isinstance(node.tag, str) or self.skip(node, is_root):
             return
-        if node.name == "pre":
+        if self.is_pre(node):
             self.pre(node)
             return
-        if node.name in {"td", "th"}:
+        if node.tag in CELL_TAGS:
             self.line.append(" ")
-        block = node.name in BLOCK_TAGS
-        if block:
+        if node.tag in self.block_tags:
             self.flush()
             stack.append(_END)
-        stack.extend(reversed(list(node.children)))
+        for child in reversed(node):
+            if child.tail:
+                stack.append(child.tail)
+            stack.append(child)
+        if node.text:
+            stack.append(node.text)
+
+
+class _ExtractedRenderer(_Renderer):
+    """trafilatura's XML: ``head``/``p``/``list``/``item``/``quote``/``row`` are blocks; a
+    ``code`` block (multi-line, or directly under the root) keeps its newlines."""
+
+    block_tags = frozenset({"p", "head", "list", "item", "quote", "table", "row", "lb", "div"})
+
+    def skip(self, node: Element, is_root: bool) -> bool:
+        return bool(node.tag == "graphic")
+
+    def is_pre(self, node: Element) -> bool:
+        if node.tag != "code":
+            return False
+        parent = node.getparent()
+        return "\n" in "".join(node.itertext()) or parent is None or parent.tag == "body"
 
 
 def dedupe_paragraphs(paragraphs: list[str]) -> list[str]:
@@ -187,12 +217,26 @@ def dedupe_paragraphs(paragraphs: list[str]) -> list[str]:
     return out
 
 
-def render_body(container: Tag | None) -> str:
+def render_body(container: Element | None) -> str:
     """Plain text: paragraphs separated by one blank line, inner whitespace collapsed."""
+    return _render(container, _Renderer())
+
+
+def render_extracted(body: Element | None) -> str:
+    """The same plain text for the body tree trafilatura extracted."""
+    return _render(body, _ExtractedRenderer())
+
+
+def _render(container: Element | None, renderer: _Renderer) -> str:
     if container is None:
         return ""
-    renderer = _Renderer()
     renderer.render(container)
     renderer.flush()
     paragraphs = [p for p in renderer.paragraphs if _SUMMARY_SCRIPT not in p]
     return "\n\n".join(dedupe_paragraphs(paragraphs))
+
+
+def covers(text: str, part: str) -> bool:
+    """Every paragraph of ``part`` occurs in ``text`` (whitespace-insensitive)."""
+    haystack = clean_text(text)
+    return all(clean_text(p) in haystack for p in part.split("\n\n"))

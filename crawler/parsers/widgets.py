@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bs4 import Tag
-
 from archive.records import Rating
 
-from .dom import attr, text_of
+from .dom import Element as Tag
+from .dom import attr, classes, select, select_one, text_of
 from .numbers import make_rating, to_float
 
 _WIDTH = re.compile(r"width\s*:\s*(\d+(?:\.\d+)?)\s*%")
@@ -24,7 +23,7 @@ _WPPR_CLASS = re.compile(r"^wppr-p(\d{1,3})$")
 
 
 def _width(node: Tag | None) -> float | None:
-    match = _WIDTH.search(attr(node, "style")) if node is not None else None
+    match = _WIDTH.search(attr(node, "style"))
     return float(match.group(1)) if match else None
 
 
@@ -38,10 +37,10 @@ def _rating(
 
 def yasr(root: Tag) -> list[Rating | None]:
     out: list[Rating | None] = []
-    for node in root.select(".yasr-rater-stars[data-rating]"):
+    for node in select(root, ".yasr-rater-stars[data-rating]"):
         out.append(_rating(attr(node, "data-rating"), kind="review", source="yasr"))
-    for node in root.select(".yasr-rater-stars-vv[data-rating]"):
-        legend = root.select_one(".yasr-vv-text-container")
+    for node in select(root, ".yasr-rater-stars-vv[data-rating]"):
+        legend = select_one(root, ".yasr-vv-text-container")
         match = _YASR_TOTAL.search(text_of(legend)) if legend is not None else None
         count = match.group(1) if match else None
         out.append(_rating(attr(node, "data-rating"), count=count, kind="aggregate", source="yasr"))
@@ -50,13 +49,13 @@ def yasr(root: Tag) -> list[Rating | None]:
 
 def kk_star_ratings(root: Tag) -> list[Rating | None]:
     out: list[Rating | None] = []
-    for box in root.select(".kk-star-ratings"):
-        score = box.select_one(".kksr-score")
+    for box in select(root, ".kk-star-ratings"):
+        score = select_one(box, ".kksr-score")
         if score is None:  # no votes yet: the legend is only a greeting
             continue
-        strongs = [s for s in box.select(".kksr-legend strong") if "kksr-" not in attr(s, "class")]
+        strongs = [s for s in select(box, ".kksr-legend strong") if "kksr-" not in attr(s, "class")]
         best = text_of(strongs[0]) if strongs else None
-        count_node = box.select_one(".kksr-count")
+        count_node = select_one(box, ".kksr-count")
         out.append(
             _rating(
                 text_of(score),
@@ -72,8 +71,8 @@ def kk_star_ratings(root: Tag) -> list[Rating | None]:
 def wp_review(root: Tag) -> list[Rating | None]:
     """WP Review (MyThemeShop): total box text, else the result bar width by type."""
     out: list[Rating | None] = []
-    for box in root.select(".review-wrapper, #review"):
-        total = text_of(box.select_one(".review-total-box"))
+    for box in select(root, ".review-wrapper, #review"):
+        total = text_of(select_one(box, ".review-total-box"))
         rating = _rating(total, kind="review", source="wp-review") if total else None
         if rating is None:
             rating = _wp_review_width(box)
@@ -82,12 +81,12 @@ def wp_review(root: Tag) -> list[Rating | None]:
 
 
 def _wp_review_width(box: Tag) -> Rating | None:
-    pct = _width(box.select_one(".review-result"))
+    pct = _width(select_one(box, ".review-result"))
     if pct is None:
         return None
-    if box.select_one(".review-point") is not None:
+    if select_one(box, ".review-point") is not None:
         return _rating(round(pct / 10, 2), 10, kind="review", source="widget-width")
-    if box.select_one(".review-percentage") is not None:
+    if select_one(box, ".review-percentage") is not None:
         return _rating(pct, 100, kind="review", source="widget-width")
     return _rating(round(pct / 20, 2), 5, kind="review", source="widget-width")
 
@@ -100,13 +99,13 @@ def site_reviews(root: Tag) -> list[Rating | None]:
             kind="aggregate",
             source="site-reviews",
         )
-        for n in root.select(".glsr-star-rating[data-rating], .glsr-stars[data-rating]")
+        for n in select(root, ".glsr-star-rating[data-rating], .glsr-stars[data-rating]")
     ]
 
 
 def gd_rating_system(root: Tag) -> list[Rating | None]:
     out: list[Rating | None] = []
-    for text_node in root.select(".gdrts-rating-text"):
+    for text_node in select(root, ".gdrts-rating-text"):
         match = _GD_TEXT.search(text_of(text_node))
         if match:
             out.append(
@@ -118,7 +117,7 @@ def gd_rating_system(root: Tag) -> list[Rating | None]:
                     source="gd-rating-system",
                 )
             )
-    for stars in root.select(".gdrts-stars-current"):
+    for stars in select(root, ".gdrts-stars-current"):
         pct = _width(stars)  # the "-active" layer is the hover state: never read it
         if pct is not None:
             out.append(_rating(round(pct / 20, 2), 5, kind="aggregate", source="widget-width"))
@@ -127,8 +126,8 @@ def gd_rating_system(root: Tag) -> list[Rating | None]:
 
 def wppr(root: Tag) -> list[Rating | None]:
     out: list[Rating | None] = []
-    for node in root.select("[class*=wppr-p]"):
-        for cls in node.get_attribute_list("class"):
+    for node in select(root, "[class*=wppr-p]"):
+        for cls in classes(node):
             match = _WPPR_CLASS.match(str(cls))
             if match and to_float(match.group(1)) is not None:
                 out.append(_rating(match.group(1), 100, kind="review", source="wppr"))

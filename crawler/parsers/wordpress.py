@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from bs4 import Tag
-
 from . import authors as names
-from .dom import select_own
+from .dom import Element as Tag
+from .dom import body_of, classes, select_own, text_of
 from .generic import GenericPage
 
 _POST_CLASSES = ("single", "single-post")
@@ -58,9 +57,7 @@ class WordPressPage(GenericPage):
 
     @cached_property
     def body_classes(self) -> list[str]:
-        return (
-            [str(c) for c in self.soup.body.get_attribute_list("class")] if self.soup.body else []
-        )
+        return classes(body_of(self.soup))
 
     @cached_property
     def scope(self) -> Tag:
@@ -94,16 +91,18 @@ class WordPressPage(GenericPage):
                 return found
         return []
 
-    def authors(self) -> list[str]:
-        return self.structured_authors() or self.byline_authors() or self.meta_authors()
+    prefer_named_container = True
 
-    def body_element(self) -> Tag | None:
+    def selector_container(self) -> Tag | None:
+        return self._named_container()
+
+    def _named_container(self) -> Tag | None:
         for selector in BODY_SELECTORS:
             found = select_own(self.scope, selector) or select_own(self.soup, selector)
             if found:
                 return found[0]
-        return super().body_element()
+        return None
 
     def tag_links(self) -> list[str]:
         links = select_own(self.scope, ".cat-links a, .tags-links a, a[rel~=tag]")
-        return [a.get_text(" ") for a in links]
+        return [text_of(a) for a in links]

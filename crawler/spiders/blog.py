@@ -7,21 +7,30 @@ runs the same spider).
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive.history import HISTORY_FILE
 from archive.records import PostRecord
 from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
+from crawler.incremental import Incremental
 from crawler.parsers import NotAPost, detect_platform, parse_post
 from crawler.parsers.navigation import (
+    MAX_SITEMAP_BYTES,
     Links,
     clean_url,
     feed_links,
@@ -39,7 +48,10 @@ PROBES = {
     "jekyll": ["/feed.xml", "/sitemap.xml"],
     "generic": ["/sitemap.xml"],
 }
+# IgnoreRequest that means a page was lost: size limits and redirect caps.
+_COUNTED_IGNORES = ("MAXSIZE", "maxsize", "max redirections")
 MISSING_OK = [404, 410]
+NOT_MODIFIED = 304
 # Discovery first, so that a bounded crawl spends its budget on posts it knows about.
 PRIORITY = {"robots": 40, "sitemap": 30, "feed": 30, "post": 20, "listing": 10}
 
@@ -67,15 +79,31 @@ class BlogSpider(Spider):
         self.max_pages = int(limit) if limit else None
         self.allowed_domains = [self.site.host, *self.site.allowed_hosts]
         self.crawl_id = uuid.uuid4().hex
+        self.config_digest = _digest(self.site)
         self._seen: set[str] = set()
         self.scheduled = 0
+        self.incremental: Incremental | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         kwargs.setdefault("config", crawler.settings.get("SITES_CONFIG"))
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.apply_site_settings(crawler.settings)
+        settings = crawler.settings
+        if settings.getbool("INCREMENTAL_ENABLED") and settings.getbool("ARCHIVE_DEDUP_ENABLED"):
+            spider.incremental = Incremental(Path(settings.get("ARCHIVE_DIR")) / HISTORY_FILE)
         crawler.signals.connect(spider.response_received, signal=signals.response_received)
         return spider
+
+    def apply_site_settings(self, settings: Any) -> None:
+        """The site's politeness, below ``-s`` (cmdline) so a command line still wins."""
+        site = self.site
+        if site.delay is not None:
+            settings.set("DOWNLOAD_DELAY", site.delay, priority="spider")
+        if site.concurrency is not None:
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
+        if site.robots == "ignore":
+            settings.set("ROBOTSTXT_OBEY", False, priority="spider")
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self._home_requests():
@@ -87,6 +115,20 @@ class BlogSpider(Spider):
             # With robots.txt obeyed, Scrapy fetches it anyway; response_received sees it.
             robots = urljoin(self.start_url, "/robots.txt")
             yield from self._follow([robots], self.parse_robots, "robots", probe=True)
+
+    def resume_requests(self, left: list[tuple[str, str]]) -> Iterator[Request]:
+        """Requests for what a killed crawl of this site left in its frontier."""
+        callbacks = {
+            "post": self.parse_page,
+            "listing": self.parse_page,
+            "feed": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+            "robots": self.parse_robots,
+        }
+        for url, kind in left:
+            if kind in callbacks:
+                probe = kind in ("feed", "sitemap", "robots")
+                yield from self._follow([url], callbacks[kind], kind, probe=probe)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         """Read ``Sitemap:`` lines from the robots.txt that Scrapy's middleware fetched."""
@@ -113,6 +155,9 @@ class BlogSpider(Spider):
 
     def parse_page(self, response: Response) -> Iterator[Request | PostRecord]:
         """Any HTML page: follow its links, and yield its post if it is one."""
+        if response.status == NOT_MODIFIED:
+            self._stat("blogarchive/pages/not_modified")
+            return
         if not isinstance(response, TextResponse) or response.status in MISSING_OK:
             return
         yield from self._follow_links(html_links(response.url, response.body))
@@ -127,7 +172,22 @@ class BlogSpider(Spider):
             self.logger.debug("not a post: %s (%s)", response.url, reason)
             self._stat("blogarchive/pages/not_post")
             return
+        canonical = self._canonical_elsewhere(post, response.url)
+        if canonical:
+            # A copy (?utm_…, a print view): archive the post at its canonical address.
+            self._stat("blogarchive/pages/canonical_elsewhere")
+            yield from self._follow([canonical], self.parse_page, "post")
+            return
         yield self._finish(post, response)
+
+    def _canonical_elsewhere(self, post: PostRecord, url: str) -> str | None:
+        """The page's canonical URL when it is another page of this blog."""
+        canonical = clean_url(post.canonical_url or "")
+        if not canonical or not self._in_scope(canonical):
+            return None
+        here = clean_url(url)
+        same = canonical.split("://", 1)[-1].lower() == here.split("://", 1)[-1].lower()
+        return None if same else canonical
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if response.status in MISSING_OK:
@@ -141,7 +201,7 @@ class BlogSpider(Spider):
         ):
             yield from self._follow_links(html_links(response.url, response.body))
             return
-        yield from self._follow(links.posts, self.parse_page, "post")
+        yield from self._follow(links.posts, self.parse_page, "post", lastmod=links.lastmod)
         yield from self._follow(links.pages, self.parse_feed, "feed", probe=True)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
@@ -150,7 +210,19 @@ class BlogSpider(Spider):
             return
         links = sitemap_links(response.url, response.body)
         yield from self._follow(links.sitemaps, self.parse_sitemap, "sitemap", probe=True)
-        yield from self._follow(links.posts, self.parse_page, "post")
+        yield from self._follow(links.posts, self.parse_page, "post", lastmod=links.lastmod)
+
+    def request_failed(self, failure: Failure) -> None:
+        """Log a failed page in one line; count the ones Scrapy's stats leave out."""
+        if isinstance(failure.value, HttpError):
+            raise failure.value  # HttpErrorMiddleware counts and logs these
+        reason = failure.getErrorMessage()
+        if isinstance(failure.value, IgnoreRequest):
+            if not any(mark in reason for mark in _COUNTED_IGNORES):
+                return  # robots.txt and offsite filtering are policy, not failures
+            self._stat("blogarchive/requests/ignored")
+        request = getattr(failure, "request", None)
+        self.logger.warning("failed: %s: %s", getattr(request, "url", "?"), reason)
 
     def probe_failed(self, failure: Failure) -> None:
         """A feed or sitemap that cannot be fetched is normal: note it, go on."""
@@ -174,23 +246,41 @@ class BlogSpider(Spider):
         yield from self._follow(links.pages, self.parse_page, "listing")
 
     def _follow(
-        self, urls: Iterable[str], callback: Any, kind: str, *, probe: bool = False
+        self,
+        urls: Iterable[str],
+        callback: Any,
+        kind: str,
+        *,
+        probe: bool = False,
+        lastmod: dict[str, str] | None = None,
     ) -> Iterator[Request]:
         """Requests for new in-scope URLs, within the page budget."""
-        for url in urls:
-            url = clean_url(url)
+        for raw in urls:
+            url = clean_url(raw)
             if url in self._seen or not self._in_scope(url):
+                continue
+            if lastmod and self.incremental and self.incremental.unchanged(url, lastmod.get(raw)):
+                self._seen.add(url)
+                self._stat("blogarchive/requests/unchanged_skipped")
                 continue
             if self.max_pages is not None and self.scheduled >= self.max_pages:
                 self._stat("blogarchive/requests/over_budget")
                 continue
             self._seen.add(url)
             self.scheduled += 1
-            meta = {"handle_httpstatus_list": MISSING_OK} if probe else {}
+            meta: dict[str, Any] = {}
+            if probe:
+                meta["handle_httpstatus_list"] = MISSING_OK
+            elif kind == "post":
+                # Unchanged posts may answer 304 to the conditional request.
+                meta.update(conditional=True, handle_httpstatus_list=[NOT_MODIFIED])
+            meta["kind"] = kind
+            if kind == "sitemap":
+                meta["download_maxsize"] = MAX_SITEMAP_BYTES
             yield Request(
                 url,
                 callback=callback,
-                errback=self.probe_failed if probe else None,
+                errback=self.probe_failed if probe else self.request_failed,
                 priority=PRIORITY[kind],
                 meta=meta,
             )
@@ -201,13 +291,17 @@ class BlogSpider(Spider):
 
     def _finish(self, post: PostRecord, response: Response) -> PostRecord:
         fetched = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
-        return post.replace(
-            site=self.site_name, fetched_at=fetched, warc=response.meta.get("warc_ref")
-        )
+        return post.replace(site=self.site_name, fetched_at=fetched)
 
     def _stat(self, key: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key)
+
+
+def _digest(site: SiteConfig) -> str:
+    """Identifies the configuration a crawl ran with (recorded in each warcinfo)."""
+    raw = json.dumps(dataclasses.asdict(site), sort_keys=True).encode("utf-8")
+    return "sha1:" + hashlib.sha1(raw).hexdigest()
 
 
 def _resolve_site(

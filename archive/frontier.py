@@ -1,0 +1,56 @@
+"""Crawl frontier in SQLite: what a crawl still has to fetch, kept as it goes.
+
+A URL is added as ``pending`` when the spider schedules it and marked ``done`` when
+its response arrives. A crawl killed outright leaves its pending URLs behind, and
+the next crawl of the site starts with them; a crawl that finishes clears its rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS frontier (
+    site TEXT NOT NULL,
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site, url)
+);
+"""
+
+
+class Frontier:
+    """One site's frontier in ``DATA/history.sqlite3``."""
+
+    def __init__(self, path: Path | str, site: str) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.site = site
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def pending(self) -> list[tuple[str, str]]:
+        """``(url, kind)`` left unfetched by an earlier crawl of the site."""
+        rows = self.db.execute(
+            "SELECT url, kind FROM frontier WHERE site = ? AND done = 0 ORDER BY rowid",
+            (self.site,),
+        )
+        return [(str(url), str(kind)) for url, kind in rows]
+
+    def add(self, url: str, kind: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO frontier (site, url, kind) VALUES (?, ?, ?)",
+            (self.site, url, kind),
+        )
+
+    def done(self, url: str) -> None:
+        self.db.execute("UPDATE frontier SET done = 1 WHERE site = ? AND url = ?", (self.site, url))
+
+    def clear(self) -> None:
+        self.db.execute("DELETE FROM frontier WHERE site = ?", (self.site,))

@@ -1,0 +1,222 @@
+"""Writing posts with their version flags, and the sources a rebuild reads.
+
+:func:`add_batch` adds a batch to a live index: it flags the versions of each URL that
+are not the latest, in the batch and in the index (see :mod:`archive.index`).
+
+A rebuild reads the JSONL archive (:func:`archive.jsonl.iter_archive`) or, when the
+JSONL is missing, the WARC files' ``metadata`` records (:func:`iter_items_from_warcs`):
+the crawler writes one per post, ``WARC-Concurrent-To`` its response record, with
+``Content-Type: application/json`` and the post's JSONL item as the body.
+
+:func:`add_stream` writes the records into an emptied index in one pass, remembering
+only the latest version of each URL; :func:`demote` then flags the versions that turned
+out not to be the latest (see :mod:`archive.index`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from archive.documents import doc_key, from_document, record_order, to_document
+from archive.filters import filtered, superseded
+from archive.records import PostRecord, WarcRef
+
+__all__ = [
+    "add_batch",
+    "add_stream",
+    "demote",
+    "flag_superseded",
+    "iter_items_from_warcs",
+    "warc_files",
+]
+
+logger = logging.getLogger(__name__)
+
+_WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open")
+
+
+def flag_superseded(writer: tantivy.IndexWriter, record: PostRecord) -> None:
+    """(Re-)add one version of a post as superseded by a newer one."""
+    writer.delete_documents_by_term("key", doc_key(record.url, record.version))
+    writer.add_document(to_document(record, latest=False))
+
+
+def add_batch(
+    writer: tantivy.IndexWriter,
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    records: Iterable[PostRecord],
+) -> int:
+    """Write a batch, flagging all but the latest version of each URL (index included)."""
+    batch: dict[str, PostRecord] = {}
+    count = 0
+    for record in records:
+        batch[doc_key(record.url, record.version)] = record
+        count += 1
+    best: dict[str, PostRecord] = {}
+    for record in batch.values():
+        top = best.get(record.url)
+        if top is None or _order(record) >= _order(top):
+            best[record.url] = record
+    latest = {doc_key(r.url, r.version) for r in best.values()}
+    for url, record in best.items():
+        if not _settle_indexed(writer, searcher, schema, url, record):
+            latest.discard(doc_key(url, record.version))
+    for key, record in batch.items():
+        writer.delete_documents_by_term("key", key)
+        writer.add_document(to_document(record, latest=key in latest))
+    return count
+
+
+def _settle_indexed(
+    writer: tantivy.IndexWriter,
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    url: str,
+    record: PostRecord,
+) -> bool:
+    """Flag the indexed latest versions of ``url`` older than ``record``; is it the latest?"""
+    key = doc_key(url, record.version)
+    newer = False
+    for doc in _latest_docs(searcher, schema, url):
+        old = from_document(doc)
+        old_key = doc_key(old.url, old.version)
+        if old_key == key:
+            continue
+        if _order(old) > _order(record):
+            newer = True
+        else:
+            flag_superseded(writer, old)
+    return not newer
+
+
+def _latest_docs(
+    searcher: tantivy.Searcher, schema: tantivy.Schema, url: str
+) -> list[tantivy.Document]:
+    query = filtered(tantivy.Query.term_query(schema, "url", url), [], superseded(schema))
+    return [searcher.doc(addr) for _, addr in searcher.search(query, 100, count=False).hits]
+
+
+def _order(record: PostRecord) -> tuple[int, str]:
+    return record_order(record.version, record.fetched_at)
+
+
+def add_stream(writer: tantivy.IndexWriter, records: Iterable[PostRecord]) -> tuple[int, set[str]]:
+    """Write every record into an emptied index; return the count and the keys to flag.
+
+    Only the latest (order, key) of each URL so far is remembered. A record older than
+    that is written flagged; a newer one makes the previous latest a key to flag once
+    committed (:func:`demote`). The same URL and version again replaces the first.
+    """
+    latest: dict[str, tuple[tuple[int, str], str]] = {}
+    flagged: set[str] = set()  # keys written, or to be re-written, as superseded
+    count = 0
+    for record in records:
+        count += 1
+        key = doc_key(record.url, record.version)
+        order = record_order(record.version, record.fetched_at)
+        top = latest.get(record.url)
+        if top is not None and (top[1] == key or key in flagged):
+            writer.delete_documents_by_term("key", key)
+        is_latest = top is None or top[1] == key or order >= top[0]
+        if is_latest:
+            if top is not None and top[1] != key:
+                flagged.add(top[1])
+            flagged.discard(key)
+            latest[record.url] = (order, key)
+        else:
+            flagged.add(key)
+        writer.add_document(to_document(record, latest=is_latest))
+    return count, flagged
+
+
+def demote(
+    writer: tantivy.IndexWriter, searcher: tantivy.Searcher, schema: tantivy.Schema, keys: set[str]
+) -> int:
+    """Flag the committed, unflagged documents of ``keys``; returns how many."""
+    count = 0
+    for key in keys:
+        query = filtered(tantivy.Query.term_query(schema, "key", key), [], superseded(schema))
+        for _, addr in searcher.search(query, 10, count=False).hits:
+            flag_superseded(writer, from_document(searcher.doc(addr)))
+            count += 1
+    return count
+
+
+# --------------------------------------------------------------------------- WARC metadata
+
+
+def warc_files(directory: Path | str) -> list[Path]:
+    """The WARC files under ``directory`` (finished or ``.open``), oldest first by name."""
+    root = Path(directory)
+    if not root.is_dir():
+        return []
+    found = [p for p in root.rglob("*") if p.is_file() and p.name.endswith(_WARC_SUFFIXES)]
+    return sorted(found, key=lambda p: (p.name.removesuffix(".open"), p.name))
+
+
+def iter_items_from_warcs(warc_dir: Path | str) -> Iterator[PostRecord]:
+    """The posts stored as JSON ``metadata`` records in the WARC files, oldest first.
+
+    Metadata records that are not JSON items are skipped (a corrupt or truncated file is
+    logged and skipped from there). An item without its ``warc`` pointer gets one to the
+    response record it is ``WARC-Concurrent-To``, when that is in the same file.
+    """
+    from warcio.exceptions import ArchiveLoadFailed  # lazily: keeps `search` fast
+
+    for path in warc_files(warc_dir):
+        try:
+            yield from _items_in(path)
+        except (OSError, ValueError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
+            logger.warning("%s: stopped reading (%s)", path, exc)
+
+
+def _items_in(path: Path) -> Iterator[PostRecord]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    responses: dict[str, int] = {}
+    name = path.name.removesuffix(".open")
+    with path.open("rb") as stream:
+        records = ArchiveIterator(stream)
+        for record in records:
+            kind = record.rec_type
+            if kind == "response":
+                record_id = str(record.rec_headers.get_header("WARC-Record-ID"))
+                responses[record_id] = records.get_record_offset()
+            elif kind == "metadata" and _is_json(record):
+                item = _item(record.content_stream().read(), path)
+                if item is not None:
+                    yield _with_warc(item, record, responses, name)
+
+
+def _is_json(record: Any) -> bool:
+    content_type = str(record.rec_headers.get_header("Content-Type") or "")
+    return content_type.split(";")[0].strip().lower() == "application/json"
+
+
+def _item(payload: bytes, path: Path) -> PostRecord | None:
+    try:
+        data = json.loads(payload.decode("utf-8"))
+        return PostRecord.from_dict(data) if isinstance(data, dict) else None
+    except (ValueError, TypeError, KeyError) as exc:
+        logger.warning("%s: skipping a metadata record that is not an item (%s)", path, exc)
+        return None
+
+
+def _with_warc(
+    item: PostRecord, record: Any, responses: dict[str, int], filename: str
+) -> PostRecord:
+    if item.warc is not None:
+        return item
+    concurrent = str(record.rec_headers.get_header("WARC-Concurrent-To") or "")
+    if concurrent not in responses:
+        return item
+    ref = WarcRef(filename=filename, offset=responses[concurrent], record_id=concurrent)
+    return item.replace(warc=ref)

@@ -1,0 +1,137 @@
+"""Run history: every crawl, scheduled or manual, in ``DATA/history.sqlite3``.
+
+A run is inserted as ``running`` when it starts and updated when it ends. A process
+killed outright never updates its row: the next command finds the row still
+``running`` with a dead pid on this host and marks it ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    trigger TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended TEXT,
+    status TEXT NOT NULL,
+    pages INTEGER NOT NULL DEFAULT 0,
+    new_posts INTEGER NOT NULL DEFAULT 0,
+    changed_posts INTEGER NOT NULL DEFAULT 0,
+    unchanged_posts INTEGER NOT NULL DEFAULT 0,
+    errors INTEGER NOT NULL DEFAULT 0,
+    bytes_written INTEGER NOT NULL DEFAULT 0,
+    reason TEXT,
+    pid INTEGER,
+    host TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_site ON runs (site, id);
+"""
+STATUSES = ("running", "ok", "failed", "interrupted")
+COUNTS = ("pages", "new_posts", "changed_posts", "unchanged_posts", "errors", "bytes_written")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Run:
+    id: int
+    site: str
+    trigger: str
+    started: str
+    ended: str | None
+    status: str
+    pages: int
+    new_posts: int
+    changed_posts: int
+    unchanged_posts: int
+    errors: int
+    bytes_written: int
+    reason: str | None
+    pid: int | None
+    host: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class RunLog:
+    """The ``runs`` table; safe to share between processes (WAL, busy timeout)."""
+
+    def __init__(self, path: Path | str) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def start(self, site: str, trigger: str) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO runs (site, trigger, started, status, pid, host)"
+            " VALUES (?, ?, ?, 'running', ?, ?)",
+            (site, trigger, now(), os.getpid(), socket.gethostname()),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def finish(self, run_id: int, status: str, counts: dict[str, int], reason: str | None) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown run status {status!r}")
+        values = [int(counts.get(name, 0)) for name in COUNTS]
+        self.db.execute(
+            "UPDATE runs SET ended = ?, status = ?, reason = ?, "
+            + ", ".join(f"{name} = ?" for name in COUNTS)
+            + " WHERE id = ?",
+            (now(), status, reason, *values, run_id),
+        )
+
+    def mark_interrupted(self) -> int:
+        """Runs left ``running`` by a process of this host that no longer exists."""
+        rows = self.db.execute(
+            "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?",
+            (socket.gethostname(),),
+        ).fetchall()
+        dead = [run_id for run_id, pid in rows if not _alive(pid)]
+        for run_id in dead:
+            self.db.execute(
+                "UPDATE runs SET status = 'interrupted', reason = 'process died' WHERE id = ?",
+                (run_id,),
+            )
+        return len(dead)
+
+    def running(self, site: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM runs WHERE site = ? AND status = 'running' LIMIT 1", (site,)
+        ).fetchone()
+        return row is not None
+
+    def list(self, *, site: str | None = None, limit: int = 50) -> list[Run]:
+        where, args = ("WHERE site = ?", [site]) if site else ("", [])
+        cursor = self.db.execute(
+            f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", (*args, limit)
+        )
+        names = [d[0] for d in cursor.description]
+        return [Run(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,161 @@
+"""``blogarchive verify``: check every WARC and JSONL file of a data dir.
+
+WARC: gzip members whole (this catches the truncation ``warcio check`` misses),
+records readable, block and payload digests right, a ``warcinfo`` first, and every
+request, response and metadata of a capture in one file. JSONL: every line parses,
+and its ``warc`` pointer lands on the response (or revisit) record for its URL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from archive.jsonl import jsonl_files
+from archive.members import scan
+from archive.warc import OPEN_SUFFIX
+
+CAPTURE_TYPES = ("response", "revisit")
+
+
+@dataclass
+class Report:
+    """Problems found, one human-readable line each, and what was looked at."""
+
+    problems: list[str] = field(default_factory=list)
+    warc_files: int = 0
+    records: int = 0
+    jsonl_files: int = 0
+    items: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_data_dir(data_dir: Path) -> Report:
+    report = Report()
+    warc_dir = data_dir / "warc"
+    for path in sorted(warc_dir.glob("*.warc.gz*")) if warc_dir.is_dir() else []:
+        report.warc_files += 1
+        verify_warc(path, report)
+    items_dir = data_dir / "items"
+    for path in jsonl_files(items_dir):
+        report.jsonl_files += 1
+        verify_jsonl(path, warc_dir, report)
+    return report
+
+
+def verify_warc(path: Path, report: Report) -> None:
+    name = path.name
+    if name.endswith(OPEN_SUFFIX):
+        report.problems.append(
+            f"{name}: still .open (a crawl is writing it, or crashed: "
+            "run `blogarchive verify --repair`)"
+        )
+    members = scan(path)
+    if members.error:
+        report.problems.append(f"{name}: truncated: {members.error}")
+    captures = _Captures()
+    for problem in _check_records(path, members.good_end, captures, report):
+        report.problems.append(f"{name}: {problem}")
+    report.problems.extend(f"{name}: {p}" for p in captures.problems())
+
+
+@dataclass
+class _Captures:
+    """Record ids seen in one file, to check that no capture is split across files."""
+
+    targets: set[str] = field(default_factory=set)
+    links: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def add(self, kind: str, record_id: str, concurrent_to: str | None) -> None:
+        if kind in CAPTURE_TYPES:
+            self.targets.add(record_id)
+        elif kind in ("request", "metadata") and concurrent_to:
+            self.links.append((kind, record_id, concurrent_to))
+
+    def problems(self) -> Iterator[str]:
+        for kind, record_id, target in self.links:
+            if target not in self.targets:
+                yield f"{kind} {record_id} refers to {target}, which is not in this file"
+
+
+def _check_records(path: Path, good_end: int, captures: _Captures, report: Report) -> Iterator[str]:
+    with path.open("rb") as stream:
+        records = ArchiveIterator(stream, check_digests=True)
+        try:
+            for number, record in enumerate(records):
+                offset = records.get_record_offset()
+                if offset >= good_end:
+                    return
+                kind = record.rec_headers.get_header("WARC-Type")
+                _drain(record)
+                report.records += 1
+                if number == 0 and kind != "warcinfo":
+                    yield "does not start with a warcinfo record"
+                if record.digest_checker.passed is False:
+                    yield f"record at {offset}: {'; '.join(record.digest_checker.problems)}"
+                captures.add(
+                    kind,
+                    record.rec_headers.get_header("WARC-Record-ID"),
+                    record.rec_headers.get_header("WARC-Concurrent-To"),
+                )
+        except (ArchiveLoadFailed, ValueError, OSError, EOFError) as exc:
+            yield f"unreadable record: {exc}"
+
+
+def _drain(record: object) -> None:
+    stream = record.content_stream()  # type: ignore[attr-defined]
+    while stream.read(1 << 20):
+        pass
+
+
+def verify_jsonl(path: Path, warc_dir: Path, report: Report) -> None:
+    if path.name.endswith(OPEN_SUFFIX):
+        report.problems.append(
+            f"{path.name}: still .open (a crawl is writing it, or crashed: "
+            "run `blogarchive verify --repair`)"
+        )
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            where = f"{path.name}:{number}"
+            if not raw.endswith(b"\n"):
+                report.problems.append(f"{where}: partial last line (run `verify --repair`)")
+            try:
+                item = json.loads(raw)
+            except (ValueError, UnicodeDecodeError) as exc:
+                report.problems.append(f"{where}: not JSON: {exc}")
+                continue
+            report.items += 1
+            problem = _check_pointer(item, warc_dir)
+            if problem:
+                report.problems.append(f"{where}: {problem}")
+
+
+def _check_pointer(item: dict[str, object], warc_dir: Path) -> str | None:
+    ref, url = item.get("warc"), item.get("url")
+    if not isinstance(ref, dict):
+        return "no warc pointer"
+    path = warc_dir / str(ref.get("filename"))
+    if not path.exists():
+        path = path.with_name(path.name + OPEN_SUFFIX)
+    if not path.exists():
+        return f"warc pointer to a missing file {ref.get('filename')}"
+    with path.open("rb") as stream:
+        stream.seek(int(str(ref.get("offset"))))
+        try:
+            record = next(iter(ArchiveIterator(stream)))
+        except (StopIteration, ArchiveLoadFailed, ValueError, OSError, EOFError):
+            return f"warc pointer {ref.get('filename')}@{ref.get('offset')} is not a record"
+    kind = record.rec_headers.get_header("WARC-Type")
+    if kind not in CAPTURE_TYPES or record.rec_headers.get_header("WARC-Target-URI") != url:
+        return f"warc pointer {ref.get('filename')}@{ref.get('offset')} is a {kind} of another URL"
+    if record.rec_headers.get_header("WARC-Record-ID") != ref.get("record_id"):
+        return f"warc pointer {ref.get('filename')}@{ref.get('offset')}: record id differs"
+    return None

@@ -1,0 +1,111 @@
+"""WACZ export: the archive in one file that ReplayWeb.page opens (WACZ 1.1.1).
+
+Layout: ``archive/*.warc.gz``, ``indexes/index.cdxj`` (sorted, by cdxj-indexer),
+``pages/pages.jsonl`` (one line per archived post), ``datapackage.json`` (every file
+with its SHA-256) and ``datapackage-digest.json``. Entries are stored, not deflated:
+the WARCs are compressed already and replay tools read them by offset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cdxj_indexer.main import CDXJIndexer
+
+from archive import __version__
+from archive.jsonl import iter_archive
+from archive.records import PostRecord
+
+WACZ_VERSION = "1.1.1"
+PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+
+
+@dataclass(frozen=True)
+class WaczSummary:
+    path: Path
+    warcs: int
+    pages: int
+    bytes: int
+
+
+def export_wacz(data_dir: Path, out: Path, *, title: str = "blogarchive") -> WaczSummary:
+    """Package every closed WARC of the data dir, and its posts as pages."""
+    warcs = sorted((data_dir / "warc").glob("*.warc.gz"))
+    if not warcs:
+        raise ValueError(f"no WARC files in {data_dir / 'warc'}; crawl something first")
+    names = {path.name for path in warcs}
+    pages = _pages(data_dir / "items", names)
+    with tempfile.TemporaryDirectory() as scratch:
+        index = Path(scratch) / "index.cdxj"
+        CDXJIndexer(output=str(index), inputs=[str(p) for p in warcs], sort=True).process_all()
+        entries = [(f"archive/{p.name}", p) for p in warcs] + [("indexes/index.cdxj", index)]
+        pages_file = Path(scratch) / "pages.jsonl"
+        pages_file.write_text(
+            "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [PAGES_HEADER, *pages]),
+            encoding="utf-8",
+        )
+        entries.append(("pages/pages.jsonl", pages_file))
+        _write_zip(out, entries, title)
+    return WaczSummary(path=out, warcs=len(warcs), pages=len(pages), bytes=out.stat().st_size)
+
+
+def _pages(items_dir: Path, warc_names: set[str]) -> list[dict[str, str]]:
+    """The latest version of each post whose capture is in the exported WARCs."""
+    latest: dict[str, PostRecord] = {}
+    for item in iter_archive(items_dir):
+        if item.warc is not None and item.warc.filename in warc_names:
+            latest[item.url] = item
+    return [_page(item) for item in latest.values()]
+
+
+def _page(item: PostRecord) -> dict[str, str]:
+    page = {
+        "id": hashlib.sha1(item.url.encode("utf-8")).hexdigest()[:24],
+        "url": item.url,
+        "ts": item.fetched_at or "",
+        "title": item.title or item.url,
+    }
+    return {key: value for key, value in page.items() if value}
+
+
+def _write_zip(out: Path, entries: list[tuple[str, Path]], title: str) -> None:
+    resources = [_resource(name, path) for name, path in entries]
+    package = {
+        "profile": "data-package",
+        "wacz_version": WACZ_VERSION,
+        "title": title,
+        "software": f"blogarchive {__version__}",
+        "created": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "resources": resources,
+    }
+    package_bytes = json.dumps(package, indent=2).encode("utf-8")
+    digest = {
+        "path": "datapackage.json",
+        "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest(),
+    }
+    partial = out.with_name(out.name + ".part")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as wacz:
+        for name, path in entries:
+            wacz.write(path, name)
+        wacz.writestr("datapackage.json", package_bytes)
+        wacz.writestr("datapackage-digest.json", json.dumps(digest, indent=2))
+    partial.replace(out)
+
+
+def _resource(name: str, path: Path) -> dict[str, object]:
+    sha = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            sha.update(chunk)
+    return {
+        "name": Path(name).name,
+        "path": name,
+        "hash": "sha256:" + sha.hexdigest(),
+        "bytes": path.stat().st_size,
+    }

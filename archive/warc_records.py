@@ -1,0 +1,175 @@
+"""Build warcio records for one capture: request, response or revisit, and metadata."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+# The client de-chunks the body, so the record keeps the original framing header under
+# another name, as warcprox and pywb do; readers must not de-chunk it again.
+RENAMED_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
+PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+# Metadata records carry the post's own URL under this prefix: replay indexers (pywb,
+# cdxj-indexer) index JSON metadata records, and under the bare URL they would be
+# replayed as a capture of the page. WARC-Concurrent-To links them to the response.
+ITEM_URI_PREFIX = "urn:blogarchive:item:"
+
+
+@dataclass(frozen=True, kw_only=True)
+class HttpExchange:
+    """One request and its response, as exchanged on the wire (as far as known)."""
+
+    url: str
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: bytes = b""
+    protocol: str = "HTTP/1.1"
+    status: int = 200
+    reason: str = "OK"
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    """The response body as received: still content-encoded, already de-chunked."""
+    ip_address: str | None = None
+    fetched_at: datetime | None = None
+
+    def header(self, name: str) -> str | None:
+        """First response header of that name (case-insensitive)."""
+        wanted = name.lower()
+        return next((v for k, v in self.response_headers if k.lower() == wanted), None)
+
+    @property
+    def payload_digest(self) -> str:
+        return sha1_digest(self.body)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevisitOf:
+    """The original capture a revisit record points at."""
+
+    record_id: str
+    target_uri: str
+    date: str
+    profile: str = PROFILE_IDENTICAL
+    payload_digest: str | None = None
+    """The original's payload digest; a 304 has no payload of its own to digest."""
+
+
+def sha1_digest(data: bytes) -> str:
+    """``sha1:`` + base32, the form WARC digests and CDX files use."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def builder() -> WARCWriter:
+    return WARCWriter(io.BytesIO(), gzip=False, warc_version="1.1")
+
+
+def response_headers(exchange: HttpExchange) -> StatusAndHeaders:
+    headers = [(RENAMED_HEADERS.get(k.lower(), k), v) for k, v in exchange.response_headers]
+    status_line = f"{exchange.status} {exchange.reason}".strip()
+    return StatusAndHeaders(status_line, headers, protocol=exchange.protocol)
+
+
+def response_record(exchange: HttpExchange, record_id: str, date: str) -> Any:
+    return builder().create_warc_record(
+        exchange.url,
+        "response",
+        payload=io.BytesIO(exchange.body),
+        length=len(exchange.body),
+        warc_headers_dict=_capture_headers(exchange, record_id, date),
+        http_headers=response_headers(exchange),
+    )
+
+
+def revisit_record(exchange: HttpExchange, record_id: str, date: str, of: RevisitOf) -> Any:
+    """A revisit: the new response's headers, no body, pointing at the original."""
+    headers = _capture_headers(exchange, record_id, date)
+    headers["WARC-Refers-To"] = of.record_id
+    record = builder().create_revisit_record(
+        exchange.url,
+        of.payload_digest or exchange.payload_digest,
+        of.target_uri,
+        of.date,
+        http_headers=response_headers(exchange),
+        warc_headers_dict=headers,
+    )
+    record.rec_headers.replace_header("WARC-Profile", of.profile)
+    return record
+
+
+def request_record(exchange: HttpExchange, record_id: str, date: str, concurrent_to: str) -> Any:
+    parts = urlsplit(exchange.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = list(exchange.request_headers)
+    if not any(k.lower() == "host" for k, _ in headers):
+        headers.insert(0, ("Host", parts.netloc))
+    http_headers = StatusAndHeaders(
+        f"{exchange.method} {target} {exchange.protocol}", headers, is_http_request=True
+    )
+    return builder().create_warc_record(
+        exchange.url,
+        "request",
+        payload=io.BytesIO(exchange.request_body),
+        length=len(exchange.request_body),
+        warc_headers_dict={
+            "WARC-Record-ID": record_id,
+            "WARC-Date": date,
+            "WARC-Concurrent-To": concurrent_to,
+        },
+        http_headers=http_headers,
+    )
+
+
+def metadata_record(
+    url: str, payload: bytes, record_id: str, date: str, concurrent_to: str, content_type: str
+) -> Any:
+    return builder().create_warc_record(
+        url,
+        "metadata",
+        payload=io.BytesIO(payload),
+        length=len(payload),
+        warc_headers_dict={
+            "WARC-Record-ID": record_id,
+            "WARC-Date": date,
+            "WARC-Concurrent-To": concurrent_to,
+        },
+        warc_content_type=content_type,
+    )
+
+
+def warcinfo_record(filename: str, info: dict[str, str], record_id: str, date: str) -> Any:
+    payload = "".join(f"{k}: {v}\r\n" for k, v in info.items() if v).encode("utf-8")
+    return builder().create_warc_record(
+        "",
+        "warcinfo",
+        payload=io.BytesIO(payload),
+        length=len(payload),
+        warc_headers_dict={
+            "WARC-Record-ID": record_id,
+            "WARC-Date": date,
+            "WARC-Filename": filename,
+        },
+        warc_content_type="application/warc-fields",
+    )
+
+
+def encode(record: Any) -> bytes:
+    """A record's uncompressed bytes, digests and Content-Length computed by warcio."""
+    buffer = io.BytesIO()
+    WARCWriter(buffer, gzip=False, warc_version="1.1").write_record(record)
+    return buffer.getvalue()
+
+
+def _capture_headers(exchange: HttpExchange, record_id: str, date: str) -> dict[str, str]:
+    headers = {"WARC-Record-ID": record_id, "WARC-Date": date}
+    if exchange.ip_address:
+        headers["WARC-IP-Address"] = exchange.ip_address
+    return headers

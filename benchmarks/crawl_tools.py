@@ -1,0 +1,268 @@
+"""The crawlers that ``benchmarks/crawl.py`` races, and how one run of each is measured.
+
+Each run is a child process: wall time from spawn to exit, CPU time (user + sys) from that
+child's own ``os.wait4`` rusage (per child, not the RUSAGE_CHILDREN aggregate). Peak RSS is
+the child's ``VmHWM`` from /proc, sampled every 20 ms: ``ru_maxrss`` would not do, as Linux
+counts the pre-exec copy of the parent in it (and the parent holds the whole served site).
+Every child gets ``http_proxy``/``https_proxy`` pointing at a closed loopback port with
+``no_proxy=127.0.0.1,localhost``: a request to any other host fails instead of leaving the box.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SPIDER = HERE / "crawl_spider.py"
+WGET = "/usr/bin/wget"
+WEBARCHIVE_VENV = Path("/tmp/blogarchive-bench-venvs/scrapy-webarchive")
+# Scrapy 2.11 (the newest scrapy-webarchive allows) imports w3lib helpers that w3lib 2.2 dropped.
+WEBARCHIVE_REQ = ["scrapy-webarchive", "w3lib<2.2"]
+
+# Politeness lifted for loopback (crawler/runner.py LOOPBACK_SETTINGS), same for every Scrapy.
+LOOPBACK = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+}
+# blogarchive's own values of the settings the bare spiders would otherwise get from Scrapy.
+COMMON = {
+    "CONCURRENT_REQUESTS": "16",
+    "ROBOTSTXT_OBEY": "True",
+    "DOWNLOAD_TIMEOUT": "30",
+    "RETRY_TIMES": "2",
+    "TELNETCONSOLE_ENABLED": "False",
+    "LOG_LEVEL": "WARNING",
+    "USER_AGENT": "blogarchive-bench/0.1 (loopback benchmark)",
+}
+TOOLS = ("blogarchive", "scrapy", "wget", "scrapy-webarchive")
+TIMEOUT = 1800.0
+"""Seconds before a run is killed (and reported as failed)."""
+
+
+@dataclass
+class Run:
+    tool: str
+    wall: float = 0.0
+    cpu: float = 0.0
+    rss_mb: float = 0.0
+    pages: int = 0
+    posts: int | None = None
+    warc_bytes: int = 0
+    ok: bool = True
+    note: str = ""
+
+
+@dataclass
+class Ctx:
+    """Where one run works: its scratch dir and the URL to crawl."""
+
+    url: str
+    work: Path
+    pythonpath: str | None = None
+    """PYTHONPATH for blogarchive (a ``git archive`` snapshot), or None for the working tree."""
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+def child_env(pythonpath: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCRAPY_", "BLOGARCHIVE_"))}
+    env.pop("PYTHONPATH", None)
+    env.update(
+        http_proxy="http://127.0.0.1:9",
+        https_proxy="http://127.0.0.1:9",
+        no_proxy="127.0.0.1,localhost",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    return env
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[Run, int]:
+    """Run ``cmd``; its stdout goes to ``log``, stderr to ``log`` + ``.err``."""
+    with log.open("wb") as out, log.with_suffix(".err").open("wb") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
+        watchdog = threading.Timer(TIMEOUT, proc.kill)
+        watchdog.start()
+        done = threading.Event()
+        peak = [0]
+        sampler = threading.Thread(target=_sample_hwm, args=(proc.pid, done, peak), daemon=True)
+        sampler.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            watchdog.cancel()
+            done.set()
+        wall = time.perf_counter() - started
+        sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    run = Run(tool="", wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_mb=peak[0] / 1024)
+    return run, proc.returncode
+
+
+def _sample_hwm(pid: int, done: threading.Event, peak: list[int]) -> None:
+    """Keep ``peak[0]`` at the child's VmHWM (KiB) until it exits."""
+    status = Path(f"/proc/{pid}/status")
+    while True:
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak[0] = max(peak[0], int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+        if done.wait(0.02):
+            return
+
+
+def _tail(path: Path, lines: int = 3) -> str:
+    try:
+        text = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(text[-lines:])[-300:]
+
+
+def _settings_args(settings: dict[str, str]) -> list[str]:
+    return [arg for k, v in settings.items() for arg in ("-s", f"{k}={v}")]
+
+
+def blogarchive_cmd(ctx: Ctx, data: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "crawler.cli",
+        "crawl",
+        "--url",
+        ctx.url,
+        "--data-dir",
+        str(data),
+        *_settings_args(LOOPBACK),
+    ]
+
+
+def run_blogarchive(ctx: Ctx) -> Run:
+    data = ctx.work / "data"
+    run, rc = measure(
+        blogarchive_cmd(ctx, data), ctx.work, child_env(ctx.pythonpath), ctx.work / "out.log"
+    )
+    out = (ctx.work / "out.log").read_text(errors="replace")
+    found = re.search(r"(\d+) pages, (\d+) posts", out)
+    if found:
+        run.pages, run.posts = int(found[1]), int(found[2])
+    run.warc_bytes = sum(p.stat().st_size for p in data.rglob("*.warc*") if p.is_file())
+    if rc != 0 or not found:
+        run.ok, run.note = (
+            False,
+            f"exit {rc}: {_tail(ctx.work / 'out.err') or _tail(ctx.work / 'out.log')}",
+        )
+    return run
+
+
+def _spider_run(ctx: Ctx, python: str, extra: dict[str, str]) -> tuple[Run, int]:
+    cmd = [python, "-m", "scrapy", "runspider", str(SPIDER), "-a", f"url={ctx.url}"]
+    cmd += _settings_args({**COMMON, **LOOPBACK, **extra})
+    run, rc = measure(cmd, ctx.work, child_env(), ctx.work / "out.log")
+    for line in (ctx.work / "out.log").read_text(errors="replace").splitlines():
+        if line.startswith("{"):
+            run.pages = int(json.loads(line).get("pages", 0))
+    if rc != 0 or not run.pages:
+        run.ok, run.note = False, f"exit {rc}: {_tail(ctx.work / 'out.err')}"
+    return run, rc
+
+
+def run_scrapy(ctx: Ctx) -> Run:
+    return _spider_run(ctx, sys.executable, {})[0]
+
+
+def run_wget(ctx: Ctx) -> Run:
+    cmd = [
+        WGET,
+        "--recursive",
+        "--level=inf",
+        "--no-parent",
+        "-e",
+        "robots=on",
+        "--no-verbose",
+        f"--warc-file={ctx.work / 'wget'}",
+        "--directory-prefix",
+        str(ctx.work / "files"),
+        ctx.url,
+    ]
+    run, rc = measure(cmd, ctx.work, child_env(), ctx.work / "out.log")
+    warc = ctx.work / "wget.warc.gz"
+    run.warc_bytes = warc.stat().st_size if warc.exists() else 0
+    err = (ctx.work / "out.err").read_text(errors="replace")
+    found = re.search(r"Downloaded: (\d+) files", err)
+    run.pages = int(found[1]) if found else err.count(" URL:")
+    # wget exits 8 when some link answered 404: a normal outcome for a recursive crawl.
+    if rc not in (0, 8) or not run.pages:
+        run.ok, run.note = False, f"exit {rc}: {_tail(ctx.work / 'out.err')}"
+    return run
+
+
+def webarchive_python(log: Callable[[str], None]) -> tuple[str | None, str]:
+    """The scrapy-webarchive venv's python (created on first use), or None and why not."""
+    python = WEBARCHIVE_VENV / "bin" / "python"
+    marker = WEBARCHIVE_VENV / ".ready"
+    if marker.exists() and python.exists():
+        return str(python), marker.read_text().strip()
+    base = shutil.which("python3.11") or sys.executable
+    log(f"creating {WEBARCHIVE_VENV} for scrapy-webarchive (first run only) ...")
+    shutil.rmtree(WEBARCHIVE_VENV, ignore_errors=True)
+    steps = [
+        [base, "-m", "venv", str(WEBARCHIVE_VENV)],
+        [str(python), "-m", "pip", "install", "-q", *WEBARCHIVE_REQ],
+    ]
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            why = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
+            return None, f"cannot install {' '.join(WEBARCHIVE_REQ)}: {why[0][:200]}"
+    done = subprocess.run(
+        [
+            str(python),
+            "-c",
+            (
+                "import scrapy.crawler, scrapy.linkextractors, scrapy_webarchive.extensions; "
+                "import importlib.metadata as m; "
+                "print('scrapy-webarchive', m.version('scrapy-webarchive'), 'Scrapy', m.version('scrapy'))"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        return None, f"scrapy-webarchive does not import: {done.stderr.strip()[-200:]}"
+    marker.write_text(done.stdout.strip())
+    return str(python), done.stdout.strip()
+
+
+def run_webarchive(ctx: Ctx, python: str) -> Run:
+    export = ctx.work / "wacz"
+    export.mkdir()
+    extra = {
+        "EXTENSIONS": json.dumps({"scrapy_webarchive.extensions.WaczExporter": 543}),
+        "SW_EXPORT_URI": f"file://{export}/",
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+    }
+    run, _ = _spider_run(ctx, python, extra)
+    for wacz in export.rglob("*.wacz"):
+        with zipfile.ZipFile(wacz) as zf:
+            run.warc_bytes += sum(i.file_size for i in zf.infolist() if ".warc" in i.filename)
+    if run.ok and not run.warc_bytes:
+        run.ok, run.note = False, "no WACZ written"
+    return run

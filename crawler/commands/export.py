@@ -1,0 +1,37 @@
+"""``blogarchive export --wacz FILE``: the archive as one WACZ file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from archive.paths import resolve_data_dir
+from archive.wacz import export_wacz
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "export",
+        help="export the archive as a WACZ file",
+        description="Package the WARC files, a CDXJ index and the list of posts into a WACZ "
+        "file that ReplayWeb.page and pywb can open.",
+    )
+    parser.add_argument("--wacz", required=True, metavar="FILE", help="the .wacz file to write")
+    parser.add_argument("--title", default="blogarchive", help="collection title")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    try:
+        summary = export_wacz(data_dir, Path(args.wacz), title=args.title)
+    except (OSError, ValueError) as exc:
+        print(f"blogarchive export: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"wrote {summary.path}: {summary.warcs} WARC files, {summary.pages} pages, "
+        f"{summary.bytes / 1_000_000:.1f} MB"
+    )
+    return 0

@@ -1,0 +1,53 @@
+"""``blogarchive runs``: the run history, newest first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from archive.history import HISTORY_FILE
+from archive.paths import resolve_data_dir
+from archive.runs import Run, RunLog
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "runs",
+        help="show the history of crawl runs",
+        description="Every crawl, scheduled or manual: site, trigger, start, end, status, "
+        "pages, new, changed and unchanged posts, errors and bytes written.",
+    )
+    parser.add_argument("--site", help="only this site")
+    parser.add_argument("--limit", type=int, default=50, help="number of runs (default 50)")
+    parser.add_argument("--json", action="store_true", help="print a JSON array")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    path = resolve_data_dir(args.data_dir) / HISTORY_FILE
+    runs: list[Run] = []
+    if path.exists():
+        log = RunLog(path)
+        try:
+            log.mark_interrupted()
+            runs = log.list(site=args.site, limit=max(1, args.limit))
+        finally:
+            log.close()
+    if args.json:
+        print(json.dumps([r.to_dict() for r in runs], indent=2))
+        return 0
+    if not runs:
+        print("no runs yet")
+        return 0
+    print(
+        f"{'id':>4}  {'site':16} {'trigger':8} {'started':25} {'status':11} "
+        f"{'pages':>6} {'new':>5} {'chg':>5} {'same':>5} {'err':>4} {'MB':>7}"
+    )
+    for r in runs:
+        print(
+            f"{r.id:>4}  {r.site[:16]:16} {r.trigger:8} {r.started:25} {r.status:11} "
+            f"{r.pages:>6} {r.new_posts:>5} {r.changed_posts:>5} {r.unchanged_posts:>5} "
+            f"{r.errors:>4} {r.bytes_written / 1e6:>7.2f}"
+        )
+    return 0

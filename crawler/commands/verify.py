@@ -1,0 +1,42 @@
+"""``blogarchive verify [--repair]``: check the archive's WARC and JSONL files."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from archive.paths import resolve_data_dir
+from archive.repair import repair_data_dir
+from archive.verify import verify_data_dir
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "verify",
+        help="check every WARC and JSONL file of the archive",
+        description="Check gzip members, record lengths and digests, that no capture is split "
+        "across files, and that every JSONL item points at its WARC record. Exits 1 and names "
+        "each problem.",
+    )
+    parser.add_argument(
+        "--repair",
+        action="store_true",
+        help="first cut crashed .open WARCs and partial JSONL lines back to whole records",
+    )
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    if args.repair:
+        for repair in repair_data_dir(data_dir):
+            print(repair.describe())
+    report = verify_data_dir(data_dir)
+    for problem in report.problems:
+        print(f"PROBLEM {problem}")
+    verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+    print(
+        f"verify: {verdict}: {report.warc_files} WARC files, {report.records} records, "
+        f"{report.jsonl_files} JSONL files, {report.items} items"
+    )
+    return 0 if report.ok else 1

@@ -1,0 +1,38 @@
+"""Generic body extraction for layouts without a trusted platform container: trafilatura.
+
+It runs on the page's own tree (trafilatura copies it, so ours stays intact), in fast mode
+first; a short result (a teaser, or a page the fast heuristics got wrong) is retried with
+trafilatura's full cascade (readability/jusText comparison), which costs twice as much.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+
+from trafilatura import bare_extraction
+from trafilatura.settings import Document
+
+from .dom import Element
+from .text import render_extracted
+
+RETRY_BELOW_WORDS = 300
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+
+def _extract(tree: Element, url: str | None, *, fast: bool) -> str:
+    doc = bare_extraction(
+        tree, url=url or None, fast=fast, with_metadata=False, include_comments=False
+    )
+    if not isinstance(doc, Document) or doc.body is None:
+        return ""
+    return unicodedata.normalize("NFC", render_extracted(doc.body))
+
+
+def extracted_body(tree: Element, url: str | None = None) -> str:
+    """The main text of a page as plain paragraphs ("" when nothing looks like content)."""
+    text = _extract(tree, url, fast=True)
+    if len(text.split()) >= RETRY_BELOW_WORDS:
+        return text
+    full = _extract(tree, url, fast=False)
+    return full if len(full.split()) >= len(text.split()) else text

@@ -1,0 +1,212 @@
+"""Recrawls and crashes, end to end: revisits instead of copies, versions, SIGKILL recovery."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.demo import BlogServer, get_blog
+from crawler.demo.model import Resource
+from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
+
+REFERS_TO = ("WARC-Refers-To", "WARC-Refers-To-Target-URI", "WARC-Refers-To-Date")
+
+
+def records(path: Path) -> list[Any]:
+    with path.open("rb") as stream:
+        found = []
+        for record in ArchiveIterator(stream):
+            record.content_stream().read()
+            found.append(record)
+        return found
+
+
+def crawl(url: str, data_dir: Path, *settings: str) -> subprocess.CompletedProcess[str]:
+    result = run_cli("crawl", "--url", url, "--data-dir", str(data_dir), *LOOPBACK, *settings)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def warcs_by_run(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / "warc").glob("*.warc.gz"), key=lambda p: p.stat().st_mtime)
+
+
+@pytest.fixture(scope="module")
+def recrawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One blog crawled three times: first; unchanged, with sitemap dates ignored (so
+    every post is asked for conditionally); then with three posts edited and their
+    sitemap ``lastmod`` moved, as a blog engine does."""
+    blog = get_blog("blogger", posts=80)
+    data_dir = tmp_path_factory.mktemp("recrawl")
+    with BlogServer(blog) as server:
+        runs = [crawl(server.url, data_dir)]
+        runs.append(crawl(server.url, data_dir, "-s", "INCREMENTAL_ENABLED=False"))
+        edited = [e for e in blog.truth if e["title"].isascii() and "&" not in e["title"]][:3]
+        for entry in edited:
+            edit_post(server, blog, entry)
+        runs.append(crawl(server.url, data_dir))
+        url = server.url
+    return {"blog": blog, "url": url, "data_dir": data_dir, "runs": runs, "edited": edited}
+
+
+def edit_post(server: BlogServer, blog: Any, entry: dict[str, Any]) -> None:
+    """Change a post's title, and its ``lastmod`` in whichever sitemap lists it."""
+    page = server.resource(entry["url"])
+    title = entry["title"].encode()
+    server.update(
+        entry["url"], Resource(page.body.replace(title, title + b" (updated)"), page.content_type)
+    )
+    loc = f"<loc>{server.url.rstrip('/')}{entry['url']}</loc><lastmod>".encode()
+    for path in blog.resources(server.url):
+        if "sitemap" not in path:
+            continue
+        sitemap = server.resource(path)
+        if loc in sitemap.body:
+            head, tail = sitemap.body.split(loc, 1)
+            tail = b"2099-01-01T00:00:00Z" + tail[tail.index(b"</lastmod>") :]
+            server.update(path, Resource(head + loc + tail, sitemap.content_type))
+
+
+def test_unchanged_recrawl_makes_no_items(recrawled: dict[str, Any]) -> None:
+    first, second, _ = (r.stdout.splitlines()[0] for r in recrawled["runs"])
+    assert "80 posts (80 new, 0 changed, 0 unchanged)" in first
+    assert "0 posts (0 new, 0 changed, 80 unchanged)" in second
+
+
+def test_unchanged_recrawl_writes_revisits_not_copies(recrawled: dict[str, Any]) -> None:
+    first, second, _ = warcs_by_run(recrawled["data_dir"])
+    kinds = Counter(r.rec_type for r in records(second))
+    assert kinds["response"] == 0
+    assert kinds["revisit"] == kinds["request"] > 80
+    for record in records(second):
+        if record.rec_type == "revisit":
+            assert all(record.rec_headers.get_header(h) for h in REFERS_TO)
+    assert second.stat().st_size < first.stat().st_size / 3
+
+
+def test_sitemap_dates_spare_unchanged_posts_the_request(recrawled: dict[str, Any]) -> None:
+    _, second, third = warcs_by_run(recrawled["data_dir"])
+    asked = {
+        r.rec_headers.get_header("WARC-Target-URI")
+        for r in records(third)
+        if r.rec_type == "request"
+    }
+    edited = {recrawled["url"].rstrip("/") + e["url"] for e in recrawled["edited"]}
+    assert edited <= asked
+    assert len(asked) < len([r for r in records(second) if r.rec_type == "request"]) - 40
+
+
+def test_revisits_point_at_original_responses(recrawled: dict[str, Any]) -> None:
+    first, second, _ = warcs_by_run(recrawled["data_dir"])
+    originals = {
+        r.rec_headers.get_header("WARC-Record-ID"): r.rec_headers.get_header("WARC-Target-URI")
+        for r in records(first)
+        if r.rec_type == "response"
+    }
+    profiles = Counter()
+    for record in records(second):
+        if record.rec_type != "revisit":
+            continue
+        target = originals[record.rec_headers.get_header("WARC-Refers-To")]
+        assert target == record.rec_headers.get_header("WARC-Refers-To-Target-URI")
+        profiles[record.rec_headers.get_header("WARC-Profile").rsplit("/", 1)[1]] += 1
+    assert profiles["server-not-modified"] == 80  # every post answered 304
+    assert profiles["identical-payload-digest"] > 0  # listings, feeds, sitemaps
+
+
+def test_changed_posts_become_new_versions(recrawled: dict[str, Any]) -> None:
+    third = recrawled["runs"][2].stdout.splitlines()[0]
+    assert "3 posts (0 new, 3 changed, 77 unchanged)" in third
+    items = read_items(recrawled["data_dir"])
+    urls = Counter(i["url"] for i in items)
+    edited = {recrawled["url"].rstrip("/") + e["url"] for e in recrawled["edited"]}
+    assert {u for u, n in urls.items() if n > 1} == edited
+    for item in items:
+        if item["version"] == 2:
+            assert item["title"].endswith("(updated)")
+    assert sum(1 for i in items if i["version"] == 1) == 80
+
+
+def test_archive_verifies_and_indexes(recrawled: dict[str, Any]) -> None:
+    result = run_cli("verify", "--data-dir", str(recrawled["data_dir"]))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("verify: ok")
+    files = [str(p) for p in warcs_by_run(recrawled["data_dir"])]
+    check = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout
+    cdxj = subprocess.run(
+        [sys.executable, "-m", "cdxj_indexer.main", *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert cdxj.returncode == 0
+    assert sum("warc/revisit" in line for line in cdxj.stdout.splitlines()) > 80
+
+
+def test_sigkill_mid_write_then_resume(tmp_path: Path) -> None:
+    """Kill the crawl while it writes; the next run repairs and completes, nothing twice."""
+    blog = get_blog("wordpress", posts=300)
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with BlogServer(blog) as server:
+        expected = {e["url"] for e in blog.expected(server.url)}
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "crawler.cli",
+                "crawl",
+                "--url",
+                server.url,
+                "--data-dir",
+                str(data_dir),
+                *LOOPBACK,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(read_items_live(data_dir)) < 60:
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert list((data_dir / "warc").glob("*.open")), "the kill should leave an open WARC"
+        broken = run_cli("verify", "--data-dir", str(data_dir))
+        assert broken.returncode == 1
+        assert "still .open" in broken.stdout
+        resumed = crawl(server.url, data_dir)
+        assert "repaired" in resumed.stderr
+    assert run_cli("verify", "--data-dir", str(data_dir)).returncode == 0
+    runs = json.loads(run_cli("runs", "--json", "--data-dir", str(data_dir)).stdout)
+    assert [r["status"] for r in runs] == ["ok", "interrupted"]
+    assert runs[0]["new_posts"] + runs[0]["unchanged_posts"] >= 300 - runs[1]["new_posts"]
+    urls = Counter(item["url"] for item in read_items(data_dir))
+    assert [u for u, n in urls.items() if n > 1] == []
+    assert set(urls) == expected
+
+
+def read_items_live(data_dir: Path) -> list[str]:
+    """Lines written so far, live files included."""
+    folder = data_dir / "items"
+    if not folder.is_dir():
+        return []
+    return [line for path in folder.iterdir() for line in path.read_text().splitlines()]
