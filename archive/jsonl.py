@@ -14,8 +14,9 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Self
+from typing import BinaryIO, Self
 
+from archive.fileio import append
 from archive.records import PostRecord
 
 logger = logging.getLogger(__name__)
@@ -45,21 +46,19 @@ class JsonlWriter:
         self.directory = Path(directory)
         self.prefix = re.sub(r"[^A-Za-z0-9_.]+", "_", prefix).strip("_") or "blogarchive"
         self._clock = clock
-        self._file: IO[str] | None = None
+        self._file: BinaryIO | None = None
         self.path: Path | None = None
         self.count = 0
 
     def write(self, record: PostRecord) -> None:
-        out = self._ensure_file()
-        out.write(dumps(record) + "\n")
-        out.flush()
+        """Append one whole line; a failed write (a full disk) leaves no partial line."""
+        append(self._ensure_file(), (dumps(record) + "\n").encode("utf-8"))
         self.count += 1
 
     def close(self) -> None:
         """Flush, fsync and drop the ``.open`` suffix (then the lock goes with the file)."""
         if self._file is None or self.path is None:
             return
-        self._file.flush()
         os.fsync(self._file.fileno())
         self.path.with_name(self.path.name + OPEN_SUFFIX).rename(self.path)
         self._file.close()
@@ -71,7 +70,7 @@ class JsonlWriter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _ensure_file(self) -> IO[str]:
+    def _ensure_file(self) -> BinaryIO:
         if self._file is not None:
             return self._file
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -83,9 +82,7 @@ class JsonlWriter:
             if path.exists():
                 continue
             try:
-                self._file = path.with_name(path.name + OPEN_SUFFIX).open(
-                    "x", encoding="utf-8", newline="\n"
-                )
+                self._file = path.with_name(path.name + OPEN_SUFFIX).open("xb", buffering=0)
             except FileExistsError:
                 continue
             # Held while writing, so crash repair leaves a live file alone.

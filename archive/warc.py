@@ -31,6 +31,7 @@ from typing import BinaryIO, Self
 from warcio.timeutils import datetime_to_iso_date
 
 from archive import __version__
+from archive.fileio import append, write_all
 from archive.records import WarcRef
 from archive.warc_records import (
     ITEM_URI_PREFIX,
@@ -203,12 +204,8 @@ class WarcFileWriter:
         self.close()
 
     def _append(self, out: BinaryIO, offset: int, data: bytes) -> None:
-        """Write one capture in one call; on failure cut the file back to ``offset``."""
-        try:
-            _write_all(out, data)
-        except OSError:
-            _rollback(out, offset)
-            raise
+        """Write one capture in one call; on failure the file is cut back to ``offset``."""
+        append(out, data)
         self.bytes_written += len(data)
         self._maybe_sync(out)
         if offset + len(data) >= self.max_size:
@@ -249,26 +246,9 @@ class WarcFileWriter:
             **self.warcinfo,
         }
         record = warcinfo_record(name, info, self._record_id(), warc_date(self._clock()))
-        _write_all(handle, self._encode(record))
+        write_all(handle, self._encode(record))
         return handle
 
     def _encode(self, record: object) -> bytes:
         self.records_written += 1
         return gzip_member(encode(record), self.gzip_level)
-
-
-def _write_all(out: BinaryIO, data: bytes) -> None:
-    """Unbuffered write loop, so a failure leaves nothing half-buffered in memory."""
-    view = memoryview(data)
-    while view:
-        written = out.write(view)
-        view = view[written or 0 :]
-
-
-def _rollback(out: BinaryIO, offset: int) -> None:
-    """Cut a partly written capture off, so the file ends on a complete record."""
-    try:
-        out.seek(offset)
-        out.truncate()
-    except OSError as exc:
-        logger.error("could not roll back a partial WARC write: %s", exc)

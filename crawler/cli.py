@@ -7,23 +7,41 @@ Subcommands import Scrapy only when they crawl, so ``search`` starts fast.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
 from crawler.commands import (
     crawl,
     demo,
+    enqueue,
     export,
     extract,
     reindex,
     runs,
     schedule,
     search,
+    serve,
     show,
     verify,
+    worker,
 )
 
-COMMANDS = (crawl, search, show, extract, reindex, runs, schedule, verify, export, demo)
+COMMANDS = (
+    crawl,
+    search,
+    show,
+    serve,
+    extract,
+    reindex,
+    runs,
+    schedule,
+    enqueue,
+    worker,
+    verify,
+    export,
+    demo,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except (OSError, sqlite3.Error) as exc:
+        # A full disk, a read-only or vanished data dir: one line, not a traceback.
+        print(f"blogarchive {args.command}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -85,7 +85,8 @@ class JsonlExportPipeline:
         return cls(crawler, data_dir / "items", history)
 
     def open_spider(self) -> None:
-        self.writer = JsonlWriter(self.directory, prefix=_site_name(self.crawler))
+        name, tag = _site_name(self.crawler), self.crawler.settings.get("ARCHIVE_FILE_TAG")
+        self.writer = JsonlWriter(self.directory, prefix=f"{name}_{tag}" if tag else name)
 
     def close_spider(self) -> None:
         if self.history is not None:

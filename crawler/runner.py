@@ -7,6 +7,7 @@ same spider, settings, extensions and pipelines through Scrapy's own command.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class CrawlResult:
     errors: int
     warc_files: list[str]
     warc_bytes: int
+    received_bytes: int
     jsonl_file: str | None
     seconds: float
 
@@ -79,7 +81,8 @@ class CrawlResult:
         return (
             f"{self.site}: {status}: {self.pages} pages, {self.posts} posts ({self.new} new, "
             f"{self.changed} changed, {self.unchanged} unchanged), {self.errors} errors, "
-            f"{size:.1f} MB of WARC in {len(self.warc_files)} file(s), {self.seconds:.1f} s"
+            f"{self.received_bytes / 1_000_000:.2f} MB received, "
+            f"{size:.2f} MB of WARC in {len(self.warc_files)} file(s), {self.seconds:.1f} s"
         )
 
 
@@ -118,11 +121,19 @@ def run_crawls(
         log.mark_interrupted()
         run_ids = {site.name: log.start(site.name, trigger) for site in sites}
         results = _crawl(sites, settings, max_pages)
-        for result in results:
-            log.finish(run_ids[result.site], result.status, result.counts(), result.reason)
+        _record(log, run_ids, results)
     finally:
         log.close()
     return results
+
+
+def _record(log: RunLog, run_ids: dict[str, int], results: list[CrawlResult]) -> None:
+    """Finish the runs' rows; a full disk must not hide the crawl's own summary."""
+    try:
+        for result in results:
+            log.finish(run_ids[result.site], result.status, result.counts(), result.reason)
+    except sqlite3.Error as exc:
+        print(f"could not record the run history: {exc}", file=sys.stderr)
 
 
 def _crawl(sites: list[SiteConfig], settings: Settings, max_pages: int | None) -> list[CrawlResult]:
@@ -176,6 +187,7 @@ def _result(site: SiteConfig, crawler: Crawler, elapsed: float) -> CrawlResult:
         errors=counts["errors"],
         warc_files=list(stats.get("archive/warc/files", [])),
         warc_bytes=int(stats.get("archive/warc/bytes", 0)),
+        received_bytes=int(stats.get("downloader/response_bytes", 0)),
         jsonl_file=stats.get("archive/jsonl/file"),
         seconds=seconds,
     )

@@ -143,9 +143,12 @@ def store_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / STORE_FILE).resolve()}"
 
 
-def job_args(site: str, config: Path, data_dir: Path, settings: list[str]) -> list[Any]:
+def job_args(
+    site: str, config: Path, data_dir: Path, settings: list[str], redis_url: str | None = None
+) -> list[Any]:
     """Plain, picklable arguments of :func:`run_site` (absolute paths)."""
-    return [site, str(config.resolve()), str(data_dir.resolve()), list(settings)]
+    args = [site, str(config.resolve()), str(data_dir.resolve()), list(settings)]
+    return [*args, redis_url] if redis_url else args
 
 
 def _trigger_key(trigger: Any) -> str:
@@ -181,7 +184,12 @@ class SyncReport:
 
 
 def sync_jobs(
-    scheduler: Any, sites: Iterable[SiteConfig], config: Path, data_dir: Path, settings: list[str]
+    scheduler: Any,
+    sites: Iterable[SiteConfig],
+    config: Path,
+    data_dir: Path,
+    settings: list[str],
+    redis_url: str | None = None,
 ) -> SyncReport:
     """Make the job store match the config (the scheduler must be started, e.g. paused)."""
     wanted = {site.name: site for site in scheduled_sites(sites)}
@@ -192,7 +200,7 @@ def sync_jobs(
     now = datetime.now(scheduler.timezone)
     for site in wanted.values():
         trigger = build_trigger(site.schedule or "", scheduler.timezone)
-        args = job_args(site.name, config, data_dir, settings)
+        args = job_args(site.name, config, data_dir, settings, redis_url)
         _sync_job(scheduler, site.name, trigger, args, now, report)
     return report
 
@@ -373,11 +381,18 @@ def crawl_argv(site: str, config: str, data_dir: str, settings: list[str]) -> li
     ]
 
 
-def run_site(site: str, config: str, data_dir: str, settings: list[str]) -> int:
+def run_site(
+    site: str, config: str, data_dir: str, settings: list[str], redis_url: str | None = None
+) -> int:
     """The job: one ``blogarchive crawl SITE --trigger schedule`` process; its exit code.
 
+    With ``redis_url`` (``schedule --redis``) the crawl is put on the RQ queue instead.
     Never raises for a failed crawl: it logs why, and the scheduler goes on.
     """
+    if redis_url:
+        from crawler.queue.enqueue import enqueue_scheduled
+
+        return enqueue_scheduled(site, config, data_dir, settings, redis_url)
     holder = _running_elsewhere(site, Path(data_dir))
     if holder:
         logger.warning("%s: skipped, a crawl of it is already running (pid %s)", site, holder)
@@ -466,6 +481,7 @@ class ScheduleOptions:
     settings: list[str]
     max_workers: int = 4
     stop_timeout: float = 60.0
+    redis_url: str | None = None
 
 
 class StopSignals:
@@ -516,7 +532,14 @@ def serve(sites: Iterable[SiteConfig], options: ScheduleOptions, signals: StopSi
         scheduler = make_scheduler(options.data_dir, options.max_workers)
         scheduler.start(paused=True)
         try:
-            report = sync_jobs(scheduler, sites, options.config, options.data_dir, options.settings)
+            report = sync_jobs(
+                scheduler,
+                sites,
+                options.config,
+                options.data_dir,
+                options.settings,
+                options.redis_url,
+            )
             logger.info("jobs synced from %s: %s", options.config, report.describe())
             if not scheduler.get_jobs():
                 logger.error("no site in %s has a schedule (or all are paused)", options.config)

@@ -117,3 +117,20 @@ def test_content_hash_follows_content_only() -> None:
 def test_record_needs_url() -> None:
     with pytest.raises(TypeError, match="url"):
         PostRecord.from_dict({"title": "x"})
+
+
+def test_failed_write_leaves_no_partial_line(tmp_path: Path) -> None:
+    from tests.test_archive_warc import FailingFile
+
+    writer = JsonlWriter(tmp_path, prefix="s", clock=lambda: CLOCK)
+    writer.write(POST)
+    assert writer._file is not None
+    good = writer._file.tell()
+    failing = FailingFile(limit=good + 30)
+    failing.buffer = bytearray(LINE.encode())
+    failing.pos = good
+    writer._file.close()
+    writer._file = failing  # type: ignore[assignment]
+    with pytest.raises(OSError, match="No space"):
+        writer.write(POST)
+    assert bytes(failing.buffer) == LINE.encode()

@@ -100,9 +100,10 @@ class WarcCaptureExtension:
     def spider_opened(self, spider: Spider) -> None:
         settings = self.crawler.settings
         name = getattr(spider, "site_name", spider.name)
+        tag = settings.get("ARCHIVE_FILE_TAG")
         self.writer = WarcFileWriter(
             self.directory,
-            prefix=name,
+            prefix=f"{name}_{tag}" if tag else name,
             warcinfo={
                 "isPartOf": name,
                 "description": f"blogarchive crawl of {getattr(spider, 'start_url', '')}",

@@ -35,9 +35,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--platform", default="auto", help="platform for --url (default: auto)")
     parser.add_argument(
         "--trigger",
-        choices=("manual", "schedule"),
+        choices=("manual", "schedule", "worker"),
         default="manual",
-        help="recorded in the run history (the scheduler passes 'schedule')",
+        help="recorded in the run history (the scheduler passes 'schedule', RQ workers 'worker')",
     )
     parser.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages per site")
     parser.add_argument(

@@ -25,6 +25,9 @@ schedule waits for its next time.
 Stop: on SIGTERM or SIGINT no more runs start; running crawls get SIGINT and close
 their WARC and JSONL files; after --stop-timeout seconds the rest are killed (a second
 signal kills them at once); then the command exits 0.
+
+With --redis URL the scheduler runs no crawl itself: each due site is put on the RQ
+queue as a job for `blogarchive worker` (a site already queued or running is skipped).
 """
 
 
@@ -54,6 +57,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         dest="settings",
         help="Scrapy setting passed to every crawl (repeatable)",
+    )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="enqueue each due crawl on this Redis for `blogarchive worker` instead of "
+        "running it here (e.g. redis://host:6379/0)",
     )
     parser.add_argument(
         "--max-workers",
@@ -100,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         settings=list(args.settings),
         max_workers=args.max_workers,
         stop_timeout=args.stop_timeout,
+        redis_url=args.redis,
     )
     try:
         return schedule.serve(sites.values(), options, signals)

@@ -12,22 +12,38 @@ from .dom import attr, clean_text, select_one, text_of
 from .microdata import Item
 
 _URLISH = re.compile(
-    r"^(?:https?:|//|www\.)|^[\w.-]+\.(?:com|org|net|io|dev)(?:/|$)", re.IGNORECASE
+    r"^(?:https?:|//|www\.|/)|^[\w.-]+\.(?:com|org|net|io|dev)(?:/|$)", re.IGNORECASE
 )
+# A domain inside a name ("Deutsche Welle (www.dw.com)", "Jane Roe; LAOLA1.at"): a publisher.
+_DOMAIN = re.compile(r"(?:^|[\s(])(?:www\.)?[\w-]{2,}\.(?:[a-z]{2,3}|info|online)(?:$|[\s)/])")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
-# Prefixes of link titles such as "View all posts by Jane Roe" (theme strings, English only).
+_HANDLE = re.compile(r"(?:^|\s)@\w+")
+# Prefixes of link titles such as "View all posts by Jane Roe" (theme strings).
 _TITLE_PREFIX = re.compile(
     r"^(?:view all posts by|all posts by|posts by|articles by|view posts by|more posts by|"
     r"zeige alle beiträge von|alle beiträge von|voir tous les articles de|"
     r"ver todas las entradas de)\s*:?\s*",
     re.IGNORECASE,
 )
-_BY = re.compile(r"^by\s*:?\s+", re.IGNORECASE)
-# Visible byline labels; only used when no inner name element can be found.
+# Byline labels in the languages of the blogs we archive: an optional verb ("Posted",
+# "Erstellt", "Publicada", "Ein Beitrag") then the preposition ("by", "von", "par", "por").
 _LABEL = re.compile(
-    r"^(?:posted|written|published|publicada|publicado|publié|reviewed|escrito|geschrieben)?"
-    r"\s*(?:by|por|par)?\s*:?\s+",
+    r"^(?:(?:posted|written|published|reviewed|created|erstellt|verfasst|geschrieben|"
+    r"veröffentlicht|publicad[oa]|publié|publiée|écrit|rédigé|escrito|scritto|pubblicato|"
+    r"geplaatst|geschreven|skrevet|opublikowany|eine?[nm]?\s+\w+|text|texto|words)\s+)?"
+    r"(?:by|von|par|por|door|av|af|przez)\b\s*:?\s*",
     re.IGNORECASE,
+)
+# "Author: Jane Roe", "Auteur : Jane Roe", "Text: Jane Roe": a one- or two-word label.
+_COLON_LABEL = re.compile(r"^[^\W\d]+(?:\s+[^\W\d]+)?\s*:\s+(?=\S)")
+# Several names in one string, or a name next to its publisher or date.
+_SEPARATORS = re.compile(
+    r"\s*(?:;|,|\||&|\s(?:and|und|et|y|e|i|oraz)\s|\s[-–—/·•]\s)\s*", re.IGNORECASE
+)
+# "Jane Roe on 3 May", "Jane Roe am 3. Mai": the date after a visible name.
+_TRAILER = re.compile(r"\s+(?:on|am|le|el|il|um|at|-|–|—)\s+.*\d.*$", re.IGNORECASE)
+_NOT_NAMES = frozenset(
+    {"name", "author", "autor", "auteur", "by", "von", "datum", "date", "admin", "posted"}
 )
 
 
@@ -37,10 +53,19 @@ def clean_name(value: Any) -> str:
         return ""
     name = clean_text(html.unescape(value)).strip(",;|·•")
     # "By Jane Roe" in a byline or a meta tag: the label is never part of the name.
-    name = _TITLE_PREFIX.sub("", _BY.sub("", clean_text(name)))
+    name = _TITLE_PREFIX.sub("", strip_label(name))
+    name = clean_text(_HANDLE.sub(" ", name)) if not name.startswith("@") else name
     if not name or name.startswith("@") or _URLISH.match(name) or _EMAIL.match(name):
         return ""
+    if _DOMAIN.search(name) or name.casefold() in _NOT_NAMES:
+        return ""
     return name
+
+
+def split_names(value: str) -> list[str]:
+    """ "Jane Roe, John Doe und Max Muster" → three names (the label stripped first)."""
+    text = _TRAILER.sub("", strip_label(clean_text(html.unescape(value))))
+    return [part for part in _SEPARATORS.split(text) if part]
 
 
 def dedupe(names: Iterable[str]) -> list[str]:
@@ -48,10 +73,11 @@ def dedupe(names: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     out: list[str] = []
     for raw in names:
-        name = clean_name(raw)
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            out.append(name)
+        for part in split_names(raw) if isinstance(raw, str) else []:
+            name = clean_name(part)
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                out.append(name)
     return out
 
 
@@ -89,8 +115,11 @@ def from_title_attr(link: Tag) -> str:
 
 
 def strip_label(text: str) -> str:
-    """Last resort for a byline with no inner element: drop a leading "Posted by"-like label."""
-    return clean_text(_LABEL.sub("", clean_text(text), count=1))
+    """Drop a leading "Posted by"-like or "Author:"-like label."""
+    text = clean_text(text)
+    stripped = clean_text(_LABEL.sub("", text, count=1))
+    stripped = clean_text(_COLON_LABEL.sub("", stripped, count=1))
+    return stripped or text
 
 
 def byline_name(node: Tag) -> str:

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from . import authors as names
 from .base import PostPage
+from .bylines import class_bylines, people, text_bylines
 from .dom import Element as Tag
 from .dom import body_of, classes, clean_text, meta_content, select, select_own, text_of
 from .text import is_junk
@@ -107,8 +108,11 @@ class GenericPage(PostPage):
     def authors(self) -> list[str]:
         return (
             self.structured_authors()
-            or self.byline_authors()
+            or people(self.byline_authors(), self.publishers)
+            or people(class_bylines(self.scope), self.publishers)
+            or people(class_bylines(self.soup), self.publishers)
             or self.meta_authors()
+            or people(text_bylines(self.scope), self.publishers)
             or self.reviewer_authors()
         )
 

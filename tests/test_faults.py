@@ -1,0 +1,147 @@
+"""Process faults: SIGKILL at random moments, a full disk, a corrupted search index.
+
+The full-disk test mounts a 400 KB tmpfs as the data dir in a private mount namespace
+(``unshare -m``), so the crawl meets a real ENOSPC from the kernel, at whatever layer
+writes first: WARC, JSONL or SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from crawler.demo import BlogServer, get_blog
+from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
+
+FULL_DISK_SCRIPT = """
+set -u
+mount -t tmpfs -o size=400k tmpfs "$DATA" || exit 99
+"$PY" -m crawler.cli crawl --url "$URL" --data-dir "$DATA" $LOOPBACK > "$OUT/crawl1" 2>&1
+echo $? > "$OUT/crawl1.rc"
+"$PY" -m crawler.cli verify --data-dir "$DATA" > "$OUT/verify1" 2>&1
+echo $? > "$OUT/verify1.rc"
+mount -o remount,size=50m "$DATA"
+"$PY" -m crawler.cli crawl --url "$URL" --data-dir "$DATA" $LOOPBACK > "$OUT/crawl2" 2>&1
+echo $? > "$OUT/crawl2.rc"
+"$PY" -m crawler.cli verify --data-dir "$DATA" > "$OUT/verify2" 2>&1
+echo $? > "$OUT/verify2.rc"
+cat "$DATA"/items/*.jsonl > "$OUT/items"
+"""
+
+
+def test_full_disk_fails_clearly_keeps_data_and_resumes(tmp_path: Path) -> None:
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare to mount a small filesystem")
+    blog = get_blog("blogger", posts=120)
+    (tmp_path / "data").mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    with BlogServer(blog) as server:
+        env = {
+            **os.environ,
+            "DATA": str(tmp_path / "data"),
+            "OUT": str(out),
+            "URL": server.url,
+            "PY": sys.executable,
+            "LOOPBACK": " ".join(LOOPBACK),
+            "PYTHONPATH": str(ROOT),
+        }
+        result = subprocess.run(
+            ["unshare", "-m", "bash", "-c", FULL_DISK_SCRIPT],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        expected = {e["url"] for e in blog.expected(server.url)}
+    if result.returncode == 99:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+    first = (out / "crawl1").read_text()
+    assert (out / "crawl1.rc").read_text().strip() == "1"
+    assert "FAILED (warc_write_failed)" in first or "No space left" in first
+    assert "Traceback" not in first
+    assert (out / "verify1.rc").read_text().strip() == "0", (out / "verify1").read_text()
+    assert (out / "crawl2.rc").read_text().strip() == "0", (out / "crawl2").read_text()
+    assert (out / "verify2.rc").read_text().strip() == "0", (out / "verify2").read_text()
+    urls = Counter(json.loads(line)["url"] for line in (out / "items").read_text().splitlines())
+    assert set(urls) == expected
+    assert max(urls.values()) == 1
+
+
+def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
+    blog = get_blog("wordpress", posts=200)
+    data_dir = tmp_path / "data"
+    rng = random.Random(20261127)
+    with BlogServer(blog) as server:
+        expected = {e["url"] for e in blog.expected(server.url)}
+        for _ in range(3):
+            _crawl_and_kill(server.url, data_dir, rng.uniform(0.3, 2.5))
+            repaired = run_cli("verify", "--repair", "--data-dir", str(data_dir))
+            assert repaired.returncode == 0, repaired.stdout
+        final = run_cli("crawl", "--url", server.url, "--data-dir", str(data_dir), *LOOPBACK)
+        assert final.returncode == 0, final.stderr
+    assert run_cli("verify", "--data-dir", str(data_dir)).returncode == 0
+    urls = Counter(item["url"] for item in read_items(data_dir))
+    assert set(urls) == expected
+    assert max(urls.values()) == 1
+    statuses = [
+        r["status"]
+        for r in json.loads(run_cli("runs", "--json", "--data-dir", str(data_dir)).stdout)
+    ]
+    assert statuses[0] == "ok"
+    assert set(statuses[1:]) <= {"interrupted", "ok"}
+
+
+def _crawl_and_kill(url: str, data_dir: Path, after: float) -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            "--url",
+            url,
+            "--data-dir",
+            str(data_dir),
+            *LOOPBACK,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    time.sleep(after)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def test_corrupted_index_is_rebuilt_by_reindex(tmp_path: Path) -> None:
+    with BlogServer(get_blog("demo")) as server:
+        crawled = run_cli("crawl", "--url", server.url, "--data-dir", str(tmp_path), *LOOPBACK)
+    assert crawled.returncode == 0, crawled.stderr
+    index = tmp_path / "index"
+    for path in index.iterdir():
+        if path.is_file():
+            path.write_bytes(b"\x00garbage" * 10)
+    broken = run_cli("search", "xiaomi", "--data-dir", str(tmp_path))
+    assert broken.returncode != 0
+    assert "Traceback" not in broken.stderr
+    assert "reindex" in broken.stderr
+    rebuilt = run_cli("reindex", "--data-dir", str(tmp_path))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    found = run_cli("search", "--json", "xiaomi", "--data-dir", str(tmp_path))
+    assert found.returncode == 0, found.stderr
+    assert any("xiaomi" in hit["url"] for hit in json.loads(found.stdout))
