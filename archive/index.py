@@ -35,6 +35,7 @@ The pieces live in their own modules:
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -75,6 +76,8 @@ __all__ = [
     "parse_rating_bound",
 ]
 
+
+logger = logging.getLogger(__name__)
 _ADD_HEAP = 128_000_000
 _REBUILD_HEAP = 256_000_000
 _MAX_VERSIONS = 10_000
@@ -106,11 +109,16 @@ class SearchIndex:
         """
         target = Path(path)
         if (target / "meta.json").exists():
-            old = tantivy.Index.open(str(target))
-            writer = _acquire_writer(old, target, lock_timeout, 15_000_000, 1)
-            writer.rollback()
-            writer.wait_merging_threads()
-            del writer, old
+            try:
+                old = tantivy.Index.open(str(target))
+            except ValueError as exc:  # corrupted beyond opening: nothing to wait for
+                logger.warning("the old index cannot be opened (%s); replacing it", exc)
+            else:
+                writer = _acquire_writer(old, target, lock_timeout, 15_000_000, 1)
+                writer.rollback()
+                writer.wait_merging_threads()
+                del writer, old
+        if target.exists():
             _empty_directory(target)
         return cls(target)
 

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS runs (
     bytes_written INTEGER NOT NULL DEFAULT 0,
     reason TEXT,
     pid INTEGER,
-    host TEXT
+    host TEXT,
+    worker TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_site ON runs (site, id);
 """
@@ -56,6 +57,8 @@ class Run:
     reason: str | None
     pid: int | None
     host: str | None
+    worker: str | None = None
+    """The queue worker that ran it (``blogarchive worker``), or None."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,15 +76,18 @@ class RunLog:
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+        if "worker" not in columns:  # a history written before workers existed
+            self.db.execute("ALTER TABLE runs ADD COLUMN worker TEXT")
 
     def close(self) -> None:
         self.db.close()
 
     def start(self, site: str, trigger: str) -> int:
         cursor = self.db.execute(
-            "INSERT INTO runs (site, trigger, started, status, pid, host)"
-            " VALUES (?, ?, ?, 'running', ?, ?)",
-            (site, trigger, now(), os.getpid(), socket.gethostname()),
+            "INSERT INTO runs (site, trigger, started, status, pid, host, worker)"
+            " VALUES (?, ?, ?, 'running', ?, ?, ?)",
+            (site, trigger, now(), os.getpid(), socket.gethostname(), _worker()),
         )
         return int(cursor.lastrowid or 0)
 
@@ -123,6 +129,11 @@ class RunLog:
         )
         names = [d[0] for d in cursor.description]
         return [Run(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def _worker() -> str | None:
+    """Set by ``blogarchive worker`` for the crawls it runs."""
+    return os.environ.get("BLOGARCHIVE_WORKER") or None
 
 
 def _alive(pid: int | None) -> bool:

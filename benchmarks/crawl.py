@@ -330,8 +330,9 @@ def profile(args: argparse.Namespace, tmp: Path, pythonpath: str | None) -> None
         run, rc = tools.measure(cmd, work, tools.child_env(pythonpath), work / "out.log")
     print(f"profile: blogarchive crawl of {args.posts} posts at {latency:g} ms under py-spy: "
           f"{run.wall:.1f} s wall, {run.cpu:.1f} s CPU (py-spy included), exit {rc}\n")  # fmt: skip
-    if not out.exists():
-        print("no profile written:", (work / "out.err").read_text(errors="replace")[-500:])
+    err = (work / "out.err").read_text(errors="replace")
+    if not out.exists() or "Traceback (most recent call last)" in err:
+        print("the profiled crawl failed:", err[-800:])
         return
     prof = crawl_profile.load_raw(out, args.profile_rate)
     print(crawl_profile.summarise(prof, run.cpu))

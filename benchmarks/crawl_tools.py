@@ -29,7 +29,8 @@ SPIDER = HERE / "crawl_spider.py"
 WGET = "/usr/bin/wget"
 WEBARCHIVE_VENV = Path("/tmp/blogarchive-bench-venvs/scrapy-webarchive")
 # Scrapy 2.11 (the newest scrapy-webarchive allows) imports w3lib helpers that w3lib 2.2 dropped.
-WEBARCHIVE_REQ = ["scrapy-webarchive", "w3lib<2.2"]
+# scrapy-webarchive needs Scrapy 2.11, which needs an older w3lib and Twisted.
+WEBARCHIVE_REQ = ["scrapy-webarchive", "w3lib<2.2", "Twisted<24"]
 
 # Politeness lifted for loopback (crawler/runner.py LOOPBACK_SETTINGS), same for every Scrapy.
 LOOPBACK = {

@@ -1,56 +1,48 @@
-"""The ``blogarchive`` command: crawl, search, extract, reindex, demo.
+"""The ``blogarchive`` command: crawl, search, show, serve, extract, reindex, runs, ...
 
-``main(argv)`` returns an exit code and can be called in-process (as tests do).
-Subcommands import Scrapy only when they crawl, so ``search`` starts fast.
+``main(argv)`` returns an exit code and can be called in-process (as tests do). Only
+the chosen command's module is imported (all of them for the top-level ``--help``), and
+commands import Scrapy only when they crawl, so ``search`` starts fast.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sqlite3
 import sys
 from collections.abc import Sequence
-
-from crawler.commands import (
-    crawl,
-    demo,
-    enqueue,
-    export,
-    extract,
-    reindex,
-    runs,
-    schedule,
-    search,
-    serve,
-    show,
-    verify,
-    worker,
-)
+from types import ModuleType
 
 COMMANDS = (
-    crawl,
-    search,
-    show,
-    serve,
-    extract,
-    reindex,
-    runs,
-    schedule,
-    enqueue,
-    worker,
-    verify,
-    export,
-    demo,
+    "crawl",
+    "search",
+    "show",
+    "serve",
+    "extract",
+    "reindex",
+    "runs",
+    "schedule",
+    "enqueue",
+    "worker",
+    "verify",
+    "export",
+    "demo",
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"crawler.commands.{name}")
+
+
+def build_parser(names: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="blogarchive",
         description="Archive tech blogs to WARC and JSONL, and search them.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMANDS:
+    for name in names:
+        module = _module(name)
         sub = module.add_parser(subparsers)
         sub.add_argument(
             "--data-dir",
@@ -62,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((word for word in words if not word.startswith("-")), None)
+    args = build_parser([chosen] if chosen in COMMANDS else COMMANDS).parse_args(words)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from crawler.cli import build_parser, main
+from crawler.cli import COMMANDS, build_parser, main
 from crawler.demo import get_blog
 from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
 
-SUBCOMMANDS = ["crawl", "search", "extract", "reindex", "demo"]
+SUBCOMMANDS = list(COMMANDS)
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
@@ -201,3 +201,19 @@ def test_demo_crawls_and_searches(tmp_path: Path) -> None:
     assert "sample: done:" in result.stdout
     assert "Why Xiaomi does not sell its smartphones" in result.stdout
     assert len(read_items(tmp_path)) == len(get_blog("demo").truth)
+
+
+def test_search_never_imports_scrapy_or_the_other_commands(tmp_path: Path) -> None:
+    code = (
+        "import sys; from crawler.cli import main; main(['search', 'x', '--data-dir', sys.argv[1]]);"
+        "print(sorted(m for m in ('scrapy', 'twisted', 'crawler.commands.crawl', "
+        "'crawler.commands.export', 'crawler.parsers') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -9,6 +9,7 @@ replaced.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 from collections.abc import Iterator
@@ -28,6 +29,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="rebuild the search index from the JSONL archive (or the WARC files)",
         description="Rebuild DATA/index from every JSONL file under DATA/items, or, when "
         "there is none, from the item metadata records of the WARC files under DATA/warc.",
+    )
+    parser.add_argument(
+        "--from",
+        dest="sources",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also index the posts of another data dir (repeatable): merges per-worker "
+        "data dirs into this one's index",
     )
     parser.add_argument(
         "--from-warc",
@@ -50,16 +60,34 @@ def _source(data_dir: Path, from_warc: bool) -> tuple[str, Iterator[PostRecord]]
 def _open(path: Path) -> SearchIndex:
     try:
         return SearchIndex(path)
-    except SchemaVersionError as exc:
+    except (SchemaVersionError, ValueError) as exc:  # old schema, or corrupted files
         print(f"blogarchive reindex: replacing the index ({exc})", file=sys.stderr)
         return SearchIndex.recreate(path)
 
 
+def _sources(data_dirs: list[Path], from_warc: bool) -> tuple[str, Iterator[PostRecord]] | None:
+    """Every data dir's posts, one stream; None when ``--from-warc`` finds no WARC."""
+    names: set[str] = set()
+    streams: list[Iterator[PostRecord]] = []
+    for data_dir in data_dirs:
+        source = _source(data_dir, from_warc)
+        if source is None:
+            return None
+        names.add(source[0])
+        streams.append(source[1])
+    return " and ".join(sorted(names)), itertools.chain.from_iterable(streams)
+
+
 def run(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
-    source = _source(data_dir, args.from_warc)
+    others = [Path(p) for p in args.sources]
+    missing = [p for p in others if not p.is_dir()]
+    if missing:
+        print(f"blogarchive reindex: no data dir at {missing[0]}", file=sys.stderr)
+        return 2
+    source = _sources([data_dir, *others], args.from_warc)
     if source is None:
-        print(f"blogarchive reindex: no WARC files in {warc_dir(data_dir)}", file=sys.stderr)
+        print("blogarchive reindex: no WARC files to read items from", file=sys.stderr)
         return 1
     name, records = source
     started = time.monotonic()

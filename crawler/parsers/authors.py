@@ -15,7 +15,9 @@ _URLISH = re.compile(
     r"^(?:https?:|//|www\.|/)|^[\w.-]+\.(?:com|org|net|io|dev)(?:/|$)", re.IGNORECASE
 )
 # A domain inside a name ("Deutsche Welle (www.dw.com)", "Jane Roe; LAOLA1.at"): a publisher.
-_DOMAIN = re.compile(r"(?:^|[\s(])(?:www\.)?[\w-]{2,}\.(?:[a-z]{2,3}|info|online)(?:$|[\s)/])")
+_DOMAIN = re.compile(r"(?:^|[\s(])(?:www\.)?[\w-]{2,}\.(?:[a-z]{2,3}|info|online)(?:$|[\s)/-])")
+# A lower-case user name with dots or underscores ("jane.roe", "jane_roe_1"): a handle.
+_USERNAME = re.compile(r"^[a-z0-9]+(?:[._][a-z0-9]+)+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _HANDLE = re.compile(r"(?:^|\s)@\w+")
 # Prefixes of link titles such as "View all posts by Jane Roe" (theme strings).
@@ -42,8 +44,13 @@ _SEPARATORS = re.compile(
 )
 # "Jane Roe on 3 May", "Jane Roe am 3. Mai": the date after a visible name.
 _TRAILER = re.compile(r"\s+(?:on|am|le|el|il|um|at|-|–|—)\s+.*\d.*$", re.IGNORECASE)
-_NOT_NAMES = frozenset(
-    {"name", "author", "autor", "auteur", "by", "von", "datum", "date", "admin", "posted"}
+# Labels and captions that byline markup holds next to a name, never names themselves.
+_NOT_NAME = re.compile(
+    r"^(?:name|author|autor|auteur|by|von|datum|date|admin|posted|texto?|fotos?|photos?|"
+    r"bild|bilder|quelle|source|interview|redakteur|anonymous|profile|follow|unfollow|"
+    r"subscribe|share|contact|email|website|twitter|facebook|instagram|linkedin|comments|"
+    r"kommentare|more)$",
+    re.IGNORECASE,
 )
 
 
@@ -57,7 +64,7 @@ def clean_name(value: Any) -> str:
     name = clean_text(_HANDLE.sub(" ", name)) if not name.startswith("@") else name
     if not name or name.startswith("@") or _URLISH.match(name) or _EMAIL.match(name):
         return ""
-    if _DOMAIN.search(name) or name.casefold() in _NOT_NAMES:
+    if _DOMAIN.search(name) or _USERNAME.match(name) or _NOT_NAME.match(name):
         return ""
     return name
 
@@ -68,12 +75,16 @@ def split_names(value: str) -> list[str]:
     return [part for part in _SEPARATORS.split(text) if part]
 
 
-def dedupe(names: Iterable[str]) -> list[str]:
-    """Clean, drop empties and de-duplicate (case-insensitively), keeping order."""
+def dedupe(names: Iterable[str], *, split: bool = True) -> list[str]:
+    """Clean, drop empties and de-duplicate (case-insensitively), keeping order. ``split``
+    separates "A, B und C" in visible text; structured values are one name each ("Smith,
+    John" in JSON-LD is one person)."""
     seen: set[str] = set()
     out: list[str] = []
     for raw in names:
-        for part in split_names(raw) if isinstance(raw, str) else []:
+        if not isinstance(raw, str):
+            continue
+        for part in split_names(raw) if split else [strip_label(raw)]:
             name = clean_name(part)
             if name and name.casefold() not in seen:
                 seen.add(name.casefold())
@@ -93,7 +104,7 @@ def flatten(value: Any, resolve: Callable[[Any], Any] = lambda v: v) -> list[str
             if isinstance(name, dict):
                 name = name.get("@value")
             names.extend(n for n in (name if isinstance(name, list) else [name]) if n)
-    return dedupe(names)
+    return dedupe(names, split=False)
 
 
 def microdata_names(item: Item, prop: str = "author") -> list[str]:
@@ -104,7 +115,7 @@ def microdata_names(item: Item, prop: str = "author") -> list[str]:
             names.append(value.text("name") or text_of(value.element))
         else:
             names.append(value)
-    return dedupe(names)
+    return dedupe(names, split=False)
 
 
 def from_title_attr(link: Tag) -> str:
@@ -126,9 +137,9 @@ def byline_name(node: Tag) -> str:
     """The name inside a byline element: inner name element, link text, title, img alt."""
     for selector in ("[itemprop=name]", ".fn", ".author-name", ".name"):
         inner = select_one(node, selector)
-        if inner is not None and text_of(inner):
-            return text_of(inner)
-    links = [a for a in list(node.iterdescendants("a")) if text_of(a)]
+        if inner is not None and (text_of(inner) or img_alt(inner)):
+            return text_of(inner) or img_alt(inner)
+    links = [a for a in list(node.iterdescendants("a")) if text_of(a) and not _is_tag(a)]
     if links:
         return text_of(links[0])
     for link in [node, *list(node.iterdescendants("a"))]:
@@ -143,5 +154,19 @@ def byline_name(node: Tag) -> str:
     return strip_label(text_of(node))
 
 
+def img_alt(node: Tag) -> str:
+    img = next(node.iterdescendants("img"), None)
+    return attr(img, "alt") if img is not None else ""
+
+
+def _is_tag(link: Tag) -> bool:
+    rel = attr(link, "rel").lower().split()
+    return "tag" in rel or "category" in rel
+
+
+MAX_BYLINE_NAMES = 4  # more distinct names under one byline selector: a list of the site's authors
+
+
 def byline_names(nodes: Iterable[Tag]) -> list[str]:
-    return dedupe(byline_name(n) for n in nodes)
+    found = dedupe(byline_name(n) for n in nodes)
+    return found if len(found) <= MAX_BYLINE_NAMES else []

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from archive.records import PostRecord, Rating
 
 from . import authors as names
-from .bylines import people, site_keys
+from .bylines import page_publishers
 from .dates import PUBLISHED_META, UPDATED_META, first_iso
 from .decoding import decode_html
 from .dom import Element as Tag
@@ -31,10 +31,6 @@ from .microdata import Item, parse_items
 from .ratings import choose, hreview_ratings, jsonld_ratings, microdata_ratings
 from .text import covers, render_body
 from .widgets import widget_ratings
-
-
-_SITE_META = ("og:site_name", "application-name", "twitter:site", "publisher")
-_SITE_TYPES = frozenset({"organization", "newsmediaorganization", "website", "corporation"})
 
 
 class NotAPost(Exception):
@@ -98,17 +94,17 @@ class PostPage:
         return meta_content(self.soup, "og:title", "twitter:title") or self._html_title()
 
     def _html_title(self) -> str | None:
-        title = next(self.soup.iter("title"), None)
+        return self._title_tag
+
+    @cached_property
+    def _title_tag(self) -> str | None:
+        title = self.soup.find("head/title")
+        title = next(self.soup.iter("title"), None) if title is None else title
         return clean_text(title.text_content()) or None if title is not None else None
 
     @cached_property
-    def publishers(self) -> frozenset[str]:
-        """Keys of the site's own names (site name, publisher, host): never an author."""
-        found = [meta_content(self.soup, key) for key in _SITE_META]
-        found += names.flatten(self.jsonld_value("publisher"), self.jsonld.resolve)
-        for node in self.jsonld.of_types(_SITE_TYPES):
-            found += names.flatten(node.get("name"))
-        return site_keys(self.url, [n.lstrip("@") for n in found])
+    def publishers(self) -> frozenset[str]:  # the site's own names: never an author's
+        return page_publishers(self.url, self.soup, self.jsonld, self.main_node)
 
     def structured_authors(self) -> list[str]:
         """Authors from JSON-LD (author + Ghost's contributor) then microdata."""
@@ -118,15 +114,14 @@ class PostPage:
             found = found or names.flatten(node.get("creator"), self.jsonld.resolve)
             found += names.flatten(node.get("contributor"), self.jsonld.resolve)
             if found:
-                return people(names.dedupe(found), self.publishers)
-        found = names.microdata_names(self.main_item) if self.main_item else []
-        return people(found, self.publishers)
+                return names.dedupe(found, split=False)
+        return names.microdata_names(self.main_item) if self.main_item else []
 
     def meta_authors(self) -> list[str]:
         found = names.dedupe([meta_content(self.soup, "author", "dc.creator", "parsely-author")])
-        if not found and meta_content(self.soup, "twitter:label1").lower() == "written by":
-            found = names.dedupe([meta_content(self.soup, "twitter:data1")])
-        return people(found, self.publishers)
+        if found or meta_content(self.soup, "twitter:label1").lower() != "written by":
+            return found
+        return names.dedupe([meta_content(self.soup, "twitter:data1")])
 
     def authors(self) -> list[str]:
         return self.structured_authors() or self.meta_authors()

@@ -32,6 +32,8 @@ _FOREIGN_ID = re.compile(
     r"^(comments?|respond|sidebar.*|secondary|footer|related.*)$", re.IGNORECASE
 )
 _FOREIGN_TAGS = frozenset({"aside", "nav"})
+# Layout classes on <body> ("sidebar-first", "has-sidebar") describe the page, not a region.
+_PAGE_TAGS = frozenset({"body", "html"})
 
 
 def make_soup(text: str | bytes) -> HtmlElement:
@@ -112,7 +114,7 @@ def ancestors(node: HtmlElement) -> Iterator[HtmlElement]:
 def is_foreign(node: HtmlElement, stop: HtmlElement | None = None) -> bool:
     """True inside comments, sidebars, widgets, nav or related-post blocks (up to ``stop``)."""
     for element in (node, *ancestors(node)):
-        if element is stop:
+        if element is stop or element.tag in _PAGE_TAGS:
             return False
         if element.tag in _FOREIGN_TAGS:
             return True

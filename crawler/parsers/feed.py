@@ -73,7 +73,7 @@ def parse_feed_entry(xml: str | bytes, url: str | None = None) -> PostRecord:
     record = PostRecord(
         url=url or _link(entry) or _text(entry, "id"),
         title=_text(entry, "title") or None,
-        authors=names.dedupe(authors),
+        authors=names.dedupe(authors, split=False),
         published=to_iso(_text(entry, "published")),
         updated=to_iso(_text(entry, "updated")),
         body=body,

@@ -9,10 +9,11 @@ from typing import ClassVar
 
 from . import authors as names
 from .base import PostPage
-from .bylines import class_bylines, people, text_bylines
+from .bylines import class_bylines, first_people, text_bylines
 from .dom import Element as Tag
 from .dom import body_of, classes, clean_text, meta_content, select, select_own, text_of
 from .text import is_junk
+from .titles import choose, main_heading, strip_site
 
 SUBSTANTIAL = 400  # characters of text that make an <article> a post, not a teaser
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»)\s+")
@@ -73,6 +74,27 @@ class GenericPage(PostPage):
         return main if main is not None else body_of(self.soup)
 
     def title(self) -> str | None:
+        return self._title
+
+    @cached_property
+    def _title(self) -> str | None:
+        """The post's ``<h1>`` when the metadata titles agree with it, else the metadata
+        title; site names stripped either way."""
+        fallback = self._metadata_title()
+        heading = main_heading(self.scope, self.soup, self.publishers)
+        candidates = (
+            self.jsonld_value("headline"),
+            meta_content(self.soup, "og:title"),
+            meta_content(self.soup, "twitter:title"),
+            self._html_title(),
+        )
+        metadata = [self._strip(t) for t in candidates if isinstance(t, str) and t.strip()]
+        return choose(heading, metadata, self._strip(fallback) if fallback else None)
+
+    def _strip(self, title: str) -> str:
+        return strip_site(clean_text(html.unescape(title)), self.publishers)
+
+    def _metadata_title(self) -> str | None:
         headline = self.jsonld_value("headline")
         if isinstance(headline, str) and clean_text(headline):
             return clean_text(html.unescape(headline))
@@ -106,14 +128,18 @@ class GenericPage(PostPage):
         return names.dedupe(found)
 
     def authors(self) -> list[str]:
-        return (
-            self.structured_authors()
-            or people(self.byline_authors(), self.publishers)
-            or people(class_bylines(self.scope), self.publishers)
-            or people(class_bylines(self.soup), self.publishers)
-            or self.meta_authors()
-            or people(text_bylines(self.scope), self.publishers)
-            or self.reviewer_authors()
+        """The first source naming a person; the site's own name only when none does."""
+        return first_people(
+            (
+                self.structured_authors,
+                self.byline_authors,
+                self.meta_authors,
+                lambda: class_bylines(self.scope),
+                lambda: class_bylines(self.soup) if self.scope is not body_of(self.soup) else [],
+                lambda: text_bylines(self.scope),
+                self.reviewer_authors,
+            ),
+            self.publishers,
         )
 
     def selector_container(self) -> Tag | None:

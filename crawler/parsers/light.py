@@ -45,7 +45,7 @@ class DevtoPage(GenericPage):
         """``data-author-name`` on the article container, else the header profile link."""
         container = select_one(self.soup, "#article-show-container[data-author-name]")
         if container is not None:
-            return names.dedupe([attr(container, "data-author-name")])
+            return names.dedupe([attr(container, "data-author-name")], split=False)
         links = select_own(self.soup, "article header a.crayons-link.fw-bold")
         return names.byline_names(links[:1])
 

@@ -7,6 +7,7 @@ Whether a candidate really is a post is decided later, on the fetched page.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import re
@@ -41,6 +42,8 @@ _NEXT_XPATH = (
     " | //a[contains(concat(' ', @class, ' '), ' next ')]/@href"
     " | //*[contains(concat(' ', @class, ' '), ' nav-previous ')]//a/@href"
 )
+# Anchors whose text could be "Older posts" or "»": short, so text_content() stays cheap.
+_SHORT_ANCHORS = "//a[@href][string-length(normalize-space(.)) < 30]"
 _FEED_XPATH = "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
 _XML_PARSER = etree.XMLParser(
     recover=True, resolve_entities=False, no_network=True, huge_tree=False
@@ -73,6 +76,7 @@ def _unique(urls: list[str]) -> list[str]:
     return list(dict.fromkeys(u for u in urls if u))
 
 
+@functools.lru_cache(maxsize=65536)
 def clean_url(url: str) -> str:
     """The page's one address, by :func:`crawler.urls.canonicalize`.
 
@@ -203,16 +207,25 @@ def html_links(url: str, body: bytes | str) -> Links:
         tree = lxml_html.fromstring(body or b"<html/>", base_url=url)
     except (etree.ParserError, ValueError):
         return links
-    anchors = [urljoin(url, str(h)) for h in tree.xpath("//a/@href")]
-    marked = {urljoin(url, str(h)) for h in tree.xpath(_POST_LINK_XPATH)}
+    joined: dict[str, str] = {}
+
+    def join(href: object) -> str:
+        # A page repeats its links (menus, widgets): join and canonicalize each once.
+        text = str(href)
+        if text not in joined:
+            joined[text] = urljoin(url, text)
+        return joined[text]
+
+    anchors = _unique([join(h) for h in tree.xpath("//a/@href")])
+    marked = {join(h) for h in tree.xpath(_POST_LINK_XPATH)}
     links.posts = _unique([clean_url(a) for a in anchors if a in marked or is_dated_post_path(a)])
-    nexts = [urljoin(url, str(h)) for h in tree.xpath(_NEXT_XPATH)]
+    nexts = [join(h) for h in tree.xpath(_NEXT_XPATH)]
     nexts += [
-        urljoin(url, str(a.get("href")))
-        for a in tree.xpath("//a[@href]")
-        if _NEXT_TEXT.match(a.text_content() or "")
+        join(a.get("href"))
+        for a in tree.xpath(_SHORT_ANCHORS)
+        if _NEXT_TEXT.match(a.text_content())
     ]
     nexts += [a for a in anchors if is_pagination(a)]
     links.pages = _unique([clean_url(n) for n in nexts])
-    links.feeds = _unique([urljoin(url, str(h)) for h in tree.xpath(_FEED_XPATH)])
+    links.feeds = _unique([join(h) for h in tree.xpath(_FEED_XPATH)])
     return links

@@ -1,0 +1,134 @@
+"""What the stats page shows: sites and their posts, posts per month, runs, disk use."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.history import HISTORY_FILE
+from archive.paths import index_dir, items_dir, warc_dir
+from archive.runs import Run, RunLog
+from archive.web.posts import Entry
+
+UNKNOWN_SITE = "(no site)"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteStats:
+    name: str
+    posts: int
+    versions: int
+    first_published: str | None
+    last_published: str | None
+    last_fetched: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sizes:
+    warc: int
+    items: int
+    index: int
+    history: int
+
+    @property
+    def total(self) -> int:
+        return self.warc + self.items + self.index + self.history
+
+
+@dataclass(kw_only=True)
+class Stats:
+    sites: list[SiteStats]
+    per_month: dict[str, Counter[str]] = field(default_factory=dict)
+    """Site → ``YYYY-MM`` → number of posts published that month (latest versions)."""
+
+    @property
+    def posts(self) -> int:
+        return sum(site.posts for site in self.sites)
+
+    @property
+    def versions(self) -> int:
+        return sum(site.versions for site in self.sites)
+
+
+def post_stats(posts: dict[str, list[Entry]]) -> Stats:
+    by_site: dict[str, list[list[Entry]]] = {}
+    for versions in posts.values():
+        by_site.setdefault(versions[-1].site or UNKNOWN_SITE, []).append(versions)
+    sites = [_site(name, found) for name, found in sorted(by_site.items())]
+    per_month: dict[str, Counter[str]] = {}
+    for name, found in by_site.items():
+        months = Counter(m for v in found if (m := _month(v[-1].published)))
+        if months:
+            per_month[name] = months
+    return Stats(sites=sites, per_month=per_month)
+
+
+def _site(name: str, posts: list[list[Entry]]) -> SiteStats:
+    published = sorted(p for v in posts if (p := v[-1].published))
+    fetched = [f for v in posts for e in v if (f := e.fetched_at)]
+    return SiteStats(
+        name=name,
+        posts=len(posts),
+        versions=sum(len(v) for v in posts),
+        first_published=published[0] if published else None,
+        last_published=published[-1] if published else None,
+        last_fetched=max(fetched, default=None),
+    )
+
+
+def _month(published: str | None) -> str | None:
+    """``YYYY-MM`` of an ISO date, or None."""
+    if not published or len(published) < 7 or published[4] != "-":
+        return None
+    return published[:7]
+
+
+def sizes(data_dir: Path) -> Sizes:
+    return Sizes(
+        warc=_tree_size(warc_dir(data_dir)),
+        items=_tree_size(items_dir(data_dir)),
+        index=_tree_size(index_dir(data_dir)),
+        history=_tree_size(data_dir / HISTORY_FILE),
+    )
+
+
+def _tree_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    if not path.is_dir():
+        return 0
+    total = 0
+    for child in path.rglob("*"):
+        try:
+            total += child.stat().st_size if child.is_file() else 0
+        except OSError:
+            continue
+    return total
+
+
+def runs(data_dir: Path, *, site: str | None = None, limit: int = 50) -> list[Run]:
+    """The latest runs, newest first (none when there is no run history yet)."""
+    path = data_dir / HISTORY_FILE
+    if not path.exists():
+        return []
+    try:
+        log = RunLog(path)
+    except sqlite3.Error:
+        return []  # unreadable (a read-only copy, say): the stats page goes on without runs
+    try:
+        return log.list(site=site, limit=limit)
+    except sqlite3.Error:
+        return []
+    finally:
+        log.close()
+
+
+def human_size(count: int) -> str:
+    value = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"

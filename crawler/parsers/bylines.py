@@ -1,0 +1,212 @@
+"""Visible bylines of layouts without a known theme: author-classed elements, "By NAME" lines,
+and the publisher names (site name, publisher, host) that are never an author."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from . import authors as names
+from .dom import Element, attr, classes, clean_text, is_foreign, meta_content, text_of
+from .jsonld import JsonLd, Node, as_list, types_of
+
+_STEMS = "author|autor|auteur|byline|writer|contributor|verfasser|redakteur|username|submitted"
+_ANY_STEM = re.compile(_STEMS, re.IGNORECASE)
+# Class tokens that name something about an author that is not the byline itself.
+_OTHER = re.compile(
+    r"comment|bio|avatar|image|img|photo|pic|desc|about|social|follow|share|mail|twitter|"
+    r"facebook|job|role|position|count|box|widget|more|other|title",
+    re.IGNORECASE,
+)
+# The stem opens a class token or one of its parts: "byline__author", "metaAuthor", not
+# "typewriter".
+_STEM = re.compile(rf"(?:^|[-_])(?i:{_STEMS})|(?<=[a-z])(?:Author|Autor|Byline|Writer|Username)")
+_SOCIAL_HREF = re.compile(r"twitter\.com|x\.com/|facebook\.|instagram\.|linkedin\.|mailto:")
+_NAME_CLASS = re.compile(r"^(?:fn|username)$|[-_]name$|(?<=[a-z])Name$")
+MAX_NAMES = 4  # more "names" in one byline element are a list of something else
+MAX_BYLINE = 160  # characters: a longer element is an author box or a bio, not a byline
+_DIGIT = re.compile(r"\d")
+_TRAILING_LABELS = frozenset({"am", "on", "by", "von", "par", "por", "um", "at", "le", "el"})
+_LABEL_VERB = re.compile(
+    r"^(?:posted|published|written|updated|veröffentlicht|geschrieben|erstellt|aktualisiert|"
+    r"publié|publicad[oa]|pubblicato|geplaatst)$"
+)
+_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
+_TEXT_TAGS = frozenset(
+    {"p", "span", "div", "em", "i", "strong", "b", "small", "address", "h4", "h5", "h6", "li"}
+)
+# "Von Jane Roe", "Ein Beitrag von Jane Roe", "Auteur : Jane Roe": a label, then the names.
+_LABELS = (
+    r"(?:(?:posted|written|published|erstellt|verfasst|geschrieben|publicad[oa]|publié|écrit|"
+    r"escrito|scritto|eine?[nm]?\s+(?:beitrag|kolumne|kommentar|gastbeitrag|artikel|text))\s+)?"
+    r"(?:by|von|par|por|door|av|przez)\s*:?"
+    r"|(?:author|autor|autorin|autoren|auteur|auteurs|autore|text|texto)\s*:|autoren"
+)
+_LABELLED = re.compile(rf"^(?:{_LABELS})\s+(?P<name>.+)$", re.IGNORECASE)
+_LABEL_START = re.compile(rf"\s*(?:{_LABELS})(?:\s|$)", re.IGNORECASE)
+
+
+def plausible(name: str) -> bool:
+    """A visible string that can be a person's name: 1-5 words, no digits, no sentence,
+    not a bare label ("Veröffentlicht am", "Posted by")."""
+    words = name.split()
+    if not 1 <= len(words) <= 5 or len(name) > 50 or _DIGIT.search(name):
+        return False
+    folded = [w.casefold() for w in words]
+    if folded[-1] in _TRAILING_LABELS or any(_LABEL_VERB.match(w) for w in folded):
+        return False
+    return all(_WORD.match(w) or w in {"&", "-"} for w in words)
+
+
+def _authorish(element: Element) -> bool:
+    if "author" in attr(element, "itemprop") or "author" in attr(element, "rel"):
+        return True
+    tokens = [*classes(element), attr(element, "id")]
+    return any(_STEM.search(t) and not _OTHER.search(t) for t in tokens)
+
+
+def _authorish_elements(root: Element) -> Iterator[Element]:
+    """Elements with an author-like class or id, ``itemprop=author`` or ``rel=author``: a
+    substring pre-filter (a Python loop beats an XPath regex here); see :func:`_authorish`."""
+    for element in root.iter(etree.Element):
+        marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+        rel = f"{element.get('itemprop') or ''} {element.get('rel') or ''}"
+        if element is not root and (_ANY_STEM.search(marks) or "author" in rel):
+            yield element
+
+
+def _link_names(element: Element) -> list[str]:
+    links = [element] if element.tag == "a" else list(element.iterdescendants("a"))
+    own = [a for a in links if not _SOCIAL_HREF.search(attr(a, "href")) and not _is_tag(a)]
+    return [text_of(a) for a in own if text_of(a)]
+
+
+def _is_tag(link: Element) -> bool:
+    rel = attr(link, "rel").lower().split()
+    return "tag" in rel or "category" in rel
+
+
+def _name_element(element: Element) -> Element | None:
+    """The descendant holding just the name: ``itemprop=name``, ``.fn``, ``.author-name``…"""
+    for child in element.iterdescendants():
+        if attr(child, "itemprop") == "name" or any(_NAME_CLASS.search(c) for c in classes(child)):
+            return child
+    return None
+
+
+def element_names(element: Element) -> list[str]:
+    """Names in one byline element: inner name element, link texts, else its own text."""
+    inner = _name_element(element)
+    if inner is not None:
+        texts = [text_of(inner) or names.img_alt(inner)]
+    else:
+        texts = _link_names(element) or [text_of(element)]
+    found = [n for t in texts for n in names.split_names(t)]
+    if len(found) > MAX_NAMES:
+        return []  # a list of categories or of every author of the site
+    return names.dedupe(n for n in found if plausible(names.clean_name(n)))
+
+
+def class_bylines(root: Element) -> list[str]:
+    """The first author-classed element (outside comments, sidebars…) that holds a name."""
+    for element in _authorish_elements(root):
+        if not _authorish(element) or len(text_of(element)) > MAX_BYLINE:
+            continue
+        if is_foreign(element):
+            continue
+        found = element_names(element)
+        if found:
+            return found
+    return []
+
+
+def _short_texts(root: Element) -> Iterator[Element]:
+    """Elements whose own text opens with a byline label and whose whole text is short."""
+    for element in root.iter(*_TEXT_TAGS):
+        if not element.text or not _LABEL_START.match(element.text):
+            continue
+        if 4 < len(text_of(element)) <= 80 and not is_foreign(element):
+            yield element
+
+
+def text_bylines(root: Element) -> list[str]:
+    """A short line "Von Jane Roe" / "By Jane Roe, 3 May" (the label is required)."""
+    for element in _short_texts(root):
+        match = _LABELLED.match(text_of(element))
+        if match is None:
+            continue
+        parts = names.split_names(match.group("name"))
+        found = [p for p in parts if plausible(p) and all(w[0].isupper() for w in p.split())]
+        if found and len(found) == len([p for p in parts if not _DIGIT.search(p)]):
+            return names.dedupe(found)
+    return []
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+_SITE_META = ("og:site_name", "application-name", "twitter:site", "publisher")
+_SITE_TYPES = frozenset({"organization", "newsmediaorganization", "website", "corporation"})
+
+
+def page_publishers(url: str, root: Element, data: JsonLd, main: Node | None) -> frozenset[str]:
+    """Keys of the site's own names: site-name metas, the JSON-LD publisher, Organization
+    and WebSite nodes, an Organization given as the author, and the host."""
+    found = [meta_content(root, key) for key in _SITE_META]
+    found += names.flatten(data.get(main, "publisher"), data.resolve)
+    for node in data.of_types(_SITE_TYPES):
+        found += names.flatten(node.get("name"))
+    if main is not None:
+        authors = [data.resolve(a) for a in as_list(main.get("author"))]
+        found += [str(a.get("name", "")) for a in authors if types_of(a) & _SITE_TYPES]
+    return site_keys(url, [n.lstrip("@") for n in found])
+
+
+def site_keys(url: str, site_names: Iterable[str]) -> frozenset[str]:
+    """Normalised publisher names: the given site names plus the host with and without TLD."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    labels = host.split(".")
+    keys = {_key(n) for n in site_names if n} | {_key(host)}
+    keys |= {_key(label) for label in labels[:-1] if len(label) >= 4}
+    return frozenset(k for k in keys if k)
+
+
+def people(found: list[str], publishers: frozenset[str]) -> list[str]:
+    """Drop the publisher names from an author list, also from "Jane Roe, CNN"-like names
+    (a structured name stays whole unless a part of it is the publisher)."""
+    out: list[str] = []
+    for name in found:
+        parts = names.split_names(name)
+        own = [p for p in parts if not publisher_key(p, publishers)]
+        out += own if len(own) < len(parts) else [name]
+    return [n for n in out if clean_text(n)]
+
+
+def publisher_key(text: str, publishers: frozenset[str], *, loose: bool = False) -> bool:
+    """The text is a site name, or a part of one ("L-MAG – Das Magazin für Lesben"); with
+    ``loose``, also a text that holds one ("St.Galler Tagblatt" for tagblatt.ch)."""
+    key = _key(text)
+    if not key:
+        return False
+    if key in publishers or (len(key) >= 6 and any(key in p for p in publishers)):
+        return True
+    return loose and any(len(p) >= 4 and p in key for p in publishers)
+
+
+def first_people(
+    sources: Iterable[Callable[[], list[str]]], publishers: frozenset[str]
+) -> list[str]:
+    """The people named by the first source that names one (publisher names dropped); the
+    first non-empty list (a site or publisher name) when no source names a person."""
+    fallback: list[str] = []
+    for source in sources:
+        found = source()
+        persons = people(found, publishers)
+        if persons:
+            return persons
+        fallback = fallback or found
+    return fallback

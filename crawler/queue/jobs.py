@@ -1,0 +1,221 @@
+"""The RQ job: crawl one group of sites, as ``blogarchive crawl SITE... --trigger worker``.
+
+An attempt locks its sites (a site another job is crawling is skipped and reported),
+runs the crawl in a subprocess that dies with the job, and writes files tagged with the
+worker's name and the attempt number (``SITE_WORKERaN-…``), so no two attempts or
+workers ever write the same file. Exit 0 or 1 (crawled; a failed site is in the run
+history) ends the job; a crawl killed or crashed otherwise raises, and RQ retries the
+job. A retry starts with crash repair of the dead attempt's ``.open`` files, resumes
+from the recorded frontier, and the capture and version history keep it from archiving
+a post twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from redis import Redis
+from rq import get_current_job
+from rq.exceptions import AbandonedJobError
+from rq.job import Job
+
+from archive.history import HISTORY_FILE
+from archive.runs import COUNTS, RunLog
+from crawler.queue import process
+from crawler.queue.locks import LockKeeper, SiteLocks, release_claims
+
+logger = logging.getLogger("blogarchive.worker")
+
+JOB_FUNC = "crawler.queue.jobs.crawl_group"
+FAILURE_CALLBACK = "crawler.queue.jobs.on_failure"
+OVERRIDES: dict[str, str] = {}
+"""``config`` and ``data_dir`` of the worker, which win over the job's (see ``worker``)."""
+
+
+class CrawlDied(RuntimeError):
+    """The crawl process was killed or crashed: the job fails, and RQ may retry it."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    job_id: str
+    number: int
+    worker: str
+
+    @classmethod
+    def start(cls, job: Job) -> Attempt:
+        """Count the attempt in the job's meta (RQ's own counters differ by failure path)."""
+        number = int(job.get_meta(refresh=True).get("attempts", 0)) + 1
+        job.meta["attempts"] = number
+        job.save_meta()  # type: ignore[no-untyped-call]
+        return cls(job.id, number, os.environ.get("RQ_WORKER_ID") or socket.gethostname())
+
+    @property
+    def tag(self) -> str:
+        """For file names: ``w1a2`` is worker ``w1``, second attempt."""
+        return f"{re.sub(r'[^A-Za-z0-9.]+', '_', self.worker).strip('_')}a{self.number}"
+
+    @property
+    def owner(self) -> str:
+        return f"{self.job_id} {self.number} {self.worker}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Crawl:
+    sites: list[str]
+    config: str
+    data_dir: str
+    settings: list[str]
+    max_pages: int | None
+
+    def argv(self, tag: str) -> list[str]:
+        pages = ["--max-pages", str(self.max_pages)] if self.max_pages else []
+        overrides = [arg for value in self.settings for arg in ("-s", value)]
+        return [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            *self.sites,
+            "--trigger",
+            "worker",
+            "--config",
+            self.config,
+            "--data-dir",
+            self.data_dir,
+            *pages,
+            *overrides,
+            "-s",
+            f"ARCHIVE_FILE_TAG={tag}",
+        ]
+
+
+def crawl_group(
+    sites: list[str],
+    config: str,
+    data_dir: str,
+    settings: list[str] | None = None,
+    max_pages: int | None = None,
+) -> dict[str, Any]:
+    """The job function: crawl the group's free sites in one process; a summary."""
+    job = get_current_job()
+    if job is None:
+        raise RuntimeError("crawl_group runs inside an RQ job")
+    attempt = Attempt.start(job)
+    locks = SiteLocks(job.connection, job.id, attempt.owner)
+    held, busy = locks.acquire(sites)
+    for site, holder in busy.items():
+        logger.warning("%s: skipped, being crawled by job %s", site, holder)
+    crawl = Crawl(
+        sites=held,
+        config=OVERRIDES.get("config", config),
+        data_dir=OVERRIDES.get("data_dir", data_dir),
+        settings=list(settings or []),
+        max_pages=max_pages,
+    )
+    try:
+        code, summary = _run(job, attempt, locks, crawl) if held else (0, [])
+    finally:
+        locks.release(held)
+    if code not in (0, 1):
+        raise CrawlDied(f"crawl of {', '.join(held)} ended with {_describe(code)}")
+    release_claims(job.connection, sites, job.id)
+    return {
+        "worker": attempt.worker,
+        "attempt": attempt.number,
+        "crawled": held,
+        "skipped": busy,
+        "exit_code": code,
+        "summary": summary,
+    }
+
+
+def _run(job: Job, attempt: Attempt, locks: SiteLocks, crawl: Crawl) -> tuple[int, list[str]]:
+    env = {**os.environ, "BLOGARCHIVE_WORKER": attempt.worker}
+    proc = process.launch(crawl.argv(attempt.tag), env)
+    logger.info(
+        "job %s attempt %d: crawling %s (pid %d)",
+        job.id,
+        attempt.number,
+        ", ".join(crawl.sites),
+        proc.pid,
+    )
+
+    def lost(sites: list[str]) -> None:
+        logger.error("lost the crawl lock of %s: stopping the crawl", ", ".join(sites))
+        process.signal_group(proc, signal.SIGTERM)
+
+    try:
+        _remember(job, attempt, crawl, proc.pid)
+        with LockKeeper(locks, crawl.sites, lost):
+            out = proc.stdout.read() if proc.stdout else ""
+            proc.wait()
+    finally:
+        process.stop(proc)
+    summary = [line for line in out.splitlines() if line.strip()]
+    for line in summary:
+        logger.info("%s", line)
+    return proc.returncode, summary
+
+
+def _remember(job: Job, attempt: Attempt, crawl: Crawl, pid: int) -> None:
+    """Where the attempt's runs are, for :func:`on_failure` (the attempt may die)."""
+    job.meta["crawl"] = {
+        "attempt": attempt.number,
+        "worker": attempt.worker,
+        "pid": pid,
+        "host": socket.gethostname(),
+        "data_dir": crawl.data_dir,
+        "sites": crawl.sites,
+    }
+    job.save_meta()  # type: ignore[no-untyped-call]
+
+
+def _describe(code: int) -> str:
+    if code < 0:
+        return f"signal {signal.Signals(-code).name}"
+    return f"exit code {code}"
+
+
+def on_failure(job: Job, connection: Redis, exc_type: Any, *exc: Any) -> None:
+    """RQ failure callback: an attempt failed or its worker died (AbandonedJobError).
+
+    Its runs still marked ``running`` get the worker's name in the run history.
+    """
+    crawl = job.get_meta(refresh=True).get("crawl")
+    if not crawl:
+        return
+    died = isinstance(exc_type, type) and issubclass(exc_type, AbandonedJobError)
+    why = "worker died" if died else getattr(exc_type, "__name__", "failed")
+    reason = f"worker {crawl['worker']}, job {job.id} attempt {crawl['attempt']}: {why}"
+    mark_runs(Path(crawl["data_dir"]), crawl, "interrupted" if died else "failed", reason)
+
+
+def mark_runs(data_dir: Path, crawl: dict[str, Any], status: str, reason: str) -> int:
+    """End the attempt's runs left ``running``; how many there were."""
+    path = data_dir / HISTORY_FILE
+    if not path.exists():
+        return 0
+    log = RunLog(path)
+    try:
+        stale = [
+            run
+            for run in log.list(limit=max(100, 4 * len(crawl["sites"])))
+            if run.status == "running"
+            and run.pid == crawl["pid"]
+            and run.host == crawl["host"]
+            and run.site in crawl["sites"]
+        ]
+        for run in stale:
+            log.finish(run.id, status, {name: getattr(run, name) for name in COUNTS}, reason)
+    finally:
+        log.close()
+    return len(stale)

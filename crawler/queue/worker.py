@@ -1,0 +1,85 @@
+"""The RQ worker, tuned so that a job of a dead worker is picked up within about a minute.
+
+RQ notices a dead worker's job only when the job's heartbeat has expired (RQ's TTL is the
+monitoring interval + 60 s; here + 2 monitoring intervals) and a live worker then cleans
+the queue's registries, which RQ does every ``maintenance_interval`` (10 min by default)
+and only between jobs. This worker also cleans while its own job runs, and idles on the
+queue no longer than the maintenance interval. With the defaults (10 s, 30 s), a job
+whose worker was SIGKILLed is requeued at most 10 + 20 + 30 = 60 s later, and picked up
+at once by an idle worker, or when a busy one finishes its job.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Worker
+from rq.job import Job
+
+from crawler.queue import QUEUE
+from crawler.queue.process import die_with_parent
+
+MONITOR_INTERVAL = 10
+MAINTENANCE_INTERVAL = 30
+
+
+class CrawlWorker(Worker):
+    """RQ's forking worker, with a short heartbeat and registry cleaning during jobs."""
+
+    def __init__(self, *args: Any, heartbeat_grace: int = 2 * MONITOR_INTERVAL, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.heartbeat_grace = heartbeat_grace
+        self.main_pid = os.getpid()
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        interval = float(self.job_monitoring_interval)
+        if job.timeout and job.timeout > 0:
+            interval = min(job.timeout - working_time, interval)
+        return int(interval) + self.heartbeat_grace
+
+    def maintain_heartbeats(self, job: Job, execution: Any) -> None:
+        super().maintain_heartbeats(job, execution)
+        if self.should_run_maintenance_tasks:
+            self.clean_registries()  # type: ignore[no-untyped-call]
+
+    def setup_work_horse_signals(self) -> None:
+        super().setup_work_horse_signals()  # type: ignore[no-untyped-call]
+        die_with_parent(self.main_pid)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerOptions:
+    redis_url: str
+    queue: str = QUEUE
+    name: str | None = None
+    burst: bool = False
+    monitor_interval: int = MONITOR_INTERVAL
+    maintenance_interval: int = MAINTENANCE_INTERVAL
+
+
+def default_name() -> str:
+    return f"{socket.gethostname().split('.')[0]}-{os.getpid()}"
+
+
+def make_worker(options: WorkerOptions) -> CrawlWorker:
+    redis = Redis.from_url(options.redis_url)
+    return CrawlWorker(
+        [Queue(options.queue, connection=redis)],
+        name=options.name or default_name(),
+        connection=redis,
+        job_monitoring_interval=options.monitor_interval,
+        heartbeat_grace=2 * options.monitor_interval,
+        maintenance_interval=options.maintenance_interval,
+        # An idle worker blocks on the queue for worker_ttl - 15 s between cleanings.
+        worker_ttl=options.maintenance_interval + 15,
+    )
+
+
+def run_worker(options: WorkerOptions) -> bool:
+    """Work until stopped (or, with ``burst``, until the queue is empty)."""
+    worker = make_worker(options)
+    return bool(worker.work(burst=options.burst, logging_level="INFO"))

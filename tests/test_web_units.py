@@ -1,0 +1,144 @@
+"""Small parts of the web UI: link rewriting, escaping filters, the chart, the catalog."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from archive.jsonl import dumps
+from archive.records import PostRecord, WarcRef
+from archive.web.chart import MAX_MONTHS, month_range, posts_chart
+from archive.web.posts import Catalog, post_id, read_record
+from archive.web.render import snippet, stars, web_url, when
+from archive.web.rewrite import rewrite_html
+from archive.web.security import allowed_hosts, is_loopback
+
+PAGE = b"""<!DOCTYPE html><html><head>
+<base href="/blog/">
+<meta http-equiv="refresh" content="0; url=https://elsewhere.example/">
+<link rel="dns-prefetch" href="//tracker.example"><link rel="stylesheet" href="s.css">
+<title>Caf\xc3\xa9</title></head><body>
+<a href="post.html" ping="https://tracker.example/" target="_blank">archived</a>
+<a href="https://elsewhere.example/x?y=1#z">outside</a>
+<a href="#top">jump</a>
+<a href="javascript:alert(1)">js</a>
+<form action="https://elsewhere.example/submit"><button formaction="/x">go</button></form>
+</body></html>"""
+
+
+def link_for(url: str) -> str | None:
+    return "/captures/f.warc.gz/10/raw" if url == "https://blog.example/blog/post.html" else None
+
+
+def test_rewrite_links_and_navigation() -> None:
+    out = rewrite_html(PAGE, "https://blog.example/2019/a.html", None, link_for).decode()
+    assert '<a href="/captures/f.warc.gz/10/raw">archived</a>' in out
+    assert 'data-archived-href="https://elsewhere.example/x?y=1#z"' in out
+    assert 'href="#top"' in out
+    assert 'data-archived-href="javascript:alert(1)"' in out
+    assert ' href="javascript' not in out
+    for gone in ("<base", "refresh", "dns-prefetch", "ping=", "target=", "formaction", " action="):
+        assert gone not in out
+    assert 'data-archived-action="https://elsewhere.example/submit"' in out
+    assert "<title>Café</title>" in out
+    assert 'rel="stylesheet"' in out  # kept: the CSP lets it load nothing
+
+
+def test_rewrite_decodes_with_the_http_charset() -> None:
+    latin = "<html><body><p>caf\u00e9</p></body></html>".encode("latin-1")
+    assert "café" in rewrite_html(latin, "http://x/", "iso-8859-1", link_for).decode()
+    assert "café" in rewrite_html(latin, "http://x/", None, link_for).decode()
+    assert rewrite_html(b"  ", "http://x/", None, link_for) == b""
+    assert b"caf" in rewrite_html(latin, "http://x/", "no-such-charset", link_for)
+
+
+def test_snippet_keeps_only_mark_tags() -> None:
+    hostile = "a &lt;b&gt; <img src=x onerror=alert(1)> <mark>word</mark> <mark><i>x</i></mark>"
+    out = str(snippet(hostile))
+    assert out.count("<mark>") == 2
+    assert "<img" not in out
+    assert "<i>" not in out
+    assert "&lt;img src=x onerror=alert(1)&gt;" in out
+    assert "&lt;b&gt;" in out
+
+
+def test_stars_and_dates() -> None:
+    rating = {"value": 4.5, "best": 5, "worst": 1, "normalized": 0.875}
+    assert str(stars(rating)) == (
+        '<span class="stars" role="img" aria-label="Rated 4.5 out of 5">★★★★☆</span>'
+    )
+    assert str(stars(None)) == ""
+    assert when("2026-11-27T03:22:31.945400Z") == "2026-11-27 03:22:31 UTC"
+    assert when("2019-03-02T11:53:00+06:00") == "2019-03-02 05:53:00 UTC"
+    assert when("someday") == "someday"
+    assert web_url("javascript:alert(1)") is None
+    assert web_url("https://x/") == "https://x/"
+
+
+def test_month_range_and_chart() -> None:
+    assert month_range(["2019-11", "2020-02"]) == ["2019-11", "2019-12", "2020-01", "2020-02"]
+    assert len(month_range(["2000-01", "2020-01"])) == MAX_MONTHS
+    assert month_range([]) == []
+    counts = {"<b>site</b>": Counter({"2019-11": 2}), "other": Counter({"2020-01": 1})}
+    svg = posts_chart(counts, month_range(["2019-11", "2020-01"]))
+    assert svg.count("<rect ") == 2
+    assert "&lt;b&gt;site&lt;/b&gt;, 2019-11: 2" in svg
+    assert 'role="img"' in svg
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.0.2.1", False),
+    ],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_allowed_hosts() -> None:
+    assert allowed_hosts("0.0.0.0") == ["*"]
+    assert {"127.0.0.1", "localhost", "::1"} <= set(allowed_hosts("127.0.0.1"))
+
+
+def _record(url: str, version: int, title: str) -> PostRecord:
+    warc = WarcRef(filename="a.warc.gz", offset=version * 100, record_id=f"<urn:{version}>")
+    return PostRecord(
+        url=url,
+        site="s",
+        title=title,
+        version=version,
+        warc=warc,
+        fetched_at=f"2020-01-0{version}T00:00:00+00:00",
+    )
+
+
+def test_catalog_follows_the_jsonl_as_it_grows(tmp_path: Path) -> None:
+    items = tmp_path / "items"
+    items.mkdir()
+    live = items / "s-20200101000000-00001.jsonl.open"
+    live.write_text(
+        dumps(_record("https://b/1", 1, "one")) + "\n" + '{"url": "https://b/2"', encoding="utf-8"
+    )
+    catalog = Catalog(items)
+    assert list(catalog.posts()) == ["https://b/1"]  # the partial last line is left out
+    with live.open("a", encoding="utf-8") as out:
+        out.write(', "version": 1}\n' + dumps(_record("https://b/1", 2, "two")) + "\n")
+    live.rename(items / "s-20200101000000-00001.jsonl")
+    assert sorted(catalog.posts()) == ["https://b/1", "https://b/2"]
+    versions = catalog.versions("https://b/1")
+    assert [e.version for e in versions] == [1, 2]
+    record = read_record(versions[-1])
+    assert record is not None
+    assert record.title == "two"
+    assert catalog.url_for(post_id("https://b/2")) == "https://b/2"
+    assert catalog.url_for("0" * 40) is None
