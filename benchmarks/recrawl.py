@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from crawler.demo import BlogServer, get_blog
-from crawler.demo.model import Resource
+from crawler.demo.edits import edit_post, editable
 
 LOOPBACK = [
     "-s",
@@ -51,23 +51,6 @@ def crawl(url: str, data_dir: Path) -> tuple[str, float]:
     return result.stdout.splitlines()[0], time.perf_counter() - started
 
 
-def edit(server: BlogServer, blog: object, entries: list[dict[str, str]]) -> None:
-    for entry in entries:
-        page = server.resource(entry["url"])
-        title = entry["title"].encode()
-        server.update(
-            entry["url"],
-            Resource(page.body.replace(title, title + b" (edited)"), page.content_type),
-        )
-        loc = f"<loc>{server.url.rstrip('/')}{entry['url']}</loc><lastmod>".encode()
-        for path in blog.resources(server.url):  # type: ignore[attr-defined]
-            sitemap = server.resource(path) if "sitemap" in path else None
-            if sitemap and loc in sitemap.body:
-                head, tail = sitemap.body.split(loc, 1)
-                tail = b"2099-01-01T00:00:00Z" + tail[tail.index(b"</lastmod>") :]
-                server.update(path, Resource(head + loc + tail, sitemap.content_type))
-
-
 def numbers(summary: str) -> dict[str, float]:
     found = {
         "pages": r"(\d+) pages",
@@ -89,8 +72,8 @@ def main() -> None:
         data_dir = Path(tmp)
         rows.append(("first crawl", *crawl(server.url, data_dir)))
         rows.append(("unchanged recrawl", *crawl(server.url, data_dir)))
-        ascii_titles = [e for e in blog.truth if e["title"].isascii() and "&" not in e["title"]]
-        edit(server, blog, ascii_titles[: args.edit])
+        for entry in editable(blog, args.edit):
+            edit_post(server, blog, entry, " (edited)")
         rows.append((f"recrawl, {args.edit} posts edited", *crawl(server.url, data_dir)))
     first = numbers(rows[0][1])
     print(f"Blogger-style blog of {args.posts} posts on 127.0.0.1 (politeness lifted for loopback)")

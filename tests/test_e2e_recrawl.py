@@ -16,7 +16,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo import BlogServer, get_blog
-from crawler.demo.model import Resource
+from crawler.demo.edits import edit_post, editable
 from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
 
 REFERS_TO = ("WARC-Refers-To", "WARC-Refers-To-Target-URI", "WARC-Refers-To-Date")
@@ -51,30 +51,12 @@ def recrawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with BlogServer(blog) as server:
         runs = [crawl(server.url, data_dir)]
         runs.append(crawl(server.url, data_dir, "-s", "INCREMENTAL_ENABLED=False"))
-        edited = [e for e in blog.truth if e["title"].isascii() and "&" not in e["title"]][:3]
+        edited = editable(blog, 3)
         for entry in edited:
-            edit_post(server, blog, entry)
+            edit_post(server, blog, entry, " (updated)")
         runs.append(crawl(server.url, data_dir))
         url = server.url
     return {"blog": blog, "url": url, "data_dir": data_dir, "runs": runs, "edited": edited}
-
-
-def edit_post(server: BlogServer, blog: Any, entry: dict[str, Any]) -> None:
-    """Change a post's title, and its ``lastmod`` in whichever sitemap lists it."""
-    page = server.resource(entry["url"])
-    title = entry["title"].encode()
-    server.update(
-        entry["url"], Resource(page.body.replace(title, title + b" (updated)"), page.content_type)
-    )
-    loc = f"<loc>{server.url.rstrip('/')}{entry['url']}</loc><lastmod>".encode()
-    for path in blog.resources(server.url):
-        if "sitemap" not in path:
-            continue
-        sitemap = server.resource(path)
-        if loc in sitemap.body:
-            head, tail = sitemap.body.split(loc, 1)
-            tail = b"2099-01-01T00:00:00Z" + tail[tail.index(b"</lastmod>") :]
-            server.update(path, Resource(head + loc + tail, sitemap.content_type))
 
 
 def test_unchanged_recrawl_makes_no_items(recrawled: dict[str, Any]) -> None:

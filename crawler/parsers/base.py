@@ -94,12 +94,7 @@ class PostPage:
         return meta_content(self.soup, "og:title", "twitter:title") or self._html_title()
 
     def _html_title(self) -> str | None:
-        return self._title_tag
-
-    @cached_property
-    def _title_tag(self) -> str | None:
-        title = self.soup.find("head/title")
-        title = next(self.soup.iter("title"), None) if title is None else title
+        title = next(self.soup.iter("title"), None)
         return clean_text(title.text_content()) or None if title is not None else None
 
     @cached_property
