@@ -242,6 +242,12 @@ def warc_responses(crawl: HostileCrawl) -> list[tuple[Any, bytes]]:
     return found
 
 
+def test_archive_verifies_after_the_hostile_crawl(crawl: HostileCrawl) -> None:
+    result = run_cli("verify", "--data-dir", str(crawl.data_dir))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("verify: ok")
+
+
 def test_warc_passes_warcio_check(crawl: HostileCrawl) -> None:
     files = sorted((crawl.data_dir / "warc").glob("*.warc.gz"))
     assert files

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from crawler.commands import add_config_option, add_settings_option
 from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
 
 
@@ -27,11 +28,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="crawl a blog that is not in the config (repeatable)",
     )
     parser.add_argument("--all", action="store_true", help="crawl every site that is not paused")
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="sites config (default: $BLOGARCHIVE_CONFIG, else config/sites.toml)",
-    )
+    add_config_option(parser)
     parser.add_argument("--platform", default="auto", help="platform for --url (default: auto)")
     parser.add_argument(
         "--trigger",
@@ -40,15 +37,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="recorded in the run history (the scheduler passes 'schedule', RQ workers 'worker')",
     )
     parser.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages per site")
-    parser.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="settings",
-        help="override a Scrapy setting (repeatable)",
-    )
+    add_settings_option(parser, "override a Scrapy setting (repeatable)")
     return parser
 
 

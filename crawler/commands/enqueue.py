@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from crawler.commands import add_config_option, add_settings_option
 from crawler.config import ConfigError, load_sites, resolve_config_path
 from crawler.queue import (
     DEFAULT_GROUP_SIZE,
@@ -38,11 +39,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--all", action="store_true", help="every site that is not paused")
     parser.add_argument("--redis", metavar="URL", help=f"Redis URL (default: ${REDIS_ENV})")
     parser.add_argument("--queue", default=QUEUE, help=f"queue name (default {QUEUE})")
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="sites config (default: $BLOGARCHIVE_CONFIG, else config/sites.toml)",
-    )
+    add_config_option(parser)
     parser.add_argument(
         "--group-size",
         type=int,
@@ -65,15 +62,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=f"retries of a killed or crashed job (default {DEFAULT_RETRIES})",
     )
     parser.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages per site")
-    parser.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="settings",
-        help="Scrapy setting passed to every crawl (repeatable)",
-    )
+    add_settings_option(parser, "Scrapy setting passed to every crawl (repeatable)")
     return parser
 
 

@@ -7,6 +7,7 @@ import logging
 import sys
 from typing import Any
 
+from crawler.commands import add_config_option, add_settings_option
 from crawler.config import ConfigError, load_sites, resolve_config_path
 
 DESCRIPTION = """\
@@ -44,20 +45,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="show each site's job and next run time, and exit (computed from the config "
         "and the stored jobs; nothing is written or started)",
     )
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="sites config (default: $BLOGARCHIVE_CONFIG, else config/sites.toml)",
-    )
-    parser.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="settings",
-        help="Scrapy setting passed to every crawl (repeatable)",
-    )
+    add_config_option(parser)
+    add_settings_option(parser, "Scrapy setting passed to every crawl (repeatable)")
     parser.add_argument(
         "--redis",
         metavar="URL",

@@ -33,6 +33,15 @@ from .text import covers, render_body
 from .widgets import widget_ratings
 
 
+# A named container is the post only when it holds this share of trafilatura's words; a
+# smaller one (a teaser, a subtitle, the title alone) is a part, not the body.
+CONTAINER_SHARE = 0.3
+
+
+def _share(part: str, whole: str) -> bool:
+    return len(part.split()) >= CONTAINER_SHARE * len(whole.split())
+
+
 class NotAPost(Exception):
     """The page is not a single post page (listing, static page, 404…); the message says why."""
 
@@ -172,7 +181,7 @@ class PostPage:
         extracted = extracted_body(self.soup, self.url)
         named = self.selector_container()
         own = render_body(named) if named is not None else ""
-        if own and (not extracted or covers(extracted, own)):
+        if own and (not extracted or (covers(extracted, own) and _share(own, extracted))):
             return own
         return extracted or render_body(self.body_element())
 
