@@ -29,17 +29,8 @@ from .fallback import extracted_body
 from .jsonld import ARTICLE_TYPES, JsonLd, Node, as_list
 from .microdata import Item, parse_items
 from .ratings import choose, hreview_ratings, jsonld_ratings, microdata_ratings
-from .text import covers, render_body
+from .text import CONTAINER_SHARE, covers, render_body
 from .widgets import widget_ratings
-
-
-# A named container is the post only when it holds this share of trafilatura's words; a
-# smaller one (a teaser, a subtitle, the title alone) is a part, not the body.
-CONTAINER_SHARE = 0.3
-
-
-def _share(part: str, whole: str) -> bool:
-    return len(part.split()) >= CONTAINER_SHARE * len(whole.split())
 
 
 class NotAPost(Exception):
@@ -181,19 +172,15 @@ class PostPage:
         extracted = extracted_body(self.soup, self.url)
         named = self.selector_container()
         own = render_body(named) if named is not None else ""
-        if own and (not extracted or (covers(extracted, own) and _share(own, extracted))):
+        if own and (not extracted or covers(extracted, own, CONTAINER_SHARE)):
             return own
         return extracted or render_body(self.body_element())
 
     def rating(self) -> Rating | None:
-        return choose(
-            [
-                *jsonld_ratings(self.jsonld),
-                *microdata_ratings(self.items),
-                *hreview_ratings(self.soup),
-                *widget_ratings(self.soup),
-            ]
-        )
+        found = [*jsonld_ratings(self.jsonld), *microdata_ratings(self.items)]
+        markup = decode_html(self._html, self._encoding).lower()  # cheap tests before scans
+        found += [*hreview_ratings(self.soup, markup), *widget_ratings(self.soup, markup)]
+        return choose(found)
 
     def tag_links(self) -> list[str]:
         return [text_of(a) for a in select_own(self.scope, "a[rel~=tag]")]

@@ -17,6 +17,8 @@ from .dom import Element
 from .text import render_extracted
 
 RETRY_BELOW_WORDS = 300
+# The full cascade's result wins unless it lost most of the fast one's words (a teaser).
+KEEP_FULL_SHARE = 0.5
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
@@ -35,4 +37,4 @@ def extracted_body(tree: Element, url: str | None = None) -> str:
     if len(text.split()) >= RETRY_BELOW_WORDS:
         return text
     full = _extract(tree, url, fast=False)
-    return full if len(full.split()) >= len(text.split()) else text
+    return full if len(full.split()) >= KEEP_FULL_SHARE * len(text.split()) else text

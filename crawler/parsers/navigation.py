@@ -76,7 +76,7 @@ def _unique(urls: list[str]) -> list[str]:
     return list(dict.fromkeys(u for u in urls if u))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def clean_url(url: str) -> str:
     """The page's one address, by :func:`crawler.urls.canonicalize`.
 

@@ -127,7 +127,10 @@ def _icon_rating(box: Tag) -> Rating | None:
     return make_rating(full, best=len(icons), worst=0, kind="review", source="icon-count")
 
 
-def hreview_ratings(soup: Tag) -> list[Rating | None]:
+def hreview_ratings(soup: Tag, markup: str | None = None) -> list[Rating | None]:
+    """hReview boxes; ``markup`` (the lower-cased HTML) skips pages that name none."""
+    if markup is not None and "review" not in markup:
+        return []
     out: list[Rating | None] = []
     for box in select(soup, ".hreview, .h-review"):
         value, best = _hreview_value(box)

@@ -101,6 +101,9 @@ _REVIEW_FOOTER = re.compile(
 )
 _SUMMARY_SCRIPT = "createSummaryAndThumb"
 DEDUPE_MIN = 40
+# A named container is the post only when it holds this share of the extractor's words; a
+# smaller one (a teaser, a subtitle, the title alone) is a part of the post, not its body.
+CONTAINER_SHARE = 0.3
 PRE_TAGS = frozenset({"pre"})
 CELL_TAGS = frozenset({"td", "th", "cell"})
 _END = object()  # marks the end of a block element on the render stack
@@ -236,7 +239,10 @@ def _render(container: Element | None, renderer: _Renderer) -> str:
     return "\n\n".join(dedupe_paragraphs(paragraphs))
 
 
-def covers(text: str, part: str) -> bool:
-    """Every paragraph of ``part`` occurs in ``text`` (whitespace-insensitive)."""
+def covers(text: str, part: str, share: float = 0.0) -> bool:
+    """Every paragraph of ``part`` occurs in ``text`` (whitespace-insensitive), and ``part``
+    holds at least ``share`` of the words of ``text``."""
+    if len(part.split()) < share * len(text.split()):
+        return False
     haystack = clean_text(text)
     return all(clean_text(p) in haystack for p in part.split("\n\n"))

@@ -134,15 +134,23 @@ def wppr(root: Tag) -> list[Rating | None]:
     return out
 
 
-WIDGETS: tuple[Callable[[Tag], list[Rating | None]], ...] = (
-    wp_review,
-    wppr,
-    yasr,
-    kk_star_ratings,
-    gd_rating_system,
-    site_reviews,
+# Each probe with the lower-case strings its widget's markup must hold (one is enough).
+WIDGETS: tuple[tuple[Callable[[Tag], list[Rating | None]], tuple[str, ...]], ...] = (
+    (wp_review, ("review-wrapper", 'id="review"', "id='review'", "id=review")),
+    (wppr, ("wppr-p",)),
+    (yasr, ("yasr-rater-stars",)),
+    (kk_star_ratings, ("kk-star-ratings",)),
+    (gd_rating_system, ("gdrts-",)),
+    (site_reviews, ("glsr-star",)),
 )
 
 
-def widget_ratings(root: Tag) -> list[Rating | None]:
-    return [rating for widget in WIDGETS for rating in widget(root)]
+def widget_ratings(root: Tag, markup: str | None = None) -> list[Rating | None]:
+    """Every widget's ratings; with ``markup`` (the lower-cased HTML) a widget whose class
+    names are absent from the page is not searched for."""
+    return [
+        rating
+        for widget, needles in WIDGETS
+        if markup is None or any(n in markup for n in needles)
+        for rating in widget(root)
+    ]
