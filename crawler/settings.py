@@ -47,8 +47,10 @@ ARCHIVE_WARC_FSYNC_INTERVAL = 1.0
 ARCHIVE_WARC_GZIP_LEVEL = 6
 ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 
+INCREMENTAL_ENABLED = True
 POLITENESS_ENABLED = True
 POLITENESS_MAX_DELAY = 60.0
+RESUME_ENABLED = True
 
 BLOGARCHIVE_PROGRESS_ENABLED = True
 BLOGARCHIVE_PROGRESS_INTERVAL = 5.0
@@ -60,16 +62,13 @@ EXTENSIONS = {
     "crawler.capture.extension.WarcCaptureExtension": 100,
     "crawler.extensions.progress.ProgressExtension": 500,
 }
-INCREMENTAL_ENABLED = True
-RESUME_ENABLED = True
-
 SPIDER_MIDDLEWARES = {
+    # Drops crawler-trap URLs (TRAP_* settings below).
+    "crawler.middlewares.TrapDetectionMiddleware": 850,
     # Records the frontier; after a crash the next crawl starts from it.
     "crawler.resume.ResumeMiddleware": 980,
     # Next to the spider: sees each callback's posts before any other middleware.
     "crawler.capture.middleware.CaptureSpiderMiddleware": 990,
-    # Drops crawler-trap URLs (TRAP_* settings below).
-    "crawler.middlewares.TrapDetectionMiddleware": 850,
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.capture.middleware.ConditionalRequestMiddleware": 560,
