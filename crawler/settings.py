@@ -24,7 +24,7 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
 # A site's delay is a minimum between requests; Scrapy's default draws 0.5x to 1.5x of it.
-RANDOMIZE_DOWNLOAD_DELAY = False
+DOWNLOAD_DELAY_JITTER = 0
 RETRY_TIMES = 2
 # HTTP-cache hits never reach the downloader, so they would never be archived.
 HTTPCACHE_ENABLED = False
