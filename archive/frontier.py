@@ -7,8 +7,9 @@ the next crawl of the site starts with them; a crawl that finishes clears its ro
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
+
+from archive.history import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS frontier (
@@ -25,12 +26,8 @@ class Frontier:
     """One site's frontier in ``DATA/history.sqlite3``."""
 
     def __init__(self, path: Path | str, site: str) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.site = site
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = connect(path, SCHEMA)
 
     def close(self) -> None:
         self.db.close()

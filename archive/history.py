@@ -36,6 +36,21 @@ CREATE TABLE IF NOT EXISTS versions (
 """
 
 
+def connect(path: Path | str, schema: str, *, sync_normal: bool = True) -> sqlite3.Connection:
+    """A connection to one of the data dir's SQLite files, shared between processes.
+
+    WAL lets readers and a writer work at once; the busy timeout makes concurrent
+    writers (crawls, workers, the scheduler) wait instead of failing; autocommit mode.
+    """
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    if sync_normal:
+        db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(schema)
+    return db
+
+
 @dataclass(frozen=True, kw_only=True)
 class Capture:
     """The last original (non-revisit) response archived for a URL."""
@@ -56,11 +71,7 @@ class History:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = connect(self.path, SCHEMA)
 
     def close(self) -> None:
         self.db.close()

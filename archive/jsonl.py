@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import BinaryIO, Self
 
 from archive.fileio import append
+from archive.paths import OPEN_SUFFIX
 from archive.records import PostRecord
 
 logger = logging.getLogger(__name__)
 _STAMP = re.compile(r"-(\d{14}-\d{5})\.jsonl(?:\.open)?$")
-OPEN_SUFFIX = ".open"
 
 
 def dumps(record: PostRecord) -> str:

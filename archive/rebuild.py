@@ -26,6 +26,7 @@ import tantivy
 
 from archive.documents import doc_key, from_document, record_order, to_document
 from archive.filters import filtered, superseded
+from archive.paths import OPEN_SUFFIX
 from archive.records import PostRecord, WarcRef
 
 __all__ = [
@@ -159,7 +160,7 @@ def warc_files(directory: Path | str) -> list[Path]:
     if not root.is_dir():
         return []
     found = [p for p in root.rglob("*") if p.is_file() and p.name.endswith(_WARC_SUFFIXES)]
-    return sorted(found, key=lambda p: (p.name.removesuffix(".open"), p.name))
+    return sorted(found, key=lambda p: (p.name.removesuffix(OPEN_SUFFIX), p.name))
 
 
 def iter_items_from_warcs(warc_dir: Path | str) -> Iterator[PostRecord]:
@@ -182,7 +183,7 @@ def _items_in(path: Path) -> Iterator[PostRecord]:
     from warcio.archiveiterator import ArchiveIterator
 
     responses: dict[str, int] = {}
-    name = path.name.removesuffix(".open")
+    name = path.name.removesuffix(OPEN_SUFFIX)
     with path.open("rb") as stream:
         records = ArchiveIterator(stream)
         for record in records:

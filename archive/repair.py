@@ -21,7 +21,8 @@ from pathlib import Path
 from archive.history import HISTORY_FILE, History
 from archive.jsonl import iter_jsonl
 from archive.members import Member, scan
-from archive.warc import OPEN_SUFFIX, gzip_member, warc_date
+from archive.paths import OPEN_SUFFIX
+from archive.warc import gzip_member, warc_date
 from archive.warc_records import encode, metadata_record
 
 logger = logging.getLogger(__name__)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from archive.history import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -72,10 +73,8 @@ class RunLog:
     """The ``runs`` table; safe to share between processes (WAL, busy timeout)."""
 
     def __init__(self, path: Path | str) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        # Runs are few: the history keeps SQLite's default (full) sync for them.
+        self.db = connect(path, SCHEMA, sync_normal=False)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
         if "worker" not in columns:  # a history written before workers existed
             self.db.execute("ALTER TABLE runs ADD COLUMN worker TEXT")

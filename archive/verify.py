@@ -18,7 +18,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.jsonl import jsonl_files
 from archive.members import scan
-from archive.warc import OPEN_SUFFIX
+from archive.paths import OPEN_SUFFIX, archive_file
 
 CAPTURE_TYPES = ("response", "revisit")
 
@@ -51,13 +51,17 @@ def verify_data_dir(data_dir: Path) -> Report:
     return report
 
 
-def verify_warc(path: Path, report: Report) -> None:
-    name = path.name
-    if name.endswith(OPEN_SUFFIX):
+def _note_open(path: Path, report: Report) -> None:
+    if path.name.endswith(OPEN_SUFFIX):
         report.problems.append(
-            f"{name}: still .open (a crawl is writing it, or crashed: "
+            f"{path.name}: still .open (a crawl is writing it, or crashed: "
             "run `blogarchive verify --repair`)"
         )
+
+
+def verify_warc(path: Path, report: Report) -> None:
+    name = path.name
+    _note_open(path, report)
     members = scan(path)
     if members.error:
         report.problems.append(f"{name}: truncated: {members.error}")
@@ -117,11 +121,7 @@ def _drain(record: object) -> None:
 
 
 def verify_jsonl(path: Path, warc_dir: Path, report: Report) -> None:
-    if path.name.endswith(OPEN_SUFFIX):
-        report.problems.append(
-            f"{path.name}: still .open (a crawl is writing it, or crashed: "
-            "run `blogarchive verify --repair`)"
-        )
+    _note_open(path, report)
     with path.open("rb") as lines:
         for number, raw in enumerate(lines, 1):
             where = f"{path.name}:{number}"
@@ -142,10 +142,8 @@ def _check_pointer(item: dict[str, object], warc_dir: Path) -> str | None:
     ref, url = item.get("warc"), item.get("url")
     if not isinstance(ref, dict):
         return "no warc pointer"
-    path = warc_dir / str(ref.get("filename"))
-    if not path.exists():
-        path = path.with_name(path.name + OPEN_SUFFIX)
-    if not path.exists():
+    path = archive_file(warc_dir, str(ref.get("filename")))
+    if path is None:
         return f"warc pointer to a missing file {ref.get('filename')}"
     with path.open("rb") as stream:
         stream.seek(int(str(ref.get("offset"))))

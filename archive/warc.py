@@ -32,6 +32,7 @@ from warcio.timeutils import datetime_to_iso_date
 
 from archive import __version__
 from archive.fileio import append, write_all
+from archive.paths import OPEN_SUFFIX
 from archive.records import WarcRef
 from archive.warc_records import (
     ITEM_URI_PREFIX,
@@ -45,11 +46,10 @@ from archive.warc_records import (
     warcinfo_record,
 )
 
-__all__ = ["HttpExchange", "RevisitOf", "WarcFileWriter", "WrittenCapture"]
+__all__ = ["OPEN_SUFFIX", "HttpExchange", "RevisitOf", "WarcFileWriter", "WrittenCapture"]
 
 logger = logging.getLogger(__name__)
 
-OPEN_SUFFIX = ".open"
 DEFAULT_MAX_SIZE = 1_000_000_000
 DEFAULT_GZIP_LEVEL = 6
 FSYNC_POLICIES = ("capture", "interval", "close")

@@ -12,6 +12,7 @@ from typing import Literal
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from archive.paths import OPEN_SUFFIX
 from archive.records import PostRecord, WarcRef
 from crawler.parsers import NotAPost, parse_post
 
@@ -67,7 +68,7 @@ def extract_html(path: Path, *, url: str | None, platform: str = "auto") -> Post
 
 def extract_warc(path: Path, *, platform: str = "auto") -> Iterator[PostRecord]:
     """Every post among the HTML response records of a WARC file."""
-    filename = path.name.removesuffix(".open")
+    filename = path.name.removesuffix(OPEN_SUFFIX)
     with path.open("rb") as stream:
         records = ArchiveIterator(stream)
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from crawler.cli import COMMANDS, build_parser, main
 from crawler.demo import get_blog
-from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
+from tests.conftest import LOOPBACK, ROOT, free_port, read_items, run_cli
 
 SUBCOMMANDS = list(COMMANDS)
 
@@ -70,12 +69,6 @@ def test_bad_setting_override(capsys: pytest.CaptureFixture[str]) -> None:
 def test_search_without_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", "x", "--data-dir", str(tmp_path / "none")]) == 1
     assert "no index" in capsys.readouterr().err
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_dead_server_fails_clearly(tmp_path: Path) -> None:

@@ -22,13 +22,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo import BlogServer, get_blog
-from tests.conftest import LOOPBACK, read_items, run_cli
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.conftest import LOOPBACK, free_port, read_items, run_cli
 
 
 @pytest.fixture(scope="module")

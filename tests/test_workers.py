@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -38,7 +37,7 @@ from crawler.demo import BlogServer, get_blog
 from crawler.demo.model import Blog
 from crawler.queue.enqueue import CrawlRequest, enqueue_group
 from crawler.schedule import job_args, run_site
-from tests.conftest import ROOT, read_items, run_cli
+from tests.conftest import ROOT, free_port, read_items, run_cli
 
 FAST = 1  # seconds: worker heartbeat and maintenance intervals
 NO_THROTTLE = ["-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -59,12 +58,6 @@ class Site:
     @property
     def expected(self) -> set[str]:
         return {entry["url"] for entry in self.blog.expected(self.server.url)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.members import Member, scan
+from archive.paths import OPEN_SUFFIX, archive_file
 
 CAPTURE_TYPES = ("response", "revisit")
-OPEN_SUFFIX = ".open"
 _FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.warc\.gz$")
 _NOT_MODIFIED = "server-not-modified"
 
@@ -57,12 +57,7 @@ def valid_filename(name: str) -> bool:
 
 def warc_path(warc_dir: Path, name: str) -> Path | None:
     """The file of WARC ``name`` in ``warc_dir`` (closed, or still ``.open``), if it exists."""
-    if not valid_filename(name):
-        return None
-    for candidate in (warc_dir / name, warc_dir / (name + OPEN_SUFFIX)):
-        if candidate.is_file():
-            return candidate
-    return None
+    return archive_file(warc_dir, name) if valid_filename(name) else None
 
 
 class CaptureIndex:

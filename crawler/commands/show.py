@@ -19,10 +19,8 @@ from typing import Any, BinaryIO
 from archive.documents import record_order
 from archive.index import SchemaVersionError, SearchIndex
 from archive.jsonl import jsonl_files
-from archive.paths import index_dir, items_dir, resolve_data_dir, warc_dir
+from archive.paths import archive_file, index_dir, items_dir, resolve_data_dir, warc_dir
 from archive.records import PostRecord
-
-_OPEN_SUFFIX = ".open"
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -141,9 +139,7 @@ def _print_raw(data_dir: Path, record: PostRecord) -> int:
     ref = record.warc
     if ref is None:
         return _fail(f"{record.url} has no WARC record", 1)
-    path = warc_dir(data_dir) / ref.filename
-    if not path.exists():
-        path = path.with_name(ref.filename + _OPEN_SUFFIX)
+    path = archive_file(warc_dir(data_dir), ref.filename) or warc_dir(data_dir) / ref.filename
     try:
         with path.open("rb") as stream:
             stream.seek(ref.offset)

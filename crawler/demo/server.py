@@ -55,17 +55,47 @@ def _compressible(content_type: str) -> bool:
     return any(marker in content_type for marker in _COMPRESSIBLE)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class TrackingServer(ThreadingHTTPServer):
+    """A threaded HTTP/1.1 server that can end its open keep-alive connections on stop.
+
+    Shared by the demo server, the hostile test server and the benchmark server.
+    """
+
+    daemon_threads = False
+    block_on_close = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+
+    def track(self, conn: socket.socket, add: bool) -> None:
+        with self._conns_lock:
+            if add:
+                self._conns.add(conn)
+            else:
+                self._conns.discard(conn)
+
+    def close_connections(self) -> None:
+        """Shut down open keep-alive connections so their handler threads end."""
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+
+class TrackedHandler(BaseHTTPRequestHandler):
+    """A quiet HTTP/1.1 handler whose connection its :class:`TrackingServer` can end."""
+
     protocol_version = "HTTP/1.1"
-    server_version = "blogarchive-demo/1.0"
     sys_version = ""
     timeout = 30
-    server: _Server
+    server: TrackingServer
 
     def setup(self) -> None:
         super().setup()
-        # Small responses must not wait for Nagle's algorithm (a 40 ms stall each).
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, add=True)
 
     def finish(self) -> None:
@@ -76,6 +106,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: no access log on stderr."""
+
+
+class _Handler(TrackedHandler):
+    server_version = "blogarchive-demo/1.0"
+    server: _Server
+
+    def setup(self) -> None:
+        # Small responses must not wait for Nagle's algorithm (a 40 ms stall each).
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().setup()
 
     def do_GET(self) -> None:
         self._respond(head=False)
@@ -117,10 +157,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = False
-    block_on_close = True
-    allow_reuse_address = True
+class _Server(TrackingServer):
     request_queue_size = 128  # the default 5 drops connections from 8 parallel clients
 
     def __init__(self, address: tuple[str, int]) -> None:
@@ -128,8 +165,7 @@ class _Server(ThreadingHTTPServer):
         self.site: Site = {}
         self.validators = True
         self._gz: dict[str, bytes] = {}
-        self._conns: set[socket.socket] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # taken by BlogServer.update
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that hangs up (a killed crawler) is normal here, not worth a traceback."""
@@ -156,21 +192,6 @@ class _Server(ThreadingHTTPServer):
     def base_url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}/"
-
-    def track(self, conn: socket.socket, add: bool) -> None:
-        with self._lock:
-            if add:
-                self._conns.add(conn)
-            else:
-                self._conns.discard(conn)
-
-    def close_connections(self) -> None:
-        """Shut down open keep-alive connections so their handler threads end."""
-        with self._lock:
-            conns = list(self._conns)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
 
 
 def _etag(resource: Resource) -> str:

@@ -18,35 +18,25 @@ import struct
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
+
+from crawler.demo.server import TrackedHandler, TrackingServer
 
 STALL_SECONDS = 120.0
 """How long a stalled reply waits at most (it ends at once when the server stops)."""
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(TrackedHandler):
+    """Quiet: the server keeps its own request log."""
+
     server_version = "hostile/1.0"
-    sys_version = ""
-    timeout = 30
     server: Server
 
-    def setup(self) -> None:
-        super().setup()
-        self.server.track(self.connection, add=True)
-
     def finish(self) -> None:
-        try:
-            with contextlib.suppress(OSError):
-                super().finish()
-        finally:
-            self.server.track(self.connection, add=False)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the server keeps its own request log."""
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def do_GET(self) -> None:
         self.server.log(self.command, self.path, self.headers.get("Host", ""))
@@ -157,11 +147,7 @@ NOT_FOUND = Reply(b"<html><body><h1>Not Found</h1></body></html>", status=404)
 Router = Callable[[str], Reply | None]
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = False
-    block_on_close = True
-    allow_reuse_address = True
-
+class Server(TrackingServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.routes: dict[str, Reply] = {}
@@ -169,7 +155,6 @@ class Server(ThreadingHTTPServer):
         self.requests: list[tuple[str, str, str]] = []
         self.closing = threading.Event()
         self.lock = threading.Lock()
-        self._conns: set[socket.socket] = set()
 
     def route(self, target: str) -> Reply:
         """Exact target, else the path alone (servers ignore unknown parameters), else routers."""
@@ -182,17 +167,6 @@ class Server(ThreadingHTTPServer):
     def log(self, method: str, target: str, host: str) -> None:
         with self.lock:
             self.requests.append((method, target, host))
-
-    def track(self, conn: socket.socket, add: bool) -> None:
-        with self.lock:
-            (self._conns.add if add else self._conns.discard)(conn)
-
-    def close_connections(self) -> None:
-        with self.lock:
-            conns = list(self._conns)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
 
 
 class HostileServer:
