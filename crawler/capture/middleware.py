@@ -37,6 +37,7 @@ class CaptureSpiderMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self._extension: WarcCaptureExtension | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -60,7 +61,9 @@ class CaptureSpiderMiddleware:
         self._flush(response, [])
 
     def _flush(self, response: Response, posts: list[PostRecord]) -> Iterable[PostRecord]:
-        extension = _extension(self.crawler)
+        if self._extension is None:  # looked up once, on the first response
+            self._extension = _extension(self.crawler)
+        extension = self._extension
         if extension is None or response.request is None:
             return posts
         return extension.flush(response.request, posts)
