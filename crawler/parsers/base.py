@@ -27,6 +27,7 @@ from .dom import (
 )
 from .fallback import extracted_body
 from .jsonld import ARTICLE_TYPES, JsonLd, Node, as_list
+from .lead import standfirst
 from .microdata import Item, parse_items
 from .ratings import choose, hreview_ratings, jsonld_ratings, microdata_ratings
 from .text import CONTAINER_SHARE, covers, render_body
@@ -160,7 +161,13 @@ class PostPage:
         first, _, rest = text.partition("\n\n")
         # A heading inside the container that repeats the title is not body text.
         title = self.title()
-        return rest if title and first.casefold() == title.casefold() else text
+        text = rest if title and first.casefold() == title.casefold() else text
+        lead = standfirst(self.soup, text, self._descriptions())
+        return f"{lead}\n\n{text}" if lead and text else text
+
+    def _descriptions(self) -> list[object]:
+        keys = ("og:description", "description", "twitter:description")
+        return [*(meta_content(self.soup, k) for k in keys), self.jsonld_value("description")]
 
     def selector_container(self) -> Tag | None:
         """The container a body selector names (not a guess), if any."""

@@ -19,6 +19,7 @@ from .text import render_extracted
 RETRY_BELOW_WORDS = 300
 # The full cascade's result wins unless it lost most of the fast one's words (a teaser).
 KEEP_FULL_SHARE = 0.5
+DUMP_WORDS = 150
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
@@ -31,10 +32,18 @@ def _extract(tree: Element, url: str | None, *, fast: bool) -> str:
     return unicodedata.normalize("NFC", render_extracted(doc.body))
 
 
+def _is_dump(text: str) -> bool:
+    """One long run of text without paragraphs: trafilatura's last resort, the whole
+    page's text (menus and footers included), not an article."""
+    return "\n\n" not in text and len(text.split()) >= DUMP_WORDS
+
+
 def extracted_body(tree: Element, url: str | None = None) -> str:
     """The main text of a page as plain paragraphs ("" when nothing looks like content)."""
     text = _extract(tree, url, fast=True)
-    if len(text.split()) >= RETRY_BELOW_WORDS:
+    if len(text.split()) >= RETRY_BELOW_WORDS and not _is_dump(text):
         return text
     full = _extract(tree, url, fast=False)
+    if _is_dump(text) and not _is_dump(full):
+        return full
     return full if len(full.split()) >= KEEP_FULL_SHARE * len(text.split()) else text

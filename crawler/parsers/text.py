@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import cast
 
+from .boilerplate import drop_link_paragraphs
 from .dom import Element, attr, classes, clean_text
 
 SKIP_TAGS = frozenset(
@@ -236,7 +237,7 @@ def _render(container: Element | None, renderer: _Renderer) -> str:
     renderer.render(container)
     renderer.flush()
     paragraphs = [p for p in renderer.paragraphs if _SUMMARY_SCRIPT not in p]
-    return "\n\n".join(dedupe_paragraphs(paragraphs))
+    return "\n\n".join(drop_link_paragraphs(dedupe_paragraphs(paragraphs)))
 
 
 def covers(text: str, part: str, share: float = 0.0) -> bool:
