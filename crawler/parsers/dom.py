@@ -57,9 +57,37 @@ def _compiled(selector: str) -> CSSSelector:
     return CSSSelector(selector, translator="html")
 
 
+# Every class, id, itemprop and rel value of a page: a selector naming a value the page
+# does not hold anywhere cannot match, and a substring test is far cheaper than the XPath.
+_ATTRIBUTE_VALUES = etree.XPath("//@class | //@id | //@itemprop | //@rel", smart_strings=False)
+_BRACKETS = re.compile(r"\[[^\]]*\]|:not\([^)]*\)")
+_CLASS_OR_ID = re.compile(r"[.#]([\w-]+)")
+_ATTRIBUTE_VALUE = re.compile(r"""\[(?:class|id|itemprop|rel)\s*[~|^$*]?=\s*["']?([\w-]+)""")
+
+
+@lru_cache(maxsize=2)  # the page being parsed
+def _attribute_text(document: HtmlElement) -> str:
+    return " ".join(_ATTRIBUTE_VALUES(document)).lower()
+
+
+@lru_cache(maxsize=1024)
+def _branches(selector: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each comma-separated part of ``selector`` with the values it requires (lower-case)."""
+    parts = []
+    for branch in (b.strip() for b in selector.split(",")):
+        needles = _CLASS_OR_ID.findall(_BRACKETS.sub(" ", branch))
+        needles += _ATTRIBUTE_VALUE.findall(branch)
+        parts.append((branch, tuple(n.lower() for n in needles)))
+    return tuple(parts)
+
+
 def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
     """Descendants of ``root`` matching a CSS selector, in document order."""
-    return [el for el in _compiled(selector)(root) if el is not root]
+    present = _attribute_text(root.getroottree().getroot())
+    branches = [b for b, needles in _branches(selector) if all(n in present for n in needles)]
+    if not branches:
+        return []
+    return [el for el in _compiled(", ".join(branches))(root) if el is not root]
 
 
 def select_one(root: HtmlElement | None, selector: str) -> HtmlElement | None:
@@ -137,19 +165,26 @@ def _metas(root: HtmlElement) -> list[HtmlElement]:
     return list(root.iter("meta"))
 
 
-def meta_content(root: HtmlElement, *keys: str) -> str:
-    """The first non-empty ``<meta name|property|itemprop=key content>``, in key order."""
-    wanted = [k.lower() for k in keys]
-    found: dict[str, str] = {}
+@lru_cache(maxsize=2)  # the page being parsed: every field asks for its metas
+def _meta_index(root: HtmlElement) -> dict[str, str]:
+    """Each meta key (property, name or itemprop, lower-cased) with its first non-empty
+    content."""
+    index: dict[str, str] = {}
     for meta in _metas(root):
         content = meta.get("content")
         if not content or not content.strip():
             continue
         for key_attr in ("property", "name", "itemprop"):
             key = (meta.get(key_attr) or "").strip().lower()
-            if key in wanted and key not in found:
-                found[key] = clean_text(content)
-    return next((found[k] for k in wanted if k in found), "")
+            if key and key not in index:
+                index[key] = clean_text(content)
+    return index
+
+
+def meta_content(root: HtmlElement, *keys: str) -> str:
+    """The first non-empty ``<meta name|property|itemprop=key content>``, in key order."""
+    index = _meta_index(root)
+    return next((index[k] for k in (k.lower() for k in keys) if k in index), "")
 
 
 def meta_all(root: HtmlElement, key: str) -> list[str]:

@@ -64,12 +64,12 @@ def _climb(element: Element | None, key: str, cut: bool, limit: float) -> str | 
     while element is not None and element.tag != "body":
         if not isinstance(element.tag, str) or element.tag in _INVISIBLE:
             return None
-        text = text_of(element)
-        found = _key(text)
+        # text_content() is the cheap measure (scripts included); text_of() only for a match
+        found = _key(element.text_content())
         if len(found) > limit:
             return None
         if found == key or (cut and found.startswith(key)):
             hidden = next(element.iterancestors(*_INVISIBLE), None) is not None
-            return None if hidden or is_foreign(element) else text
+            return None if hidden or is_foreign(element) else text_of(element)
         element = element.getparent()
     return None

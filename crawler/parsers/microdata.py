@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from .dom import Element, attr, clean_text, text_of
 
+_SCOPES = etree.XPath("descendant-or-self::*[@itemscope]")
 _URL_ATTRS = {
     "a": "href",
     "link": "href",
@@ -92,4 +95,4 @@ def _build(element: Element, built: dict[Element, Item]) -> Item:
 def parse_items(root: Element) -> list[Item]:
     """Every item of the page (nested ones too), in document order."""
     built: dict[Element, Item] = {}
-    return [_build(el, built) for el in root.iter() if el.get("itemscope") is not None]
+    return [_build(el, built) for el in _SCOPES(root)]
