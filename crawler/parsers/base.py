@@ -33,6 +33,25 @@ from .ratings import choose, hreview_ratings, jsonld_ratings, microdata_ratings
 from .text import CONTAINER_SHARE, covers, render_body
 from .widgets import widget_ratings
 
+# Yoast SEO's "twitter:label1" in the site's language: then "twitter:data1" is the author.
+WRITTEN_BY = frozenset(
+    {
+        "written by",
+        "verfasst von",
+        "geschrieben von",
+        "écrit par",
+        "escrito por",
+        "scritto da",
+        "geschreven door",
+        "skrevet af",
+        "skrivet av",
+        "napisane przez",
+        "autor",
+        "auteur",
+        "author",
+    }
+)
+
 
 class NotAPost(Exception):
     """The page is not a single post page (listing, static page, 404…); the message says why."""
@@ -115,7 +134,7 @@ class PostPage:
 
     def meta_authors(self) -> list[str]:
         found = names.dedupe([meta_content(self.soup, "author", "dc.creator", "parsely-author")])
-        if found or meta_content(self.soup, "twitter:label1").lower() != "written by":
+        if found or meta_content(self.soup, "twitter:label1").lower() not in WRITTEN_BY:
             return found
         return names.dedupe([meta_content(self.soup, "twitter:data1")])
 

@@ -145,6 +145,66 @@ def text_bylines(root: Element) -> list[str]:
     return []
 
 
+# A label inside a meta line: "Datum: 3.5.2021 Autor: Jane Roe Quelle: dpa",
+# "Politics | By Jane Roe | May 3": "by"/"von" only after a separator, not "Photo by".
+_INLINE_LABEL = re.compile(
+    r"(?:(?:^|\s)(?:author|autor|autorin|auteur|autore|verfasser|verfasserin)\s*:"
+    r"|(?:^|[|·•]\s*)(?:by|von|par|por)\b:?)\s*",
+    re.IGNORECASE,
+)
+_INLINE_HINTS = etree.XPath(
+    "//body//text()[contains(., 'utor') or contains(., 'uthor') or contains(., 'uteur')"
+    " or contains(., 'erfasser') or contains(., 'By') or contains(., 'by ') or contains(., 'Von')"
+    " or contains(., 'von ')"
+    " or contains(., 'par ') or contains(., 'por ')]"
+)
+MAX_META_LINE = 120
+_PAGE_TAGS = frozenset({"body", "html"})
+_CAPITALISED = re.compile(r"^[^\W\d_][\w.'’-]*$")
+
+
+def inline_bylines(root: Element) -> list[str]:
+    """The name after a byline label inside a short meta line (the label need not open it,
+    and may sit in an element of its own: ``<span>Autor:</span> Jane Roe``)."""
+    for node in _INLINE_HINTS(root):
+        element = node.getparent()
+        if element is not None and node.is_tail:
+            element = element.getparent()
+        for _ in range(3):
+            if element is None or element.tag in _PAGE_TAGS:
+                break
+            text = text_of(element)
+            if len(text) > MAX_META_LINE:
+                break
+            name = _labelled_name(text)
+            if name:
+                return [] if is_foreign(element) else [name]
+            element = element.getparent()
+    return []
+
+
+def _labelled_name(text: str) -> str | None:
+    for match in _INLINE_LABEL.finditer(text):
+        name = _leading_name(text[match.end() :])
+        if name:
+            return name
+    return None
+
+
+def _leading_name(text: str) -> str | None:
+    """Two to four capitalised words at the start of ``text``, up to the next label."""
+    words: list[str] = []
+    for word in text.split():
+        bare = word.split("/")[0].rstrip(",;|")
+        if word.endswith(":") or not _CAPITALISED.match(bare) or not bare[0].isupper():
+            break
+        words.append(bare)
+        if bare != word or len(words) == 4:
+            break
+    name = " ".join(words)
+    return name if len(words) >= 2 and plausible(name) else None
+
+
 def _key(text: str) -> str:
     return re.sub(r"\W+", "", text.casefold())
 

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from . import authors as names
 from .base import PostPage
-from .bylines import class_bylines, first_people, text_bylines
+from .bylines import class_bylines, first_people, inline_bylines, text_bylines
 from .dom import Element as Tag
 from .dom import body_of, classes, clean_text, meta_content, select, select_own, text_of
 from .text import is_junk
@@ -137,6 +137,7 @@ class GenericPage(PostPage):
                 lambda: class_bylines(self.scope),
                 lambda: class_bylines(self.soup) if self.scope is not body_of(self.soup) else [],
                 lambda: text_bylines(self.scope),
+                lambda: inline_bylines(self.scope),
                 self.reviewer_authors,
             ),
             self.publishers,
