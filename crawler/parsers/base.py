@@ -16,6 +16,7 @@ from .dom import Element as Tag
 from .dom import (
     absolute,
     attr,
+    attribute_text,
     body_of,
     clean_text,
     make_soup,
@@ -204,8 +205,8 @@ class PostPage:
 
     def rating(self) -> Rating | None:
         found = [*jsonld_ratings(self.jsonld), *microdata_ratings(self.items)]
-        markup = decode_html(self._html, self._encoding).lower()  # cheap tests before scans
-        found += [*hreview_ratings(self.soup, markup), *widget_ratings(self.soup, markup)]
+        names = attribute_text(self.soup)  # cheap tests before scans
+        found += [*hreview_ratings(self.soup, names), *widget_ratings(self.soup, names)]
         return choose(found)
 
     def tag_links(self) -> list[str]:

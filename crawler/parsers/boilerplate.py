@@ -34,7 +34,7 @@ _LABELS = (
     r"|czytaj (?:też|także|więcej)|zobacz (?:też|także)|przeczytaj (?:też|także)"
 )
 # "Label: <headline>" (also » › > | – as the separator).
-_LABELLED_LINK = re.compile(rf"^(?:{_LABELS})\s*[:»›>|–]", re.IGNORECASE)
+_LABELLED_LINK = re.compile(rf"^(?:{_LABELS})\s*[:»›>|–]\s*\S", re.IGNORECASE)
 # A heading over a list of links: a label alone, or a short line from a label to a ":".
 _LIST_HEADING = re.compile(rf"^(?:{_LABELS})(?:\s*[:.…]?|\b[^.!?]*:)$", re.IGNORECASE)
 _INTERESTED = re.compile(r"(?:auch|also) interess|might also like|may also like", re.IGNORECASE)

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
 
 from . import authors as names
-from .dom import Element, attr, classes, clean_text, is_foreign, meta_content, text_of
+from .dom import (
+    Element,
+    attr,
+    classes,
+    clean_text,
+    is_foreign,
+    meta_content,
+    text_of,
+)
 from .jsonld import JsonLd, Node, as_list, types_of
 
 _STEMS = "author|autor|auteur|byline|writer|contributor|verfasser|redakteur|username|submitted"
@@ -69,13 +78,24 @@ def _authorish(element: Element) -> bool:
 
 
 def _authorish_elements(root: Element) -> Iterator[Element]:
-    """Elements with an author-like class or id, ``itemprop=author`` or ``rel=author``: a
-    substring pre-filter (a Python loop beats an XPath regex here); see :func:`_authorish`."""
-    for element in root.iter(etree.Element):
+    """Elements under ``root`` with an author-like class or id, ``itemprop=author`` or
+    ``rel=author``: a substring pre-filter, see :func:`_authorish`."""
+    document = root.getroottree().getroot()
+    for element in _page_authorish(document):
+        if element is not root and (root is document or root in element.iterancestors()):
+            yield element
+
+
+@lru_cache(maxsize=2)  # the page being parsed: searched in its scope, then in all of it
+def _page_authorish(document: Element) -> tuple[Element, ...]:
+    # A Python loop over the elements beats an XPath with translate() for the case folding.
+    found = []
+    for element in document.iter(etree.Element):
         marks = f"{element.get('class') or ''} {element.get('id') or ''}"
         rel = f"{element.get('itemprop') or ''} {element.get('rel') or ''}"
-        if element is not root and (_ANY_STEM.search(marks) or "author" in rel):
-            yield element
+        if _ANY_STEM.search(marks) or "author" in rel:
+            found.append(element)
+    return tuple(found)
 
 
 def _link_names(element: Element) -> list[str]:
@@ -153,13 +173,14 @@ _INLINE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _INLINE_HINTS = etree.XPath(
-    "//body//text()[contains(., 'utor') or contains(., 'uthor') or contains(., 'uteur')"
-    " or contains(., 'erfasser') or contains(., 'By') or contains(., 'by ') or contains(., 'Von')"
-    " or contains(., 'von ')"
-    " or contains(., 'par ') or contains(., 'por ')]"
+    ".//text()[string-length(.) < 120][contains(., 'utor') or contains(., 'uthor')"
+    " or contains(., 'uteur') or contains(., 'erfasser') or contains(., 'By')"
+    " or contains(., 'by') or contains(., 'Von') or contains(., 'von') or contains(., 'par')"
+    " or contains(., 'por')]"
 )
 MAX_META_LINE = 120
-_PAGE_TAGS = frozenset({"body", "html"})
+# A title "Von Berlin Nach Paris" is not a byline; nor is the whole page.
+_NOT_META_LINE = frozenset({"body", "html", "h1", "h2", "h3", "title"})
 _CAPITALISED = re.compile(r"^[^\W\d_][\w.'’-]*$")
 
 
@@ -167,11 +188,13 @@ def inline_bylines(root: Element) -> list[str]:
     """The name after a byline label inside a short meta line (the label need not open it,
     and may sit in an element of its own: ``<span>Autor:</span> Jane Roe``)."""
     for node in _INLINE_HINTS(root):
+        if not _INLINE_LABEL.search(node):
+            continue
         element = node.getparent()
         if element is not None and node.is_tail:
             element = element.getparent()
         for _ in range(3):
-            if element is None or element.tag in _PAGE_TAGS:
+            if element is None or element.tag in _NOT_META_LINE:
                 break
             text = text_of(element)
             if len(text) > MAX_META_LINE:

@@ -66,8 +66,20 @@ _ATTRIBUTE_VALUE = re.compile(r"""\[(?:class|id|itemprop|rel)\s*[~|^$*]?=\s*["']
 
 
 @lru_cache(maxsize=2)  # the page being parsed
+def attribute_values(document: HtmlElement) -> tuple[str, ...]:
+    """Every class, id, itemprop and rel value of a page (the root element), as written."""
+    return tuple(_ATTRIBUTE_VALUES(document))
+
+
+@lru_cache(maxsize=2)
 def _attribute_text(document: HtmlElement) -> str:
-    return " ".join(_ATTRIBUTE_VALUES(document)).lower()
+    return " ".join(attribute_values(document)).lower()
+
+
+def attribute_text(node: HtmlElement) -> str:
+    """Every class, id, itemprop and rel value of the node's page, lower-cased: a cheap
+    "can this page hold a … at all" test before a search."""
+    return _attribute_text(node.getroottree().getroot())
 
 
 @lru_cache(maxsize=1024)
@@ -83,7 +95,7 @@ def _branches(selector: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
     """Descendants of ``root`` matching a CSS selector, in document order."""
-    present = _attribute_text(root.getroottree().getroot())
+    present = attribute_text(root)
     branches = [b for b, needles in _branches(selector) if all(n in present for n in needles)]
     if not branches:
         return []

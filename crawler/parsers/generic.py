@@ -137,7 +137,7 @@ class GenericPage(PostPage):
                 lambda: class_bylines(self.scope),
                 lambda: class_bylines(self.soup) if self.scope is not body_of(self.soup) else [],
                 lambda: text_bylines(self.scope),
-                lambda: inline_bylines(self.scope),
+                lambda: inline_bylines(self.soup),
                 self.reviewer_authors,
             ),
             self.publishers,

@@ -32,20 +32,29 @@ def _key(text: str) -> str:
 
 def standfirst(root: Element, body: str, descriptions: Iterable[object]) -> str | None:
     """The visible lead paragraph matching one of ``descriptions`` that ``body`` lacks."""
-    body_key = _key(body)
+    seen: set[str] = set()
+    body_key: str | None = None
     for raw in descriptions:
-        if isinstance(raw, str) and raw.strip():
-            found = _shown(root, clean_text(html.unescape(raw)), body_key)
-            if found:
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        description = clean_text(html.unescape(raw))
+        # Most pages' description is their first paragraph, already in the body.
+        if description in seen or description[:60] in body:
+            continue
+        seen.add(description)
+        found = _shown(root, description)
+        if found:
+            body_key = _key(body) if body_key is None else body_key
+            if _key(found)[:80] not in body_key:
                 return found
     return None
 
 
-def _shown(root: Element, description: str, body_key: str) -> str | None:
+def _shown(root: Element, description: str) -> str | None:
+    """The text of the visible element that shows ``description`` (None when none does)."""
     cut = _ELLIPSIS.search(description) is not None
     key = _key(_ELLIPSIS.sub("", description))
-    words = key.split()
-    if len(words) < MIN_WORDS or key[:80] in body_key:
+    if len(key.split()) < MIN_WORDS:
         return None
     limit = TRUNCATED_GROWTH * len(key) if cut else 1.2 * len(key) + 20
     anchor = max(description.split()[:6], key=len)

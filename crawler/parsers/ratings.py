@@ -128,7 +128,7 @@ def _icon_rating(box: Tag) -> Rating | None:
 
 
 def hreview_ratings(soup: Tag, markup: str | None = None) -> list[Rating | None]:
-    """hReview boxes; ``markup`` (the lower-cased HTML) skips pages that name none."""
+    """hReview boxes; ``markup`` (the page's class values) skips pages that name none."""
     if markup is not None and "review" not in markup:
         return []
     out: list[Rating | None] = []

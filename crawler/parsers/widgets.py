@@ -134,9 +134,10 @@ def wppr(root: Tag) -> list[Rating | None]:
     return out
 
 
-# Each probe with the lower-case strings its widget's markup must hold (one is enough).
+# Each probe with the lower-case class or id values its widget's markup must hold (one is
+# enough).
 WIDGETS: tuple[tuple[Callable[[Tag], list[Rating | None]], tuple[str, ...]], ...] = (
-    (wp_review, ("review-wrapper", 'id="review"', "id='review'", "id=review")),
+    (wp_review, ("review-wrapper", "review")),
     (wppr, ("wppr-p",)),
     (yasr, ("yasr-rater-stars",)),
     (kk_star_ratings, ("kk-star-ratings",)),
@@ -146,8 +147,9 @@ WIDGETS: tuple[tuple[Callable[[Tag], list[Rating | None]], tuple[str, ...]], ...
 
 
 def widget_ratings(root: Tag, markup: str | None = None) -> list[Rating | None]:
-    """Every widget's ratings; with ``markup`` (the lower-cased HTML) a widget whose class
-    names are absent from the page is not searched for."""
+    """Every widget's ratings; with ``markup`` (the page's class and id values, see
+    :func:`~crawler.parsers.dom.attribute_text`) a widget whose class names are absent from
+    the page is not searched for."""
     return [
         rating
         for widget, needles in WIDGETS
