@@ -42,6 +42,7 @@ __all__ = [
     "mask_cjk",
     "parse_published",
     "record_order",
+    "searchable",
     "stored_text",
     "to_document",
     "wall_clock",
@@ -77,9 +78,22 @@ def doc_key(url: str, version: int | None) -> str:
     return f"{version or 0} {url}"
 
 
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+
+
 def record_order(version: int | None, fetched_at: str | None) -> tuple[int, str]:
     """Which version of a URL is the latest: the highest version, then the newest fetch."""
     return (version or 0, fetched_at or "")
+
+
+def searchable(text: str) -> str:
+    """``text`` without the invisible characters a reader never sees: soft hyphens (German
+    typesetting puts them in every long word), zero-width spaces, word joiners, BOMs.
+
+    The tokenizer would split words at them: "Mag\u00adda\u00adle\u00adner" would be four
+    words and a search for "Magdalener" would miss the post.
+    """
+    return _INVISIBLE.sub("", text) if not text.isascii() else text
 
 
 def has_cjk(text: str) -> bool:
@@ -155,17 +169,20 @@ def to_document(record: PostRecord, *, latest: bool = True) -> tantivy.Document:
 
 
 def _add_texts(doc: tantivy.Document, record: PostRecord) -> dict[str, str]:
-    """Add the title and the body (masked, plus bigrams, if CJK); return the originals."""
+    """Add the title and the body (searchable, masked plus bigrams if CJK); return the
+    originals of those that changed."""
     originals: dict[str, str] = {}
     for field, text in (("title", record.title or ""), ("body", record.body)):
         if not text:
             continue
-        if has_cjk(text):
-            originals[field] = text
-            bigrams = [b for run in cjk_runs(text) for b in cjk_bigrams(run)]
+        indexed = searchable(text)
+        if has_cjk(indexed):
+            bigrams = [b for run in cjk_runs(indexed) for b in cjk_bigrams(run)]
             doc.add_text(f"{field}_cjk", " ".join(bigrams))
-            text = mask_cjk(text)
-        doc.add_text(field, text)
+            indexed = mask_cjk(indexed)
+        if indexed != text:
+            originals[field] = text
+        doc.add_text(field, indexed)
     return originals
 
 

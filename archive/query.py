@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from archive.documents import searchable
 from archive.schema import FIELD_ALIASES
 
 __all__ = ["And", "Leaf", "Node", "Not", "Or", "QuerySyntaxError", "parse_query_tree"]
@@ -84,6 +85,7 @@ _NO_TERM = (")", "OR", "AND")
 
 def parse_query_tree(query: str) -> Node:
     """Parse ``query`` into the internal tree (raises :class:`QuerySyntaxError`)."""
+    query = searchable(query)  # a word pasted from a page may carry its soft hyphens
     return _Parser(query, _Lexer(query).run()).parse()
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import tantivy
 
-from archive.documents import stored_text
+from archive.documents import searchable, stored_text
 from archive.filters import parse_rating_bound
 from archive.snippets import leading_text, mark_words, snippet_html, window_snippet
 
@@ -79,12 +79,14 @@ def make_hit(
     """The hit for a stored document; the snippet highlights what ``snippets`` and
     ``cjk_words`` match, or is the start of the body."""
     title, body = stored_text(doc)
+    # Snippets quote the searchable text: tantivy's offsets are in it (no soft hyphens).
+    text = searchable(body)
     tantivy_snippet = snippets.snippet_from_doc(doc) if snippets else None
-    if body != (doc.get_first("body") or ""):
+    if text != (doc.get_first("body") or ""):
         # CJK text, masked in the index: tantivy's fragment would stop at the CJK text.
-        snippet = window_snippet(body, [*cjk_words, *_highlighted(tantivy_snippet, body)])
+        snippet = window_snippet(text, [*cjk_words, *_highlighted(tantivy_snippet, text)])
     elif tantivy_snippet is not None:
-        snippet = mark_words(snippet_html(tantivy_snippet, body), cjk_words)
+        snippet = mark_words(snippet_html(tantivy_snippet, text), cjk_words)
     else:
         snippet = ""
     rating, warc = doc.get_first("rating"), doc.get_first("warc")

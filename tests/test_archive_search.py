@@ -369,6 +369,27 @@ def test_cjk_snippets_mark_the_words(cjk: SearchIndex) -> None:
     assert "<mark>서울</mark>에서" in hit.snippet
 
 
+SHY = PostRecord(
+    url="https://de.example/wein",
+    title="St. Mag\u00adda\u00adle\u00adner",
+    body="Der St. Mag\u00adda\u00adle\u00adner ist ein Rot\u00adwein aus S\u00fcd\u00adtirol, "
+    "von Baro\u00adlo bis Bar\u00adba\u00adres\u00adco oft ver\u00adgli\u00adchen.",
+)
+
+
+def test_soft_hyphens_do_not_split_words(tmp_path: Path) -> None:
+    idx = SearchIndex(tmp_path / "i")
+    idx.add([SHY, PostRecord(url="https://de.example/other", title="Andere", body="da le ner")])
+    for query in ("Magdalener", "rotwein", '"Barolo bis Barbaresco"', "title:magdalener"):
+        assert urls(idx.search(query)) == [SHY.url], query
+    assert urls(idx.search("Mag\u00adda\u00adle\u00adner")) == [SHY.url]  # pasted from the page
+    (hit,) = idx.search("Barbaresco")
+    assert "<mark>Barbaresco</mark>" in hit.snippet
+    assert hit.title == SHY.title  # the stored text is the page's own
+    (record,) = idx.versions(SHY.url)
+    assert record.body == SHY.body  # soft hyphens kept in the archive, left out of the index
+
+
 # --------------------------------------------------------------------------- ranking
 
 
