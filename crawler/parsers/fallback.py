@@ -16,7 +16,10 @@ from trafilatura.settings import Document
 from .dom import Element
 from .text import render_extracted
 
-RETRY_BELOW_WORDS = 300
+# On realworld-dev, 171 of the 197 pages under 300 words came back identical from the full
+# cascade, and nearly all that changed were under 150: retrying 150-300 bought 3 of 1,686
+# snippets for 10% of the extraction time.
+RETRY_BELOW_WORDS = 150
 # The full cascade's result wins unless it lost most of the fast one's words (a teaser).
 KEEP_FULL_SHARE = 0.5
 DUMP_WORDS = 150
