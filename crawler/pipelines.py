@@ -14,7 +14,7 @@ from scrapy import Spider
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.history import HISTORY_FILE, History
-from archive.index import IndexLockedError, SearchIndex
+from archive.index import IndexLockedError, SchemaVersionError, SearchIndex
 from archive.jsonl import JsonlWriter
 from archive.records import PostRecord
 
@@ -89,13 +89,14 @@ class JsonlExportPipeline:
         self.writer = JsonlWriter(self.directory, prefix=f"{name}_{tag}" if tag else name)
 
     def close_spider(self) -> None:
-        if self.history is not None:
-            self.history.close()
-        if self.writer is None:
-            return
-        self.writer.close()
-        if self.writer.path is not None and self.crawler.stats is not None:
-            self.crawler.stats.set_value("archive/jsonl/file", self.writer.path.name)
+        try:
+            if self.writer is not None:
+                self.writer.close()
+                if self.writer.path is not None and self.crawler.stats is not None:
+                    self.crawler.stats.set_value("archive/jsonl/file", self.writer.path.name)
+        finally:
+            if self.history is not None:
+                self.history.close()
 
     def process_item(self, item: PostRecord) -> PostRecord:
         assert self.writer is not None
@@ -150,7 +151,7 @@ class IndexPipeline:
         stats = self.crawler.stats
         try:
             SearchIndex(self.path).add(batch)
-        except (IndexLockedError, OSError, ValueError) as exc:
+        except (IndexLockedError, SchemaVersionError, OSError, ValueError) as exc:
             logger.error(
                 "could not index %d posts (%s); run `blogarchive reindex` later", len(batch), exc
             )

@@ -669,3 +669,34 @@ def test_constant_score_matches_newest_first(tmp_path: Path) -> None:
     assert [h.published for h in hits] == ["2019-01-01"] * 5
     hits = idx.search("-nothing", limit=3, offset=200)
     assert [h.published for h in hits] == ["2018-01-01"] * 3  # 110 posts a year
+
+
+OPEN_AT_ONCE = """
+import sys, time
+from archive.index import SearchIndex
+from archive.records import PostRecord
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+index = SearchIndex(sys.argv[1])
+index.add([PostRecord(url=f"https://race.example/{sys.argv[3]}", title="t", body="b")])
+"""
+
+
+def test_processes_creating_one_index_at_once_all_open_it(tmp_path: Path) -> None:
+    """Crawls starting together on a new data dir: none may take the index that another
+    is creating for an index of an unknown schema version."""
+    for attempt in range(3):
+        path = tmp_path / f"index{attempt}"
+        start = time.time() + 1.0
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_AT_ONCE, str(path), str(start), str(n)],
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(6)
+        ]
+        errors = [p.communicate(timeout=120)[1] for p in procs]
+        assert all(p.returncode == 0 for p in procs), "\n".join(e for e in errors if e)
+        assert SearchIndex(path).count() == 6

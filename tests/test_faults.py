@@ -145,3 +145,25 @@ def test_corrupted_index_is_rebuilt_by_reindex(tmp_path: Path) -> None:
     found = run_cli("search", "--json", "xiaomi", "--data-dir", str(tmp_path))
     assert found.returncode == 0, found.stderr
     assert any("xiaomi" in hit["url"] for hit in json.loads(found.stdout))
+
+
+def test_an_index_of_another_schema_loses_no_post(tmp_path: Path) -> None:
+    """The index cannot take the posts: the crawl still writes and closes the WARC and
+    JSONL files, says to reindex, and ``reindex`` then makes every post searchable."""
+    index = tmp_path / "index"
+    index.mkdir()
+    (index / "meta.json").write_text("{}", encoding="utf-8")
+    (index / "blogarchive-index.json").write_text('{"schema_version": 1}', encoding="utf-8")
+    with BlogServer(get_blog("demo")) as server:
+        crawled = run_cli("crawl", "--url", server.url, "--data-dir", str(tmp_path), *LOOPBACK)
+    assert crawled.returncode == 0, crawled.stderr
+    assert "reindex" in crawled.stderr
+    assert "Traceback" not in crawled.stderr
+    assert not list(tmp_path.rglob("*.open")), "a file was left open"
+    items = read_items(tmp_path)
+    assert len({item["url"] for item in items}) == len(items) == len(get_blog("demo").truth)
+    assert run_cli("verify", "--data-dir", str(tmp_path)).returncode == 0
+    rebuilt = run_cli("reindex", "--data-dir", str(tmp_path))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    found = run_cli("search", "--json", "xiaomi", "--data-dir", str(tmp_path))
+    assert any("xiaomi" in hit["url"] for hit in json.loads(found.stdout))
