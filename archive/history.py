@@ -8,6 +8,8 @@ revisit that points at nothing.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,13 +43,23 @@ def connect(path: Path | str, schema: str, *, sync_normal: bool = True) -> sqlit
 
     WAL lets readers and a writer work at once; the busy timeout makes concurrent
     writers (crawls, workers, the scheduler) wait instead of failing; autocommit mode.
+    The setup (WAL switch, schema) runs under a lock on the directory: SQLite answers
+    "database is locked" at once, busy timeout or not, to processes that switch a new
+    file to WAL together. (Not a lock on the database file: closing any descriptor of it
+    would drop SQLite's own POSIX locks held in this process.)
     """
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    if sync_normal:
-        db.execute("PRAGMA synchronous=NORMAL")
-    db.executescript(schema)
+    folder = Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        if sync_normal:
+            db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(schema)
+    finally:
+        os.close(lock)  # releases the flock
     return db
 
 

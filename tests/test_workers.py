@@ -349,6 +349,24 @@ def test_a_site_is_never_crawled_by_two_jobs_at_once(
     assert_archived_once(data_dir, list(chosen.values()))
 
 
+def test_a_crawl_that_fails_before_starting_is_not_a_finished_job(
+    redis: Redis, redis_url: str, sites: dict[str, Site], workers: Workers, tmp_path: Path
+) -> None:
+    """Exit 1 normally means "crawled, a failed site is in the run history"; a crawl that
+    could not open the archive at all recorded nothing, so the job fails and is retried."""
+    config, data_dir = write_config(tmp_path / "sites.toml", sites), tmp_path / "data"
+    (data_dir / "history.sqlite3").mkdir(parents=True)  # SQLite cannot open it
+    queued = enqueue(redis_url, config, data_dir, "f0", "--retries", "1")
+    assert queued.returncode == 0, queued.stderr
+    job_id = re.findall(r"queued (crawl-\w+)", queued.stdout)[0]
+    workers.start("b1", "--burst")
+    assert workers.procs["b1"].wait(60) == 0, workers.logs()
+    job = job_of(redis, job_id)
+    assert job.get_status() == JobStatus.FAILED, workers.logs()
+    assert job.get_meta()["attempts"] == 2, workers.logs()
+    assert "f0 failed before it started" in workers.log("b1")
+
+
 def test_enqueue_refuses_a_site_already_queued(
     redis: Redis, redis_url: str, sites: dict[str, Site], tmp_path: Path
 ) -> None:

@@ -4,7 +4,8 @@ An attempt locks its sites (a site another job is crawling is skipped and report
 runs the crawl in a subprocess that dies with the job, and writes files tagged with the
 worker's name and the attempt number (``SITE_WORKERaN-…``), so no two attempts or
 workers ever write the same file. Exit 0 or 1 (crawled; a failed site is in the run
-history) ends the job; a crawl killed or crashed otherwise raises, and RQ retries the
+history) ends the job; a crawl killed or crashed otherwise, or one that exits 1 before a
+site's run began (no run of its process in the history), raises, and RQ retries the
 job. A retry starts with crash repair of the dead attempt's ``.open`` files, resumes
 from the recorded frontier, and the capture and version history keep it from archiving
 a post twice.
@@ -122,11 +123,16 @@ def crawl_group(
         max_pages=max_pages,
     )
     try:
-        code, summary = _run(job, attempt, locks, crawl) if held else (0, [])
+        code, summary, pid = _run(job, attempt, locks, crawl) if held else (0, [], 0)
     finally:
         locks.release(held)
     if code not in (0, 1):
         raise CrawlDied(f"crawl of {', '.join(held)} ended with {_describe(code)}")
+    unstarted = _unstarted(crawl, pid) if code == 1 else []
+    if unstarted:
+        # Exit 1 before a site's run began (a locked or unwritable archive): nothing of
+        # it is in the run history, so the job is not done.
+        raise CrawlDied(f"crawl of {', '.join(unstarted)} failed before it started (exit 1)")
     release_claims(job.connection, sites, job.id)
     return {
         "worker": attempt.worker,
@@ -138,7 +144,7 @@ def crawl_group(
     }
 
 
-def _run(job: Job, attempt: Attempt, locks: SiteLocks, crawl: Crawl) -> tuple[int, list[str]]:
+def _run(job: Job, attempt: Attempt, locks: SiteLocks, crawl: Crawl) -> tuple[int, list[str], int]:
     env = {**os.environ, "BLOGARCHIVE_WORKER": attempt.worker}
     proc = process.launch(crawl.argv(attempt.tag), env)
     logger.info(
@@ -163,7 +169,19 @@ def _run(job: Job, attempt: Attempt, locks: SiteLocks, crawl: Crawl) -> tuple[in
     summary = [line for line in out.splitlines() if line.strip()]
     for line in summary:
         logger.info("%s", line)
-    return proc.returncode, summary
+    return proc.returncode, summary, proc.pid
+
+
+def _unstarted(crawl: Crawl, pid: int) -> list[str]:
+    """The sites for which the crawl process ``pid`` recorded no run."""
+    history = Path(crawl.data_dir) / HISTORY_FILE
+    if not history.is_file():
+        return list(crawl.sites)
+    log = RunLog(history)
+    try:
+        return [s for s in crawl.sites if all(r.pid != pid for r in log.list(site=s, limit=20))]
+    finally:
+        log.close()
 
 
 def _remember(job: Job, attempt: Attempt, crawl: Crawl, pid: int) -> None:
