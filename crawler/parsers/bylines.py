@@ -11,15 +11,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from . import authors as names
-from .dom import (
-    Element,
-    attr,
-    classes,
-    clean_text,
-    is_foreign,
-    meta_content,
-    text_of,
-)
+from .dom import Element, attr, classes, clean_text, is_foreign, meta_content, text_of
 from .jsonld import JsonLd, Node, as_list, types_of
 
 _STEMS = "author|autor|auteur|byline|writer|contributor|verfasser|redakteur|username|submitted"

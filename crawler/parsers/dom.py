@@ -66,14 +66,8 @@ _ATTRIBUTE_VALUE = re.compile(r"""\[(?:class|id|itemprop|rel)\s*[~|^$*]?=\s*["']
 
 
 @lru_cache(maxsize=2)  # the page being parsed
-def attribute_values(document: HtmlElement) -> tuple[str, ...]:
-    """Every class, id, itemprop and rel value of a page (the root element), as written."""
-    return tuple(_ATTRIBUTE_VALUES(document))
-
-
-@lru_cache(maxsize=2)
 def _attribute_text(document: HtmlElement) -> str:
-    return " ".join(attribute_values(document)).lower()
+    return " ".join(_ATTRIBUTE_VALUES(document)).lower()
 
 
 def attribute_text(node: HtmlElement) -> str:

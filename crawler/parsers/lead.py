@@ -23,7 +23,8 @@ TRUNCATED_GROWTH = 3.0
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
 _TEXTS = etree.XPath("//body//text()[contains(., $word)]")
 _WORDS = re.compile(r"\w+")
-_INVISIBLE = frozenset({"script", "style", "noscript", "template", "title", "a", "nav", "footer"})
+# Never a standfirst: code, the head, a link (a teaser of another post), navigation, footers.
+_NOT_LEAD = frozenset({"script", "style", "noscript", "template", "title", "a", "nav", "footer"})
 
 
 def _key(text: str) -> str:
@@ -71,14 +72,14 @@ def _shown(root: Element, description: str) -> str | None:
 def _climb(element: Element | None, key: str, cut: bool, limit: float) -> str | None:
     """The first element up from ``element`` whose text is the description."""
     while element is not None and element.tag != "body":
-        if not isinstance(element.tag, str) or element.tag in _INVISIBLE:
+        if not isinstance(element.tag, str) or element.tag in _NOT_LEAD:
             return None
         # text_content() is the cheap measure (scripts included); text_of() only for a match
         found = _key(element.text_content())
         if len(found) > limit:
             return None
         if found == key or (cut and found.startswith(key)):
-            hidden = next(element.iterancestors(*_INVISIBLE), None) is not None
+            hidden = next(element.iterancestors(*_NOT_LEAD), None) is not None
             return None if hidden or is_foreign(element) else text_of(element)
         element = element.getparent()
     return None
