@@ -6,10 +6,14 @@ same spider, settings, extensions and pipelines through Scrapy's own command.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sqlite3
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from twisted.internet.defer import Deferred
 
 from archive.history import HISTORY_FILE
 from archive.repair import repair_data_dir
@@ -32,6 +37,11 @@ LOOPBACK_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
 }
 OK_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
+# SIGINT/SIGTERM: Scrapy's graceful stop ("shutdown"), a stop before the engine started,
+# or a second signal that stopped the reactor before the spider closed.
+STOPPED_BEFORE_START = "interrupted before start"
+FORCED_STOP = "forced shutdown"
+INTERRUPTED_REASONS = {"shutdown", STOPPED_BEFORE_START, FORCED_STOP}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +72,7 @@ class CrawlResult:
         """For the run history: ok, failed, or interrupted (SIGINT/SIGTERM)."""
         if self.ok:
             return "ok"
-        return "interrupted" if self.reason == "shutdown" else "failed"
+        return "interrupted" if self.reason in INTERRUPTED_REASONS else "failed"
 
     def counts(self) -> dict[str, int]:
         return {
@@ -119,12 +129,58 @@ def run_crawls(
     log = RunLog(data_dir / HISTORY_FILE)
     try:
         log.mark_interrupted()
-        run_ids = {site.name: log.start(site.name, trigger) for site in sites}
-        results = _crawl(sites, settings, max_pages)
+        with _sigterm_interrupts():
+            run_ids, results = _start_and_crawl(log, sites, settings, max_pages, trigger)
         _record(log, run_ids, results)
     finally:
         log.close()
     return results
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt, as SIGINT does, until Scrapy installs its handlers."""
+    # By default a SIGTERM before the reactor starts kills the process, its runs left
+    # "running"; a handler someone else installed (or SIG_IGN) is theirs to keep.
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL
+    ):
+        yield
+        return
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGTERM) is signal.default_int_handler:  # not Scrapy's yet
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _start_and_crawl(
+    log: RunLog,
+    sites: list[SiteConfig],
+    settings: Settings,
+    max_pages: int | None,
+    trigger: str,
+) -> tuple[dict[str, int], list[CrawlResult]]:
+    """Record the runs and crawl; a crawl that cannot start ends its runs, then raises."""
+    run_ids: dict[str, int] = {}
+    try:
+        for site in sites:
+            run_ids[site.name] = log.start(site.name, trigger)
+        return run_ids, _crawl(sites, settings, max_pages)
+    except KeyboardInterrupt:
+        _end_all(log, run_ids, "interrupted", STOPPED_BEFORE_START)
+        raise
+    except Exception as exc:
+        _end_all(log, run_ids, "failed", f"not started: {exc}")
+        raise
+
+
+def _end_all(log: RunLog, run_ids: dict[str, int], status: str, reason: str) -> None:
+    with contextlib.suppress(sqlite3.Error):  # the crawl's own error matters more
+        for run_id in run_ids.values():
+            log.finish(run_id, status, {}, reason)
 
 
 def _record(log: RunLog, run_ids: dict[str, int], results: list[CrawlResult]) -> None:
@@ -136,20 +192,43 @@ def _record(log: RunLog, run_ids: dict[str, int], results: list[CrawlResult]) ->
         print(f"could not record the run history: {exc}", file=sys.stderr)
 
 
+class _Crawl:
+    """One site's crawler, Scrapy's Deferred for the end of its crawl, and its engine start."""
+
+    def __init__(self, site: SiteConfig, crawler: Crawler) -> None:
+        self.site = site
+        self.crawler = crawler
+        self.ended: Deferred[None] | None = None
+        self.engine_started = False
+        crawler.signals.connect(self._started, signal=signals.engine_started)
+
+    def _started(self) -> None:
+        self.engine_started = True
+
+    def reason(self, stats: dict[str, Any]) -> str:
+        """Scrapy's finish reason; else why the crawl never closed its spider."""
+        if "finish_reason" in stats:
+            return str(stats["finish_reason"])
+        if self.ended is not None and not self.ended.called:
+            # The reactor stopped with the crawl still going: only a SIGINT/SIGTERM does that.
+            return FORCED_STOP if self.engine_started else STOPPED_BEFORE_START
+        return "not started"
+
+
 def _crawl(sites: list[SiteConfig], settings: Settings, max_pages: int | None) -> list[CrawlResult]:
     process = CrawlerProcess(settings)
-    crawlers: list[tuple[SiteConfig, Crawler]] = []
+    crawls: list[_Crawl] = []
     for site in sites:
-        crawler = process.create_crawler(BlogSpider)
+        crawl = _Crawl(site, process.create_crawler(BlogSpider))
         if settings.getbool("BLOGARCHIVE_PROGRESS_STDERR"):
             # Scrapy installs its log handler when the crawl starts; adjust it then.
-            crawler.signals.connect(_brief_tracebacks, signal=signals.engine_started)
-        process.crawl(crawler, site=site, max_pages=max_pages)
-        crawlers.append((site, crawler))
+            crawl.crawler.signals.connect(_brief_tracebacks, signal=signals.engine_started)
+        crawl.ended = process.crawl(crawl.crawler, site=site, max_pages=max_pages)
+        crawls.append(crawl)
     started = time.monotonic()
     process.start()
     elapsed = time.monotonic() - started
-    return [_result(site, crawler, elapsed) for site, crawler in crawlers]
+    return [_result(crawl, elapsed) for crawl in crawls]
 
 
 class BriefFormatter(logging.Formatter):
@@ -170,7 +249,8 @@ def _brief_tracebacks() -> None:
         handler.setFormatter(BriefFormatter(fmt, current.datefmt if current else None))
 
 
-def _result(site: SiteConfig, crawler: Crawler, elapsed: float) -> CrawlResult:
+def _result(crawl: _Crawl, elapsed: float) -> CrawlResult:
+    site, crawler = crawl.site, crawl.crawler
     stats = crawler.stats.get_stats() if crawler.stats else {}
     counts = crawl_counts(stats)
     started, finished = stats.get("start_time"), stats.get("finish_time")
@@ -178,7 +258,7 @@ def _result(site: SiteConfig, crawler: Crawler, elapsed: float) -> CrawlResult:
     return CrawlResult(
         site=site.name,
         url=site.url,
-        reason=str(stats.get("finish_reason", "not started")),
+        reason=crawl.reason(stats),
         pages=counts["pages"],
         posts=counts["posts"],
         new=counts["new"],
