@@ -223,7 +223,7 @@ def test_never_two_runs_of_one_site_at_once(scheduled: Scheduled) -> None:
 def test_every_run_ended(scheduled: Scheduled) -> None:
     statuses = {r["status"] for r in scheduled.runs}
     assert statuses <= {"ok", "failed", "interrupted"}, scheduled.runs
-    # A crawl stopped while still starting up records no end time, only "interrupted".
+    # Only a crawl killed outright (the SIGKILL after the grace period) has no end time.
     assert all(r["ended"] or r["status"] == "interrupted" for r in scheduled.runs)
 
 
