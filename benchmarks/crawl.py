@@ -107,6 +107,13 @@ def _ints(text: str) -> list[int]:
     return [int(x.replace("_", "")) for x in text.split(",") if x.strip()]
 
 
+def _setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     p.add_argument("--posts", type=int, default=1000, help="posts in the blog (default 1000)")
@@ -125,6 +132,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "of the working tree taken at start)",
     )
     p.add_argument("--timeout", type=float, default=1800, help="seconds before a run is killed")
+    p.add_argument(
+        "--set",
+        type=_setting,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Scrapy setting for the blogarchive runs (repeatable), e.g. to compare a default",
+    )
     p.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = p.parse_args(argv)
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
@@ -343,6 +358,7 @@ def profile(args: argparse.Namespace, tmp: Path, pythonpath: str | None) -> None
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     tools.TIMEOUT = args.timeout
+    tools.BLOGARCHIVE_SETTINGS.update(args.set)
     tmp = Path(tempfile.mkdtemp(prefix="blogarchive-bench-"))
     started = time.monotonic()
     try:
@@ -350,6 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         pythonpath = str(src)
         sys.path.insert(0, pythonpath)  # the server's demo blog from the same revision
         print(machine())
+        if args.set:
+            print("blogarchive runs also get: " + " ".join(f"-s {k}={v}" for k, v in args.set))
         if args.rss_scan:
             rss_scan(args, tmp, pythonpath)
         elif args.profile:

@@ -51,6 +51,8 @@ COMMON = {
 TOOLS = ("blogarchive", "scrapy", "wget", "scrapy-webarchive")
 TIMEOUT = 1800.0
 """Seconds before a run is killed (and reported as failed)."""
+BLOGARCHIVE_SETTINGS: dict[str, str] = {}
+"""``-s NAME=VALUE`` for blogarchive runs only (``--set``), after the loopback lift."""
 
 
 @dataclass
@@ -150,7 +152,7 @@ def blogarchive_cmd(ctx: Ctx, data: Path) -> list[str]:
         ctx.url,
         "--data-dir",
         str(data),
-        *_settings_args(LOOPBACK),
+        *_settings_args({**LOOPBACK, **BLOGARCHIVE_SETTINGS}),
     ]
 
 

@@ -28,6 +28,8 @@ DOWNLOAD_DELAY_JITTER = 0
 RETRY_TIMES = 2
 # HTTP-cache hits never reach the downloader, so they would never be archived.
 HTTPCACHE_ENABLED = False
+# A sitemap queues a blog's every post at once: keep queued requests pickled, ~400 bytes each.
+SCHEDULER_MEMORY_QUEUE = "crawler.squeues.PickledLifoMemoryQueue"
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
@@ -52,6 +54,10 @@ POLITENESS_ENABLED = True
 POLITENESS_MAX_DELAY = 60.0
 RESUME_ENABLED = True
 
+# crawler.extensions.malloc: glibc's mmap threshold pinned at its initial 128 KiB, so the
+# index writer's big buffers are unmapped when freed instead of piling up in malloc arenas.
+BLOGARCHIVE_MALLOC_ENABLED = True
+BLOGARCHIVE_MALLOC_MMAP_THRESHOLD = 128 * 1024
 BLOGARCHIVE_PROGRESS_ENABLED = True
 BLOGARCHIVE_PROGRESS_INTERVAL = 5.0
 BLOGARCHIVE_PROGRESS_STDERR = False
@@ -59,6 +65,8 @@ BLOGARCHIVE_PROGRESS_STDERR = False
 SITES_CONFIG = os.environ.get("BLOGARCHIVE_CONFIG") or "config/sites.toml"
 
 EXTENSIONS = {
+    # Pins glibc's mmap threshold (BLOGARCHIVE_MALLOC_*), once, as the crawler is built.
+    "crawler.extensions.malloc.MallocExtension": 50,
     "crawler.capture.extension.WarcCaptureExtension": 100,
     "crawler.extensions.progress.ProgressExtension": 500,
 }
