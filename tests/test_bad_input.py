@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -96,12 +97,13 @@ def test_argparse_errors_are_usage_lines(args: list[str]) -> None:
 
 
 def _files(tmp_path: Path) -> dict[str, bytes]:
+    noise = random.Random(7)  # seeded: the same bytes every run, no rare pattern by chance
     return {
-        "x.bin": os.urandom(5000),
-        "image.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(2000),
+        "x.bin": noise.randbytes(5000),
+        "image.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + noise.randbytes(2000),
         "notes.txt": b"plain notes, no markup at all\n",
         "archive.tar.gz": gzip.compress(b"not a warc at all" * 100),
-        "fake.warc.gz": os.urandom(3000),
+        "fake.warc.gz": noise.randbytes(3000),
     }
 
 
@@ -127,7 +129,9 @@ def test_extract_reports_a_damaged_warc_in_one_line(tmp_path: Path) -> None:
         for n in range(3):
             writer.write_record(writer.create_warc_record(f"urn:x:{n}", "resource", payload=None))
     data = path.read_bytes()
-    path.write_bytes(data[:200] + os.urandom(300) + data[500:])
+    # Fixed junk: random bytes made this test fail once in a while (a rare pattern read back
+    # without an error).
+    path.write_bytes(data[:200] + b"garbage!" * 38 + data[500:])
     result = run_cli("extract", str(path))
     assert result.returncode == 1
     line = one_line(result)
