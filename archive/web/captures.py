@@ -14,6 +14,7 @@ from pathlib import Path
 
 from archive.members import Member, scan
 from archive.paths import OPEN_SUFFIX, archive_file
+from archive.web.scanned import ScannedFiles
 
 CAPTURE_TYPES = ("response", "revisit")
 _FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.warc\.gz$")
@@ -44,12 +45,6 @@ class Capture:
         return self.profile is not None and _NOT_MODIFIED in self.profile
 
 
-@dataclass(frozen=True)
-class _Scanned:
-    stamp: tuple[int, int]
-    captures: list[Capture]
-
-
 def valid_filename(name: str) -> bool:
     """Whether ``name`` looks like one of our WARC files (no path, no tricks)."""
     return bool(_FILENAME.match(name)) and ".." not in name
@@ -66,7 +61,7 @@ class CaptureIndex:
     def __init__(self, warc_dir: Path) -> None:
         self.warc_dir = warc_dir
         self._lock = threading.Lock()
-        self._files: dict[Path, _Scanned] = {}
+        self._files = ScannedFiles(_captures)
         self._by_url: dict[str, list[Capture]] = {}
         self._by_id: dict[str, Capture] = {}
         self._by_place: dict[tuple[str, int], Capture] = {}
@@ -94,17 +89,9 @@ class CaptureIndex:
 
     def _refresh(self) -> None:
         with self._lock:
-            files = _warc_files(self.warc_dir)
-            stamps = {path: _stamp(path) for path in files}
-            current = {p: s for p, s in self._files.items() if stamps.get(p) == s.stamp}
-            if len(current) == len(files) == len(self._files):
-                return
-            for path in files:
-                stamp = stamps[path]
-                if path not in current and stamp is not None:
-                    current[path] = _Scanned(stamp, _captures(path))
-            self._files = current
-            self._index([c for p in files if p in current for c in current[p].captures])
+            captures = self._files.refresh(_warc_files(self.warc_dir))
+            if captures is not None:
+                self._index(captures)
 
     def _index(self, captures: list[Capture]) -> None:
         captures.sort(key=lambda c: (c.date, c.filename, c.offset))
@@ -121,14 +108,6 @@ def _warc_files(warc_dir: Path) -> list[Path]:
         return []
     found = [*warc_dir.glob("*.warc.gz"), *warc_dir.glob("*.warc.gz" + OPEN_SUFFIX)]
     return sorted(found)
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_size, info.st_mtime_ns)
 
 
 def _captures(path: Path) -> list[Capture]:

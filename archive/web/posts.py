@@ -18,6 +18,7 @@ from typing import Any
 from archive.documents import record_order
 from archive.jsonl import jsonl_files
 from archive.records import PostRecord
+from archive.web.scanned import ScannedFiles
 
 
 def post_id(url: str) -> str:
@@ -48,19 +49,13 @@ class Entry:
         return record_order(self.version, self.fetched_at)
 
 
-@dataclass(frozen=True)
-class _Scanned:
-    stamp: tuple[int, int]
-    entries: list[Entry]
-
-
 class Catalog:
     """Every post version in ``items_dir``, by URL and by id; safe to share between threads."""
 
     def __init__(self, items_dir: Path) -> None:
         self.items_dir = items_dir
         self._lock = threading.Lock()
-        self._files: dict[Path, _Scanned] = {}
+        self._files = ScannedFiles(_scan)
         self._by_url: dict[str, list[Entry]] = {}
         self._by_id: dict[str, str] = {}
 
@@ -82,16 +77,10 @@ class Catalog:
 
     def _refresh(self) -> None:
         with self._lock:
-            files = jsonl_files(self.items_dir)
-            stamps = {path: _stamp(path) for path in files}
-            current = {p: s for p, s in self._files.items() if stamps.get(p) == s.stamp}
-            if len(current) == len(files) and len(current) == len(self._files):
+            entries = self._files.refresh(jsonl_files(self.items_dir))
+            if entries is None:
                 return
-            for path in files:
-                if path not in current and stamps[path] is not None:
-                    current[path] = _Scanned(stamps[path] or (0, 0), list(_scan(path)))
-            self._files = current
-            self._by_url = _group([e for p in files if p in current for e in current[p].entries])
+            self._by_url = _group(entries)
             self._by_id = {post_id(url): url for url in self._by_url}
 
 
@@ -103,14 +92,6 @@ def read_record(entry: Entry) -> PostRecord | None:
             return PostRecord.from_dict(json.loads(stream.readline()))
     except (OSError, ValueError, TypeError, KeyError):
         return None
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_size, info.st_mtime_ns)
 
 
 def _scan(path: Path) -> list[Entry]:
