@@ -88,6 +88,18 @@ class History:
     def close(self) -> None:
         self.db.close()
 
+    def begin(self) -> None:
+        """Start a write transaction: what follows is committed together or not at all."""
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Undo an open transaction; a no-op if SQLite already rolled it back (SQLITE_FULL)."""
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
     def last_capture(self, url: str) -> Capture | None:
         row = self.db.execute(
             "SELECT url, record_id, warc_date, payload_digest, filename, offset, status, etag,"

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Self
 
-from archive.fileio import append
+from archive.fileio import append, rollback
 from archive.paths import OPEN_SUFFIX
 from archive.records import PostRecord
 
@@ -50,10 +50,20 @@ class JsonlWriter:
         self.path: Path | None = None
         self.count = 0
 
-    def write(self, record: PostRecord) -> None:
-        """Append one whole line; a failed write (a full disk) leaves no partial line."""
-        append(self._ensure_file(), (dumps(record) + "\n").encode("utf-8"))
+    def write(self, record: PostRecord) -> int:
+        """Append one whole line; a failed write (a full disk) leaves no partial line.
+
+        Returns the line's offset, for :meth:`unwrite`.
+        """
+        offset = append(self._ensure_file(), (dumps(record) + "\n").encode("utf-8"))
         self.count += 1
+        return offset
+
+    def unwrite(self, offset: int) -> None:
+        """Take back the last line written (at ``offset``), when what goes with it failed."""
+        assert self._file is not None
+        rollback(self._file, offset)
+        self.count -= 1
 
     def close(self) -> None:
         """Flush, fsync and drop the ``.open`` suffix (then the lock goes with the file)."""

@@ -6,12 +6,14 @@ See Scrapy's docs/topics/item-pipeline.rst. Items are :class:`archive.records.Po
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
 from scrapy import Spider
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from archive.history import HISTORY_FILE, History
 from archive.index import IndexLockedError, SchemaVersionError, SearchIndex
@@ -72,6 +74,7 @@ class JsonlExportPipeline:
         self.directory = directory
         self.history = history
         self.writer: JsonlWriter | None = None
+        self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -99,20 +102,62 @@ class JsonlExportPipeline:
                 self.history.close()
 
     def process_item(self, item: PostRecord) -> PostRecord:
-        assert self.writer is not None
         try:
-            self.writer.write(item)
-        except OSError as exc:
+            self._archive(item)
+        except (OSError, sqlite3.Error) as exc:
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value("archive/jsonl/errors")
-            raise DropItem(f"could not write JSONL for {item.url}: {exc}") from exc
-        if self.history is not None and item.version is not None and item.content_hash:
-            # Recorded once the line is written, so a crash re-archives rather than skips.
+            if _storage_failed(exc):
+                self._stop(exc)
+            raise DropItem(f"could not archive {item.url} in JSONL: {exc}") from exc
+        return item
+
+    def _stop(self, exc: BaseException) -> None:
+        """Stop the crawl once: posts we cannot archive must not be fetched."""
+        engine = self.crawler.engine
+        if self.stopping or engine is None:
+            return
+        self.stopping = True
+        logger.error("JSONL write failed, stopping the crawl: %s", exc)
+        deferred_from_coro(engine.close_spider_async(reason="jsonl_write_failed"))
+
+    def _archive(self, item: PostRecord) -> None:
+        """Write the line and record its version together: both or neither.
+
+        A line without its version would be archived again by the next crawl (seen as
+        new), so a version that cannot be committed (a full disk) takes its line back.
+        A crash in between leaves the file ``.open``, and repair records its versions.
+        """
+        assert self.writer is not None
+        if self.history is None or item.version is None or not item.content_hash:
+            self.writer.write(item)
+            return
+        self.history.begin()
+        try:
             record_id = item.warc.record_id if item.warc else None
             self.history.record_version(
                 item.url, item.version, item.content_hash, record_id, item.fetched_at
             )
-        return item
+            offset = self.writer.write(item)
+            try:
+                self.history.commit()
+            except sqlite3.Error:
+                self.writer.unwrite(offset)
+                raise
+        except BaseException:
+            self.history.rollback()
+            raise
+
+
+def _storage_failed(exc: BaseException) -> bool:
+    """A full disk or an I/O error, as against a busy database that may free up."""
+    if isinstance(exc, OSError):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) in _SQLITE_STORAGE_ERRORS
+
+
+_SQLITE_STORAGE_ERRORS = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY}
 
 
 class IndexPipeline:

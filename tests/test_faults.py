@@ -25,12 +25,12 @@ from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
 
 FULL_DISK_SCRIPT = """
 set -u
-mount -t tmpfs -o size=400k tmpfs "$DATA" || exit 99
+mount -t tmpfs -o size=$SIZE tmpfs "$DATA/$MOUNT" || exit 99
 "$PY" -m crawler.cli crawl --url "$URL" --data-dir "$DATA" $LOOPBACK > "$OUT/crawl1" 2>&1
 echo $? > "$OUT/crawl1.rc"
 "$PY" -m crawler.cli verify --data-dir "$DATA" > "$OUT/verify1" 2>&1
 echo $? > "$OUT/verify1.rc"
-mount -o remount,size=50m "$DATA"
+mount -o remount,size=50m "$DATA/$MOUNT"
 "$PY" -m crawler.cli crawl --url "$URL" --data-dir "$DATA" $LOOPBACK > "$OUT/crawl2" 2>&1
 echo $? > "$OUT/crawl2.rc"
 "$PY" -m crawler.cli verify --data-dir "$DATA" > "$OUT/verify2" 2>&1
@@ -40,16 +40,35 @@ cat "$DATA"/items/*.jsonl > "$OUT/items"
 
 
 def test_full_disk_fails_clearly_keeps_data_and_resumes(tmp_path: Path) -> None:
+    """The whole data dir on a 400 KB disk: WARC, JSONL or SQLite fails first."""
+    out = _fill_the_disk(tmp_path, mount=".", size="400k")
+    assert "FAILED (warc_write_failed)" in out or "No space left" in out
+
+
+def test_full_items_disk_stops_the_crawl_and_loses_nothing(tmp_path: Path) -> None:
+    """Only the JSONL dir is full (WARC writes still work): the crawl stops anyway."""
+    out = _fill_the_disk(tmp_path, mount="items", size="8k")
+    assert "FAILED (jsonl_write_failed)" in out
+    assert "JSONL write failed, stopping the crawl: [Errno 28] No space left on device" in out
+
+
+def _fill_the_disk(tmp_path: Path, *, mount: str, size: str) -> str:
+    """Crawl with DATA/MOUNT on a small tmpfs, verify, enlarge it, crawl again, verify.
+
+    Checks what every such run must show; returns the first crawl's output.
+    """
     if shutil.which("unshare") is None or os.geteuid() != 0:
         pytest.skip("needs root and unshare to mount a small filesystem")
     blog = get_blog("blogger", posts=120)
-    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / mount).mkdir(parents=True, exist_ok=True)
     out = tmp_path / "out"
     out.mkdir()
     with BlogServer(blog) as server:
         env = {
             **os.environ,
             "DATA": str(tmp_path / "data"),
+            "MOUNT": mount,
+            "SIZE": size,
             "OUT": str(out),
             "URL": server.url,
             "PY": sys.executable,
@@ -70,7 +89,6 @@ def test_full_disk_fails_clearly_keeps_data_and_resumes(tmp_path: Path) -> None:
         pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
     first = (out / "crawl1").read_text()
     assert (out / "crawl1.rc").read_text().strip() == "1"
-    assert "FAILED (warc_write_failed)" in first or "No space left" in first
     assert "Traceback" not in first
     assert (out / "verify1.rc").read_text().strip() == "0", (out / "verify1").read_text()
     assert (out / "crawl2.rc").read_text().strip() == "0", (out / "crawl2").read_text()
@@ -78,6 +96,7 @@ def test_full_disk_fails_clearly_keeps_data_and_resumes(tmp_path: Path) -> None:
     urls = Counter(json.loads(line)["url"] for line in (out / "items").read_text().splitlines())
     assert set(urls) == expected
     assert max(urls.values()) == 1
+    return first
 
 
 def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:

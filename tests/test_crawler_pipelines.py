@@ -1,0 +1,152 @@
+"""The JSONL pipeline keeps each post's line and its recorded version together.
+
+A line whose version is not in the history is archived again by the next crawl, so
+when SQLite refuses the version (its disk is full) the line must go too. The history
+here is a real SQLite file made "full" with ``PRAGMA max_page_count``, which makes
+SQLite answer SQLITE_FULL exactly as a full disk does.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from scrapy import Spider
+from scrapy.exceptions import DropItem
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from archive.history import HISTORY_FILE, History
+from archive.jsonl import dumps, iter_archive
+from archive.records import PostRecord
+from crawler.pipelines import JsonlExportPipeline
+
+
+def _pipeline(data_dir: Path) -> JsonlExportPipeline:
+    crawler = get_crawler(
+        Spider,
+        {
+            "ARCHIVE_DIR": str(data_dir),
+            "ARCHIVE_JSONL_ENABLED": True,
+            "ARCHIVE_DEDUP_ENABLED": True,
+        },
+    )
+    crawler.spider = Spider("fixture")
+    crawler.stats.open_spider()
+    pipeline = build_from_crawler(JsonlExportPipeline, crawler)
+    pipeline.open_spider()
+    return pipeline
+
+
+def _post(n: int) -> PostRecord:
+    post = PostRecord(url=f"http://blog.test/post/{n}", title=f"post {n}", body="words " * 50)
+    return post.replace(version=1, content_hash=post.compute_content_hash())
+
+
+def _fill_up(pipeline: JsonlExportPipeline) -> None:
+    """Cap the database at the pages it has now, so new rows soon need one too many."""
+    assert pipeline.history is not None
+    db = pipeline.history.db
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")
+
+
+def test_a_version_sqlite_refuses_takes_its_line_back(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path)
+    pipeline.process_item(_post(0))
+    _fill_up(pipeline)
+    kept, dropped, errors = [], [], set()
+    for n in range(1, 200):
+        try:
+            kept.append(pipeline.process_item(_post(n)).url)
+        except DropItem as exc:
+            errors.add(str(exc.__cause__))
+            dropped.append(f"http://blog.test/post/{n}")
+    pipeline.close_spider()
+    assert dropped, "the capped database never filled up"
+    assert errors == {"database or disk is full"}
+    assert pipeline.crawler.stats is not None
+    assert pipeline.crawler.stats.get_value("archive/jsonl/errors") == len(dropped)
+    lines = [item.url for item in iter_archive(tmp_path / "items")]
+    history = History(tmp_path / HISTORY_FILE)
+    recorded = {url for (url,) in history.db.execute("SELECT url FROM versions WHERE version = 1")}
+    history.close()
+    assert lines == ["http://blog.test/post/0", *kept]
+    assert recorded == set(lines)
+    assert not recorded & set(dropped)
+
+
+def test_a_line_that_cannot_be_written_records_no_version(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path)
+    pipeline.process_item(_post(0))
+    assert pipeline.writer is not None
+    written = pipeline.writer.count
+    with _file_size_limit(_open_size(pipeline) + 100), pytest.raises(DropItem, match="too large"):
+        pipeline.process_item(_post(1))
+    assert pipeline.writer.count == written
+    assert pipeline.history is not None
+    assert pipeline.history.last_version("http://blog.test/post/1") is None
+    pipeline.process_item(_post(2))
+    pipeline.close_spider()
+    urls = [item.url for item in iter_archive(tmp_path / "items")]
+    assert urls == ["http://blog.test/post/0", "http://blog.test/post/2"]
+
+
+def _open_size(pipeline: JsonlExportPipeline) -> int:
+    assert pipeline.writer is not None
+    assert pipeline.writer._file is not None
+    return os.fstat(pipeline.writer._file.fileno()).st_size
+
+
+@contextmanager
+def _file_size_limit(size: int) -> Iterator[None]:
+    """RLIMIT_FSIZE: the kernel refuses writes past ``size`` with EFBIG, as a full disk would."""
+    old = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, old[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, old)
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+def test_a_busy_history_drops_the_post_before_writing_it(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path)
+    assert pipeline.history is not None
+    pipeline.history.db.execute("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(tmp_path / HISTORY_FILE, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DropItem, match="database is locked"):
+            pipeline.process_item(_post(1))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    pipeline.process_item(_post(2))
+    pipeline.close_spider()
+    assert [item.url for item in iter_archive(tmp_path / "items")] == ["http://blog.test/post/2"]
+
+
+def test_a_version_that_cannot_be_committed_takes_its_written_line_back(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path)
+    pipeline.process_item(_post(0))
+    wal = (tmp_path / (HISTORY_FILE + "-wal")).stat().st_size
+    line = len(dumps(_post(1))) + 1
+    # Room for the JSONL line, none for SQLite's next WAL frame: COMMIT is what fails.
+    assert _open_size(pipeline) + line < wal
+    with _file_size_limit(_open_size(pipeline) + line), pytest.raises(DropItem) as dropped:
+        pipeline.process_item(_post(1))
+    assert isinstance(dropped.value.__cause__, sqlite3.Error)
+    assert pipeline.history is not None
+    assert pipeline.history.last_version("http://blog.test/post/1") is None
+    pipeline.process_item(_post(2))
+    pipeline.close_spider()
+    urls = [item.url for item in iter_archive(tmp_path / "items")]
+    assert urls == ["http://blog.test/post/0", "http://blog.test/post/2"]
