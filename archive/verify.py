@@ -19,6 +19,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from archive.jsonl import jsonl_files
 from archive.members import scan
 from archive.paths import OPEN_SUFFIX, archive_file
+from archive.pointer import PointerError, record_at
 
 CAPTURE_TYPES = ("response", "revisit")
 
@@ -145,15 +146,15 @@ def _check_pointer(item: dict[str, object], warc_dir: Path) -> str | None:
     path = archive_file(warc_dir, str(ref.get("filename")))
     if path is None:
         return f"warc pointer to a missing file {ref.get('filename')}"
-    with path.open("rb") as stream:
-        stream.seek(int(str(ref.get("offset"))))
-        try:
-            record = next(iter(ArchiveIterator(stream)))
-        except (StopIteration, ArchiveLoadFailed, ValueError, OSError, EOFError):
-            return f"warc pointer {ref.get('filename')}@{ref.get('offset')} is not a record"
-    kind = record.rec_headers.get_header("WARC-Type")
-    if kind not in CAPTURE_TYPES or record.rec_headers.get_header("WARC-Target-URI") != url:
-        return f"warc pointer {ref.get('filename')}@{ref.get('offset')} is a {kind} of another URL"
-    if record.rec_headers.get_header("WARC-Record-ID") != ref.get("record_id"):
-        return f"warc pointer {ref.get('filename')}@{ref.get('offset')}: record id differs"
+    where = f"warc pointer {ref.get('filename')}@{ref.get('offset')}"
+    try:
+        with record_at(path, int(str(ref.get("offset")))) as record:
+            headers = record.rec_headers
+    except (PointerError, ValueError):
+        return f"{where} is not a record"
+    kind = headers.get_header("WARC-Type")
+    if kind not in CAPTURE_TYPES or headers.get_header("WARC-Target-URI") != url:
+        return f"{where} is a {kind} of another URL"
+    if headers.get_header("WARC-Record-ID") != ref.get("record_id"):
+        return f"{where}: record id differs"
     return None

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from archive.index import SearchIndex
-from archive.jsonl import JsonlWriter
+from archive.jsonl import JsonlWriter, iter_archive
 from archive.records import PostRecord, Rating
 from crawler.cli import main
 from tests.test_archive_rebuild import page, write_warc
@@ -255,6 +255,22 @@ def test_show_raw_reads_an_open_warc(
     warc.rename(warc.with_name(WARC_NAME + ".open"))
     assert main(["show", U0, "--raw", "--data-dir", str(data)]) == 0
     assert capsysbinary.readouterr().out.endswith(page(POSTS[0]))
+
+
+def test_show_raw_reports_a_damaged_record_in_one_line(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (ref,) = [item.warc for item in iter_archive(data / "items") if item.url == U2]
+    assert ref is not None
+    warc = data / "warc" / WARC_NAME
+    raw = bytearray(warc.read_bytes())
+    # A gzip member header, then junk: warcio raises its own ArchiveLoadFailed or zlib error.
+    raw[ref.offset : ref.offset + 64] = b"\x1f\x8b\x08\x00" + bytes(range(60))
+    warc.write_bytes(bytes(raw))
+    assert main(["show", U2, "--raw", "--data-dir", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"blogarchive show: cannot read {WARC_NAME} at offset {ref.offset}: ")
+    assert err.count("\n") == 1
 
 
 def test_show_raw_errors(data: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any
+
+from archive.pointer import PointerError, record_at
 
 MAX_BODY = 20 * 1024 * 1024
 """Bodies past this are cut: no blog post page is this large."""
 
 
-class ReplayError(ValueError):
+class ReplayError(PointerError):
     """The record is not where the index says, or cannot be read."""
 
 
@@ -39,25 +40,14 @@ class Payload:
 
 def read_payload(path: Path, offset: int, record_id: str) -> Payload:
     """The response record ``record_id`` at ``offset`` in the WARC file ``path``."""
-    from warcio.exceptions import ArchiveLoadFailed  # lazily, like warcio below
-
     try:
-        with path.open("rb") as stream:
-            stream.seek(offset)
-            payload = _read(stream, record_id)
-    except (OSError, EOFError, ValueError, zlib.error, ArchiveLoadFailed) as exc:
-        raise ReplayError(f"cannot read {path.name} at {offset}: {exc}") from exc
-    if payload is None:
-        raise ReplayError(f"no WARC record {record_id} at {path.name}:{offset}")
-    return payload
+        with record_at(path, offset, record_id) as record:
+            return _payload(record)
+    except PointerError as exc:
+        raise ReplayError(str(exc)) from exc
 
 
-def _read(stream: BinaryIO, record_id: str) -> Payload | None:
-    from warcio.archiveiterator import ArchiveIterator  # lazily: keeps start-up fast
-
-    record = next(iter(ArchiveIterator(stream)), None)
-    if record is None or record.rec_headers.get_header("WARC-Record-ID") != record_id:
-        return None
+def _payload(record: Any) -> Payload:
     headers = record.http_headers
     status = headers.get_statuscode() if headers is not None else None
     return Payload(

@@ -20,6 +20,7 @@ from archive.documents import record_order
 from archive.index import SchemaVersionError, SearchIndex
 from archive.jsonl import jsonl_files
 from archive.paths import archive_file, index_dir, items_dir, resolve_data_dir, warc_dir
+from archive.pointer import PointerError, record_at
 from archive.records import PostRecord
 
 
@@ -141,20 +142,14 @@ def _print_raw(data_dir: Path, record: PostRecord) -> int:
         return _fail(f"{record.url} has no WARC record", 1)
     path = archive_file(warc_dir(data_dir), ref.filename) or warc_dir(data_dir) / ref.filename
     try:
-        with path.open("rb") as stream:
-            stream.seek(ref.offset)
-            _write_response(stream, ref.record_id, sys.stdout.buffer)
-    except (OSError, ValueError) as exc:
-        return _fail(f"cannot read {ref.filename} at offset {ref.offset}: {exc}", 1)
+        with record_at(path, ref.offset, ref.record_id) as found:
+            _write_response(found, sys.stdout.buffer)
+    except PointerError as exc:
+        return _fail(str(exc), 1)
     return 0
 
 
-def _write_response(stream: BinaryIO, record_id: str, out: BinaryIO) -> None:
-    from warcio.archiveiterator import ArchiveIterator  # lazily: keeps `search` fast
-
-    record = next(iter(ArchiveIterator(stream)), None)
-    if record is None or record.rec_headers.get_header("WARC-Record-ID") != record_id:
-        raise ValueError(f"no WARC record {record_id} there")
+def _write_response(record: Any, out: BinaryIO) -> None:
     headers = record.http_headers
     if headers is not None:
         out.write(headers.to_bytes())  # status line, headers, blank line
