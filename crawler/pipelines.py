@@ -110,15 +110,22 @@ class JsonlExportPipeline:
             if _storage_failed(exc):
                 self._stop(exc)
             raise DropItem(f"could not archive {item.url} in JSONL: {exc}") from exc
+        if self.crawler.stats is not None and item.version is not None:
+            # Counted once archived: a post dropped on a full disk is not "new".
+            key = "archive/posts/new" if item.version == 1 else "archive/posts/changed"
+            self.crawler.stats.inc_value(key)
         return item
 
     def _stop(self, exc: BaseException) -> None:
         """Stop the crawl once: posts we cannot archive must not be fetched."""
-        engine = self.crawler.engine
-        if self.stopping or engine is None:
+        if self.stopping:
             return
         self.stopping = True
         logger.error("JSONL write failed, stopping the crawl: %s", exc)
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not crawling: the pipeline used on its own
+            return
         deferred_from_coro(engine.close_spider_async(reason="jsonl_write_failed"))
 
     def _archive(self, item: PostRecord) -> None:

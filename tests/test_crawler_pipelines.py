@@ -28,20 +28,22 @@ from archive.records import PostRecord
 from crawler.pipelines import JsonlExportPipeline
 
 
-def _pipeline(data_dir: Path) -> JsonlExportPipeline:
+@pytest.fixture
+def pipeline(tmp_path: Path) -> Iterator[JsonlExportPipeline]:
     crawler = get_crawler(
         Spider,
         {
-            "ARCHIVE_DIR": str(data_dir),
+            "ARCHIVE_DIR": str(tmp_path),
             "ARCHIVE_JSONL_ENABLED": True,
             "ARCHIVE_DEDUP_ENABLED": True,
         },
     )
     crawler.spider = Spider("fixture")
     crawler.stats.open_spider()
-    pipeline = build_from_crawler(JsonlExportPipeline, crawler)
-    pipeline.open_spider()
-    return pipeline
+    built = build_from_crawler(JsonlExportPipeline, crawler)
+    built.open_spider()
+    yield built
+    built.close_spider()  # again if the test did: closing twice is harmless
 
 
 def _post(n: int) -> PostRecord:
@@ -57,8 +59,9 @@ def _fill_up(pipeline: JsonlExportPipeline) -> None:
     db.execute(f"PRAGMA max_page_count = {pages}")
 
 
-def test_a_version_sqlite_refuses_takes_its_line_back(tmp_path: Path) -> None:
-    pipeline = _pipeline(tmp_path)
+def test_a_version_sqlite_refuses_takes_its_line_back(
+    pipeline: JsonlExportPipeline, tmp_path: Path
+) -> None:
     pipeline.process_item(_post(0))
     _fill_up(pipeline)
     kept, dropped, errors = [], [], set()
@@ -71,6 +74,7 @@ def test_a_version_sqlite_refuses_takes_its_line_back(tmp_path: Path) -> None:
     pipeline.close_spider()
     assert dropped, "the capped database never filled up"
     assert errors == {"database or disk is full"}
+    assert pipeline.stopping
     assert pipeline.crawler.stats is not None
     assert pipeline.crawler.stats.get_value("archive/jsonl/errors") == len(dropped)
     lines = [item.url for item in iter_archive(tmp_path / "items")]
@@ -82,14 +86,16 @@ def test_a_version_sqlite_refuses_takes_its_line_back(tmp_path: Path) -> None:
     assert not recorded & set(dropped)
 
 
-def test_a_line_that_cannot_be_written_records_no_version(tmp_path: Path) -> None:
-    pipeline = _pipeline(tmp_path)
+def test_a_line_that_cannot_be_written_records_no_version(
+    pipeline: JsonlExportPipeline, tmp_path: Path
+) -> None:
     pipeline.process_item(_post(0))
     assert pipeline.writer is not None
     written = pipeline.writer.count
     with _file_size_limit(_open_size(pipeline) + 100), pytest.raises(DropItem, match="too large"):
         pipeline.process_item(_post(1))
     assert pipeline.writer.count == written
+    assert pipeline.stopping
     assert pipeline.history is not None
     assert pipeline.history.last_version("http://blog.test/post/1") is None
     pipeline.process_item(_post(2))
@@ -117,8 +123,9 @@ def _file_size_limit(size: int) -> Iterator[None]:
         signal.signal(signal.SIGXFSZ, handler)
 
 
-def test_a_busy_history_drops_the_post_before_writing_it(tmp_path: Path) -> None:
-    pipeline = _pipeline(tmp_path)
+def test_a_busy_history_drops_the_post_before_writing_it(
+    pipeline: JsonlExportPipeline, tmp_path: Path
+) -> None:
     assert pipeline.history is not None
     pipeline.history.db.execute("PRAGMA busy_timeout = 50")
     other = sqlite3.connect(tmp_path / HISTORY_FILE, isolation_level=None)
@@ -129,13 +136,15 @@ def test_a_busy_history_drops_the_post_before_writing_it(tmp_path: Path) -> None
     finally:
         other.execute("ROLLBACK")
         other.close()
+    assert not pipeline.stopping  # a busy database may free up: the crawl goes on
     pipeline.process_item(_post(2))
     pipeline.close_spider()
     assert [item.url for item in iter_archive(tmp_path / "items")] == ["http://blog.test/post/2"]
 
 
-def test_a_version_that_cannot_be_committed_takes_its_written_line_back(tmp_path: Path) -> None:
-    pipeline = _pipeline(tmp_path)
+def test_a_version_that_cannot_be_committed_takes_its_written_line_back(
+    pipeline: JsonlExportPipeline, tmp_path: Path
+) -> None:
     pipeline.process_item(_post(0))
     wal = (tmp_path / (HISTORY_FILE + "-wal")).stat().st_size
     line = len(dumps(_post(1))) + 1
@@ -150,3 +159,15 @@ def test_a_version_that_cannot_be_committed_takes_its_written_line_back(tmp_path
     pipeline.close_spider()
     urls = [item.url for item in iter_archive(tmp_path / "items")]
     assert urls == ["http://blog.test/post/0", "http://blog.test/post/2"]
+
+
+def test_only_archived_posts_count_as_new_or_changed(pipeline: JsonlExportPipeline) -> None:
+    pipeline.process_item(_post(0))
+    pipeline.process_item(_post(1).replace(version=2))
+    with _file_size_limit(_open_size(pipeline)), pytest.raises(DropItem):
+        pipeline.process_item(_post(2))
+    pipeline.close_spider()
+    stats = pipeline.crawler.stats
+    assert stats is not None
+    assert stats.get_value("archive/posts/new") == 1
+    assert stats.get_value("archive/posts/changed") == 1

@@ -191,7 +191,6 @@ class WarcCaptureExtension:
         if last is not None and last[1] == content_hash:
             self._stats_inc("archive/posts/unchanged")
             return None
-        self._stats_inc("archive/posts/changed" if last else "archive/posts/new")
         return item.replace(version=last[0] + 1 if last else 1, content_hash=content_hash)
 
     def _remember(self, exchange: HttpExchange, written: WrittenCapture) -> None:
