@@ -8,7 +8,9 @@ left. Already archived posts then cost a 304 or a revisit, never a second item.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,6 +25,8 @@ from archive.history import HISTORY_FILE
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+logger = logging.getLogger(__name__)
+
 
 class ResumeMiddleware(BaseSpiderMiddleware):
     """Records the frontier as the crawl goes, and replays what a killed crawl left."""
@@ -31,6 +35,7 @@ class ResumeMiddleware(BaseSpiderMiddleware):
         super().__init__(crawler)
         self.path = path
         self.frontier: Frontier | None = None
+        self.broken = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -60,20 +65,33 @@ class ResumeMiddleware(BaseSpiderMiddleware):
         return request
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
-        if self.frontier is None:
-            return
         for url in [*request.meta.get("redirect_urls", []), request.url]:
-            self.frontier.done(url)
+            self._record(Frontier.done, url)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.frontier is None:
             return
         if reason == "finished":
-            self.frontier.clear()
+            self.broken = False  # clearing needs no new pages: worth one more try
+            self._record(Frontier.clear)
         self.frontier.close()
         self.frontier = None
 
     def _pending(self, request: Request) -> None:
         kind = request.meta.get("kind")
-        if self.frontier is not None and kind:
-            self.frontier.add(request.url, str(kind))
+        if kind:
+            self._record(Frontier.add, request.url, str(kind))
+
+    def _record(self, write: Callable[..., None], *args: str) -> None:
+        """Write to the frontier; if it cannot be written, give it up, never the crawl."""
+        if self.frontier is None or self.broken:
+            return
+        try:
+            write(self.frontier, *args)
+        except sqlite3.Error as exc:
+            # A full disk: the crawl goes on (and the WARC writer decides whether it can);
+            # only a crash-resume of this crawl is lost, and with it nothing archived.
+            self.broken = True
+            logger.error("cannot record the crawl frontier, resume is off for this crawl: %s", exc)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("blogarchive/resume/errors")
