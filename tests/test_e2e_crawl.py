@@ -8,6 +8,7 @@ warcio and cdxj-indexer, and search the index through the CLI.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import subprocess
 import sys
@@ -18,7 +19,8 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import Crawled, crawl_blog, run_cli
+from crawler.demo import get_blog
+from tests.conftest import LOOPBACK, Crawled, crawl_blog, run_cli
 
 FIELDS = ("title", "authors", "published", "updated", "body", "tags", "rating", "canonical_url")
 
@@ -215,3 +217,35 @@ def test_reindex_rebuilds_the_index(crawled: Crawled, tmp_path: Path) -> None:
     env = {"BLOGARCHIVE_DATA_DIR": str(copy)}
     hits = json.loads(run_cli("search", "--json", f'"{post["title"]}"', env=env).stdout)
     assert post["url"] in [hit["url"] for hit in hits]
+
+
+def test_listing_pages_go_before_posts(serve: Any, tmp_path: Path) -> None:
+    """Discovery first: one request at a time, the "older posts" chain is not made to wait.
+
+    The chain's pages reveal one another, one round trip each; fetched after the posts (as
+    they once were), it ran alone at the end of a crawl. Now each next page goes out as
+    soon as its link is known: at most one post (sent while the page is being parsed)
+    between two pages of the chain, and the chain done before half the posts.
+    """
+    blog = get_blog("blogger", posts=40)
+    server = serve(blog)
+    data_dir = tmp_path / "data"
+    one_at_a_time = ["-s", "CONCURRENT_REQUESTS=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+    result = run_cli(
+        "crawl", "--url", server.url, "--data-dir", str(data_dir), *LOOPBACK, *one_at_a_time
+    )
+    assert result.returncode == 0, result.stderr
+    posts = {e["url"] for e in blog.expected(server.url)}
+    order = []
+    for path in sorted((data_dir / "warc").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            order += [
+                record.rec_headers.get_header("WARC-Target-URI")
+                for record in ArchiveIterator(stream)
+                if record.rec_type == "request"
+            ]
+    chain = [i for i, url in enumerate(order) if "/search?updated-max=" in url]
+    posts_before_end = sum(1 for url in order[: chain[-1]] if url in posts)
+    assert len(chain) >= 5
+    assert max(b - a for a, b in itertools.pairwise(chain)) <= 2, "\n".join(order)
+    assert posts_before_end < len(posts) / 2

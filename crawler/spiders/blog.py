@@ -53,7 +53,7 @@ _COUNTED_IGNORES = ("MAXSIZE", "maxsize", "max redirections")
 MISSING_OK = [404, 410]
 NOT_MODIFIED = 304
 # Discovery first, so that a bounded crawl spends its budget on posts it knows about.
-PRIORITY = {"robots": 40, "sitemap": 30, "feed": 30, "post": 20, "listing": 10}
+PRIORITY = {"robots": 40, "sitemap": 30, "feed": 30, "listing": 25, "post": 20}
 
 
 class BlogSpider(Spider):
