@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
+
+from crawler.parsers import navigation
 from crawler.parsers.navigation import (
     clean_url,
     feed_links,
@@ -107,3 +110,42 @@ def test_url_helpers() -> None:
     assert is_dated_post_path("http://h/2019/03/02/x/")
     assert not is_dated_post_path("http://h/2019/03/")
     assert not is_dated_post_path("http://h/p/about.html")
+
+
+BASES = [
+    "http://127.0.0.1:8000/2019/03/a.html?m=1#x",
+    "https://blog.example/a/b/c/",
+    "http://user:pw@blog.example:8080/p?q=1",
+    "HTTP://Blog.Example/Index.HTML",
+]
+HREFS = [
+    "/2019/03/b.html",
+    "/a/../b/./c?d=1#e",
+    "/",
+    "//cdn.example/x.js",
+    "//127.0.0.1:8000/y",
+    "http://127.0.0.1:8000/2019/03/a.html?",
+    "https://blog.example/a/b/../c#top",
+    "http://other.example",
+    "https://blog.example:443/x;params?y",
+    "/%7Euser/caf%C3%A9",
+    "/ space in path",
+    "http://[oops/",
+]
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_rooted_links_join_as_urljoin_does(base: str) -> None:
+    """Rooted and absolute links are joined once per site (cached), exactly as urljoin does."""
+    root = navigation._root(base)
+    assert root
+    for href in HREFS:
+        assert navigation._join_rooted(root, href) == navigation.urljoin(base, href), href
+
+
+def test_links_of_a_page_are_the_same_from_cache() -> None:
+    page = b'<a href="/2019/03/b.html">b</a><a href="http://127.0.0.1:8000/2019/04/c.html">c</a>'
+    first = html_links(BASE + "2019/03/a.html", page).posts
+    again = html_links(BASE + "2020/01/other.html", page).posts
+    expected = ["http://127.0.0.1:8000/2019/03/b.html", "http://127.0.0.1:8000/2019/04/c.html"]
+    assert first == again == expected

@@ -72,6 +72,25 @@ def urljoin(base: str, href: str) -> str:
         return ""
 
 
+def _root(url: str) -> str:
+    """``scheme://host/`` of ``url``: all that a rooted or absolute link is joined with."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _join_rooted(root: str, href: str) -> str:
+    """``urljoin`` for links starting with ``/`` or a scheme, the same on every page of a site.
+
+    urljoin takes only the base's scheme and host for these, so the result is cached
+    across pages: menus and sidebars repeat the same links on every page.
+    """
+    return urljoin(root, href)
+
+
 def _unique(urls: list[str]) -> list[str]:
     return list(dict.fromkeys(u for u in urls if u))
 
@@ -88,6 +107,7 @@ def clean_url(url: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=4096)  # menus and sidebars repeat their links on every page
 def is_dated_post_path(url: str) -> bool:
     try:
         return bool(_DATED_POST.match(urlsplit(url).path))
@@ -95,6 +115,7 @@ def is_dated_post_path(url: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=4096)
 def is_pagination(url: str) -> bool:
     try:
         parts = urlsplit(url)
@@ -208,12 +229,14 @@ def html_links(url: str, body: bytes | str) -> Links:
     except (etree.ParserError, ValueError):
         return links
     joined: dict[str, str] = {}
+    root = _root(url)
 
     def join(href: object) -> str:
         # A page repeats its links (menus, widgets): join and canonicalize each once.
         text = str(href)
         if text not in joined:
-            joined[text] = urljoin(url, text)
+            rooted = root and text.startswith(("/", "http://", "https://"))
+            joined[text] = _join_rooted(root, text) if rooted else urljoin(url, text)
         return joined[text]
 
     anchors = _unique([join(h) for h in tree.xpath("//a/@href")])
