@@ -104,6 +104,11 @@ class BlogSpider(Spider):
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
         if site.robots == "ignore":
             settings.set("ROBOTSTXT_OBEY", False, priority="spider")
+        # One site per crawl: requests past one host's concurrency would only wait in the
+        # downloader's first-in-first-out queue, where the scheduler's priorities (listing
+        # pages before posts) no longer reach them.
+        per_host = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        settings.set("CONCURRENT_REQUESTS", per_host, priority="spider")
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self._home_requests():
