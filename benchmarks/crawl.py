@@ -166,7 +166,8 @@ def settings_text(args: argparse.Namespace, srv_sizes: list[int], posts: int, pa
             f"bare Scrapy / scrapy-webarchive also: {common}",
             (
                 "blogarchive: its project settings + the lift above (robots.txt obeyed, "
-                "16 requests, WARC gzip level per crawler/settings.py)"
+                "CONCURRENT_REQUESTS = the per-host limit, WARC gzip level per "
+                "crawler/settings.py)"
             ),
             "wget: --recursive --level=inf --no-parent -e robots=on --warc-file (one connection)",
             (
