@@ -25,7 +25,7 @@ def record_at(path: Path, offset: int, record_id: str | None = None) -> Iterator
     Read errors, those of the block's own reads of the record included, become a
     :class:`PointerError`; so does a record whose id is not ``record_id``.
     """
-    # Lazily: warcio costs ~100 ms to import, and `search` never reads a record.
+    # Lazily: warcio takes ~20 ms to import, and `search` never reads a record.
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
