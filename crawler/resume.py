@@ -72,7 +72,7 @@ class ResumeMiddleware(BaseSpiderMiddleware):
         if self.frontier is None:
             return
         if reason == "finished":
-            self.broken = False  # clearing needs no new pages: worth one more try
+            self.broken = False  # there may be room again by now: worth one more try
             self._record(Frontier.clear)
         self.frontier.close()
         self.frontier = None
