@@ -229,7 +229,8 @@ def test_listing_pages_go_before_posts(serve: Any, tmp_path: Path, per_host: int
     two pages of the chain (the WARC holds them in the order their responses ended), and
     the chain is done before half the posts. With Scrapy's CONCURRENT_REQUESTS (16) above
     the per-host limit, requests waited in the downloader's queue, first in first out,
-    whatever their priority: 11 to 25 posts came between two pages.
+    whatever their priority: 11 to 25 posts came between two pages. Now 1 with one
+    connection and 2 to 4 with two, in the runs seen; the bound leaves room for a slow one.
     """
     blog = get_blog("blogger", posts=40)
     server = serve(blog)
@@ -258,5 +259,5 @@ def test_listing_pages_go_before_posts(serve: Any, tmp_path: Path, per_host: int
     posts_before_end = sum(1 for url in order[: chain[-1]] if url in posts)
     assert len(chain) >= 5
     gaps = [b - a - 1 for a, b in itertools.pairwise(chain)]
-    assert max(gaps) <= 2 * per_host, (gaps, "\n".join(order))
+    assert max(gaps) <= 3 * per_host, (gaps, "\n".join(order))
     assert posts_before_end < len(posts) / 2
