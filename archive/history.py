@@ -8,11 +8,11 @@ revisit that points at nothing.
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+from archive.locks import directory_lock
 
 HISTORY_FILE = "history.sqlite3"
 SCHEMA = """
@@ -50,16 +50,12 @@ def connect(path: Path | str, schema: str, *, sync_normal: bool = True) -> sqlit
     """
     folder = Path(path).parent
     folder.mkdir(parents=True, exist_ok=True)
-    lock = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with directory_lock(folder):
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         if sync_normal:
             db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(schema)
-    finally:
-        os.close(lock)  # releases the flock
     return db
 
 

@@ -6,14 +6,13 @@ version file that :data:`SCHEMA_VERSION` is written to.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import tantivy
+
+from archive.locks import directory_lock
 
 __all__ = [
     "CJK_ANALYZER",
@@ -37,9 +36,6 @@ SCHEMA_VERSION = 2
 
 VERSION_FILE = "blogarchive-index.json"
 """File in the index directory that records the schema version."""
-
-CREATE_LOCK = "blogarchive-create.lock"
-"""Lock file in the index directory, held while an index is opened or created."""
 
 TEXT_ANALYZER = "blogarchive_text"  # ASCII-folded, lower-cased, English-stemmed
 NAME_ANALYZER = "blogarchive_name"  # ASCII-folded, lower-cased, not stemmed
@@ -133,7 +129,7 @@ def open_index(
     path.mkdir(parents=True, exist_ok=True)
     # Two crawls starting at once on a new data dir: without the lock, one could see the
     # other's meta.json before its version file and take the new index for an old one.
-    with _creation_lock(path):
+    with directory_lock(path):
         if (path / "meta.json").exists():
             index = _open_existing(path, schema)
         else:
@@ -144,16 +140,6 @@ def open_index(
     index.register_tokenizer(CJK_ANALYZER, cjk_analyzer())
     index.config_reader("manual")
     return index
-
-
-@contextmanager
-def _creation_lock(path: Path) -> Iterator[None]:
-    with (path / CREATE_LOCK).open("a") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def _open_existing(path: Path, schema: tantivy.Schema) -> tantivy.Index:
