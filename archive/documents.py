@@ -142,6 +142,7 @@ def to_document(record: PostRecord, *, latest: bool = True) -> tantivy.Document:
     doc.add_text("url", record.url)
     if record.site:
         doc.add_text("site", record.site)
+    doc.add_text("kind", record.kind or "post")
     _add_authors(doc, record.authors)
     for tag in record.tags:
         doc.add_text("tags", tag)
@@ -228,9 +229,11 @@ def from_document(doc: tantivy.Document) -> PostRecord:
     extra = _extra(doc)
     rating, warc = doc.get_first("rating"), doc.get_first("warc")
     title, body = stored_text(doc)
+    others: dict[str, Any] = {f: extra.get(f) for f in _EXTRA_FIELDS}
     return PostRecord(
         url=str(doc.get_first("url")),
         site=doc.get_first("site"),
+        kind=doc.get_first("kind") or "post",
         title=title,
         authors=[str(a) for a in doc.get_all("authors")],
         published=doc.get_first("published_text"),
@@ -240,5 +243,5 @@ def from_document(doc: tantivy.Document) -> PostRecord:
         version=doc.get_first("version"),
         fetched_at=doc.get_first("fetched_at"),
         warc=WarcRef.from_dict(json.loads(warc)) if warc else None,
-        **{f: extra.get(f) for f in _EXTRA_FIELDS},
+        **others,
     )

@@ -1,8 +1,11 @@
-"""Search filters (site, author, rating, dates, tags, language) as tantivy queries.
+"""Search filters (kind, site, author, rating, dates, tags, language) as tantivy queries.
 
 Filters are required clauses that add nothing to the score. Old versions of a post
 are left out with a prohibited clause (``superseded:1``), which costs little: the
 posting list of superseded versions is short next to the matches it is tested against.
+
+Kinds: items are ``post`` (blog entries) or ``page`` (standalone pages: an about page, a
+tutorial kept as a page). Searches show posts unless asked for ``page`` or ``all``.
 
 Dates: ``published`` is indexed as the post's own wall-clock time (its UTC offset is
 dropped), so ``since="2019-03-01"`` means "dated March 1st or later where it was
@@ -20,6 +23,7 @@ import tantivy
 from archive.documents import author_key, language_key, wall_clock
 
 __all__ = [
+    "KINDS",
     "build_filters",
     "date_bound",
     "filtered",
@@ -27,6 +31,10 @@ __all__ = [
     "parse_rating_bound",
     "superseded",
 ]
+
+
+KINDS = ("post", "page", "all")
+"""What a search may show: posts (the default), pages, or all items."""
 
 
 def parse_rating_bound(text: str | float) -> float:
@@ -108,13 +116,17 @@ def build_filters(
     until: str | date | None,
     tags: Sequence[str] = (),
     lang: str | None = None,
+    kind: str | None = "post",
 ) -> list[tantivy.Query]:
     """The filter queries for :meth:`archive.index.SearchIndex.search` (ValueError if bad).
 
     ``tags``: the post has every one of them (case- and accent-insensitive, whole tags);
-    ``lang``: a language tag, ``fr`` also matching ``fr-FR`` (case-insensitive).
+    ``lang``: a language tag, ``fr`` also matching ``fr-FR`` (case-insensitive);
+    ``kind``: ``post``, ``page``, or ``all`` (or None) for both.
     """
     filters: list[tantivy.Query] = []
+    if kind is not None and kind != "all":
+        filters.append(_kind_filter(schema, kind))
     if site is not None:
         filters.append(tantivy.Query.term_query(schema, "site", site))
     if author is not None:
@@ -128,6 +140,12 @@ def build_filters(
     if published is not None:
         filters.append(published)
     return filters
+
+
+def _kind_filter(schema: tantivy.Schema, kind: str) -> tantivy.Query:
+    if kind not in KINDS:
+        raise ValueError(f"invalid kind {kind!r}: use {', '.join(KINDS)}")
+    return tantivy.Query.term_query(schema, "kind", kind)
 
 
 def _key_filter(schema: tantivy.Schema, field: str, key: str, what: str) -> tantivy.Query:

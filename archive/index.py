@@ -175,7 +175,8 @@ class SearchIndex:
         return self._index.searcher()
 
     def count(self, *, all_versions: bool = False) -> int:
-        """Number of posts in the index (with ``all_versions``, of versions of posts)."""
+        """Number of items (posts and pages) in the index (with ``all_versions``, of
+        their versions)."""
         searcher = self._searcher()
         total = int(searcher.num_docs)
         if all_versions:
@@ -203,6 +204,7 @@ class SearchIndex:
         until: str | date | None = None,
         tag: str | Sequence[str] | None = None,
         lang: str | None = None,
+        kind: str | None = "post",
         sort: Sort = "relevance",
         all_versions: bool = False,
         limit: int = 20,
@@ -216,7 +218,8 @@ class SearchIndex:
         scale (a float or text for :func:`parse_rating_bound`), excluding unrated posts;
         ``since``/``until`` ISO dates or datetimes, inclusive, excluding undated posts;
         ``tag`` one tag or several (all required), whole tags, case- and
-        accent-insensitive; ``lang`` a language (``fr`` matches ``fr-FR``). ``sort="date"``
+        accent-insensitive; ``lang`` a language (``fr`` matches ``fr-FR``); ``kind``
+        ``post`` (the default), ``page``, or ``all`` (or None) for both. ``sort="date"``
         orders the matches newest first (score 0.0). Only the latest version of each URL
         is searched unless ``all_versions``. Raises :class:`QuerySyntaxError` for a bad
         query and ValueError for a bad filter.
@@ -235,6 +238,7 @@ class SearchIndex:
             until=until,
             tags=[tag] if isinstance(tag, str) else list(tag or ()),
             lang=lang,
+            kind=kind,
         )
         exclude = None if all_versions else superseded(self._schema)
         text = query.strip()

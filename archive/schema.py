@@ -31,7 +31,7 @@ __all__ = [
     "text_analyzer",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump when the schema or the analyzers change; old indexes then need ``reindex``."""
 
 VERSION_FILE = "blogarchive-index.json"
@@ -67,6 +67,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("key", stored=False, tokenizer_name="raw")  # url + version: one doc each
     sb.add_text_field("url", stored=True, tokenizer_name="raw")
     sb.add_text_field("site", stored=True, tokenizer_name="raw")
+    sb.add_text_field("kind", stored=True, tokenizer_name="raw")  # "post" or "page"
     sb.add_text_field("title", stored=True, tokenizer_name=TEXT_ANALYZER)
     sb.add_text_field("title_cjk", stored=False, tokenizer_name=CJK_ANALYZER)
     sb.add_text_field("authors", stored=True, tokenizer_name=NAME_ANALYZER)

@@ -54,6 +54,8 @@ class SearchHit:
     """:meth:`WarcRef.to_dict` of the post's WARC record, or None."""
     version: int | None = None
     """The post's version (1 for the first archived version of its URL), or None."""
+    kind: str = "post"
+    """``post`` or ``page`` (see :attr:`PostRecord.kind`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +65,7 @@ class SearchHit:
             "published": self.published,
             "rating": self.rating,
             "site": self.site,
+            "kind": self.kind,
             "snippet": self.snippet,
             "score": self.score,
             "warc": self.warc,
@@ -101,6 +104,7 @@ def make_hit(
         score=float(score),
         warc=json.loads(warc) if warc else None,
         version=doc.get_first("version"),
+        kind=doc.get_first("kind") or "post",
     )
 
 
@@ -134,9 +138,9 @@ def _rating_text(rating: dict[str, Any] | None) -> str | None:
 
 
 def format_hit(hit: SearchHit, *, color: bool) -> str:
-    """A hit as terminal text: the title, then ``author · date · ★ 4.5/5 · site``,
-    the URL and the snippet, indented. With ``color`` (ANSI), the title is bold, the
-    URL dim and the matched words bold yellow; without, the text is plain.
+    """A hit as terminal text: the title, then ``author · date · ★ 4.5/5 · site`` (and
+    ``page`` for a page), the URL and the snippet, indented. With ``color`` (ANSI), the
+    title is bold, the URL dim and the matched words bold yellow; without, the text is plain.
     """
     title = _clean(hit.title or "") or hit.url
     meta = [
@@ -144,6 +148,7 @@ def format_hit(hit: SearchHit, *, color: bool) -> str:
         (hit.published or "")[:10],
         _rating_text(hit.rating) or "",
         _clean(hit.site or ""),
+        "" if hit.kind == "post" else _clean(hit.kind),
         f"v{hit.version}" if hit.version and hit.version > 1 else "",
     ]
     url = _clean(hit.url)

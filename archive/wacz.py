@@ -1,7 +1,7 @@
 """WACZ export: the archive in one file that ReplayWeb.page opens (WACZ 1.1.1).
 
 Layout: ``archive/*.warc.gz``, ``indexes/index.cdxj`` (sorted, by cdxj-indexer),
-``pages/pages.jsonl`` (one line per archived post), ``datapackage.json`` (every file
+``pages/pages.jsonl`` (one line per archived post or standalone page), ``datapackage.json`` (every file
 with its SHA-256) and ``datapackage-digest.json``. Entries are stored, not deflated:
 the WARCs are compressed already and replay tools read them by offset.
 """
@@ -56,7 +56,7 @@ def export_wacz(data_dir: Path, out: Path, *, title: str = "blogarchive") -> Wac
 
 
 def _pages(items_dir: Path, warc_names: set[str]) -> list[dict[str, str]]:
-    """The latest version of each post whose capture is in the exported WARCs."""
+    """The latest version of each item (post or page) whose capture is in the exported WARCs."""
     latest: dict[str, PostRecord] = {}
     for item in iter_archive(items_dir):
         if item.warc is not None and item.warc.filename in warc_names:

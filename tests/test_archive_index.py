@@ -422,6 +422,7 @@ def test_hit_fields(index: SearchIndex) -> None:
         "published",
         "rating",
         "site",
+        "kind",
         "snippet",
         "score",
         "warc",
@@ -433,6 +434,7 @@ def test_hit_fields(index: SearchIndex) -> None:
     assert data["published"] == "2019-03-01T09:30:00+02:00"
     assert data["rating"] == CORPUS[0].rating.to_dict()  # type: ignore[union-attr]
     assert data["site"] == "rustblog"
+    assert data["kind"] == "post"
     assert data["warc"] == CORPUS[0].warc.to_dict()  # type: ignore[union-attr]
     assert isinstance(data["score"], float)
     assert data["score"] > 0

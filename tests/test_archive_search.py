@@ -90,6 +90,7 @@ def test_hits_to_json() -> None:
         "published",
         "rating",
         "site",
+        "kind",
         "snippet",
         "score",
         "warc",

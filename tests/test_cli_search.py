@@ -106,8 +106,8 @@ def test_json_hits_and_sort(data: Path, capsys: pytest.CaptureFixture[str]) -> N
     hits = search(data, capsys, "words", "--sort", "date")
     assert [h["url"] for h in hits] == [U2, U1, U0]
     assert list(hits[0]) == [
-        "url", "title", "author", "published", "rating", "site", "snippet", "score", "warc",
-        "version",
+        "url", "title", "author", "published", "rating", "site", "kind", "snippet", "score",
+        "warc", "version",
     ]  # fmt: skip
     assert hits[1]["version"] == 2
     assert hits[1]["snippet"] == "Rewritten <mark>words</mark>."

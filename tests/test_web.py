@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from archive.web import create_app
 from archive.web.posts import post_id
 from archive.web.security import allowed_hosts
 from archive.web.server import bind, url_of
+from tests.test_search_kinds import PAGE_URL, POST_URL, kinds_archive
 from tests.test_web_fixture import EDITED, HOSTILE, PWNED, XIAOMI, WebArchive, web_archive
 
 CHROMIUM = "/usr/bin/chromium"
@@ -101,11 +103,12 @@ class Ui:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-@pytest.fixture(scope="module")
-def ui(archived: WebArchive, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ui]:
+@contextmanager
+def serving(data_dir: Path) -> Iterator[tuple[str, Recorder]]:
+    """The UI of ``data_dir`` on a free port of 127.0.0.1: its base URL and its recorder."""
     import uvicorn
 
-    recorder = Recorder(create_app(archived.data_dir, allowed_hosts=allowed_hosts("127.0.0.1")))
+    recorder = Recorder(create_app(data_dir, allowed_hosts=allowed_hosts("127.0.0.1")))
     sock = bind("127.0.0.1", 0)
     server = uvicorn.Server(uvicorn.Config(recorder, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -113,19 +116,35 @@ def ui(archived: WebArchive, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
-    artifacts = Path(
-        os.environ.get("BLOGARCHIVE_TEST_ARTIFACTS") or tmp_path_factory.mktemp("web-artifacts")
-    )
-    artifacts.mkdir(parents=True, exist_ok=True)
-    state = Ui(url=url_of(sock).rstrip("/"), recorder=recorder, artifacts=artifacts)
     try:
-        yield state
+        yield url_of(sock).rstrip("/"), recorder
     finally:
         server.should_exit = True
         thread.join(10)
         sock.close()
-        (artifacts / "load-times.json").write_text(json.dumps(state.timings, indent=2) + "\n")
-        print(f"\nweb UI artifacts in {artifacts}: load times (ms) {state.timings}")
+
+
+@pytest.fixture(scope="module")
+def ui(archived: WebArchive, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ui]:
+    artifacts = Path(
+        os.environ.get("BLOGARCHIVE_TEST_ARTIFACTS") or tmp_path_factory.mktemp("web-artifacts")
+    )
+    artifacts.mkdir(parents=True, exist_ok=True)
+    with serving(archived.data_dir) as (url, recorder):
+        state = Ui(url=url, recorder=recorder, artifacts=artifacts)
+        try:
+            yield state
+        finally:
+            (artifacts / "load-times.json").write_text(json.dumps(state.timings, indent=2) + "\n")
+            print(f"\nweb UI artifacts in {artifacts}: load times (ms) {state.timings}")
+
+
+@pytest.fixture(scope="module")
+def kinds_ui(ui: Ui, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ui]:
+    """A second UI, of an archive with a post and a standalone page (``test_search_kinds``)."""
+    data_dir = kinds_archive(tmp_path_factory.mktemp("kinds") / "data")
+    with serving(data_dir) as (url, recorder):
+        yield Ui(url=url, recorder=recorder, artifacts=ui.artifacts, timings=ui.timings)
 
 
 @pytest.fixture(scope="module")
@@ -220,6 +239,30 @@ def test_filter_by_author_and_rating(tab: Tab) -> None:
     tab.page.wait_for_url("**min_rating=5%2F5*")
     tab.loaded("search-filtered")
     assert tab.page.locator("li.hit h3").all_inner_texts() == [XIAOMI]
+
+
+def test_filter_by_kind(browser: Any, kinds_ui: Ui) -> None:
+    tab = Tab(page=browser.new_page(), ui=kinds_ui)
+    hit_urls = tab.page.locator("li.hit .url")
+    try:
+        tab.open("/", "kinds-latest")
+        assert tab.page.locator("#results-heading").inner_text() == "Latest posts"
+        assert hit_urls.all_inner_texts() == [POST_URL]
+        tab.page.get_by_label("Show", exact=True).select_option("Pages")
+        tab.page.get_by_role("button", name="Search").click()
+        tab.page.wait_for_url("**kind=page*")
+        tab.loaded("kinds-pages")
+        assert tab.page.locator("#results-heading").inner_text() == "Latest pages"
+        assert hit_urls.all_inner_texts() == [PAGE_URL]
+        assert tab.page.locator("li.hit .kind").all_inner_texts() == ["page"]
+        tab.page.get_by_label("Search words").fill("notes")
+        tab.page.get_by_label("Show", exact=True).select_option("Posts and pages")
+        tab.page.get_by_role("button", name="Search").click()
+        tab.page.wait_for_url("**q=notes&kind=all*")
+        tab.loaded("kinds-all")
+        assert sorted(hit_urls.all_inner_texts()) == sorted([PAGE_URL, POST_URL])
+    finally:
+        tab.page.close()
 
 
 def test_paginate(tab: Tab) -> None:

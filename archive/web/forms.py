@@ -8,10 +8,13 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
+from archive.filters import KINDS
+
 PAGE_SIZE = 10
 MAX_OFFSET = 10_000
 """Deeper pages are refused: nobody reads them, and each costs more than the last."""
 SORTS = ("relevance", "date")
+KIND_CHOICES = (("post", "Posts"), ("page", "Pages"), ("all", "Posts and pages"))
 RATING_CHOICES = (
     ("", "Any rating"),
     *(
@@ -36,6 +39,7 @@ class SearchForm:
     until: str = ""
     tags: list[str] = field(default_factory=list)
     lang: str = ""
+    kind: str = "post"
     sort: str = "relevance"
     all_versions: bool = False
 
@@ -47,6 +51,9 @@ class SearchForm:
         sort = text("sort") or "relevance"
         if sort not in SORTS:
             raise FormError(f"sort must be one of {', '.join(SORTS)}")
+        kind = text("kind") or "post"
+        if kind not in KINDS:
+            raise FormError(f"kind must be one of {', '.join(KINDS)}")
         return cls(
             q=text("q"),
             site=text("site"),
@@ -57,6 +64,7 @@ class SearchForm:
             until=text("until"),
             tags=[t for t in (" ".join(v.split()) for v in params.getlist("tag")) if t][:20],
             lang=text("lang"),
+            kind=kind,
             sort=sort,
             all_versions=text("all_versions").lower() in ("1", "true", "yes", "on"),
         )
@@ -70,6 +78,8 @@ class SearchForm:
         }
         if self.tags:
             found["tag"] = list(self.tags)
+        if self.kind != "post":
+            found["kind"] = self.kind
         if self.sort != "relevance":
             found["sort"] = self.sort
         if self.all_versions:
@@ -89,8 +99,11 @@ class SearchForm:
         return "/?" + urlencode(pairs) if pairs else "/"
 
     @property
-    def filtered(self) -> bool:
-        return bool(self.filters())
+    def heading(self) -> str:
+        """``Results`` for a search, else what the listing shows (``Latest posts``)."""
+        if self.q or any(name != "kind" for name in self.filters()):
+            return "Results"
+        return "Latest " + dict(KIND_CHOICES)[self.kind].lower()
 
 
 def int_param(params: QueryParams, name: str, default: int, *, low: int, high: int) -> int:

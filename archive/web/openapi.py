@@ -8,6 +8,11 @@ from archive import __version__
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _NULLABLE_INT = {"type": ["integer", "null"]}
+_ITEM_KIND = {
+    "type": "string",
+    "enum": ["post", "page"],
+    "description": "post (a blog entry) or page (standalone: an about page, a tutorial...).",
+}
 
 RATING = {
     "type": ["object", "null"],
@@ -45,6 +50,7 @@ HIT = {
         "published": _NULLABLE_STRING,
         "rating": {"$ref": "#/components/schemas/Rating"},
         "site": _NULLABLE_STRING,
+        "kind": _ITEM_KIND,
         "snippet": {
             "type": "string",
             "description": "HTML-escaped text; matched words in <mark>...</mark>.",
@@ -53,7 +59,18 @@ HIT = {
         "warc": {"$ref": "#/components/schemas/WarcRef"},
         "version": _NULLABLE_INT,
     },
-    "required": ["id", "url", "title", "author", "published", "rating", "site", "snippet", "score"],
+    "required": [
+        "id",
+        "url",
+        "title",
+        "author",
+        "published",
+        "rating",
+        "site",
+        "kind",
+        "snippet",
+        "score",
+    ],
 }
 ITEM = {
     "type": "object",
@@ -61,6 +78,7 @@ ITEM = {
     "properties": {
         "url": {"type": "string"},
         "site": _NULLABLE_STRING,
+        "kind": _ITEM_KIND,
         "title": _NULLABLE_STRING,
         "author": _NULLABLE_STRING,
         "authors": {"type": "array", "items": {"type": "string"}},
@@ -173,6 +191,11 @@ SEARCH_PARAMETERS = [
         "explode": True,
     },
     _query("lang", "Only this language (fr matches fr-FR).", _STRING),
+    _query(
+        "kind",
+        "Posts (the default), standalone pages, or all items.",
+        {"type": "string", "enum": ["post", "page", "all"], "default": "post"},
+    ),
     _query("sort", "Order of the hits.", {"type": "string", "enum": ["relevance", "date"]}),
     _query("all_versions", "Every archived version of each post.", {"type": "boolean"}),
     _query(

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, Response
 from archive.index import QuerySyntaxError, SchemaVersionError
 from archive.web.chart import colours, month_range, posts_chart
 from archive.web.forms import (
+    KIND_CHOICES,
     MAX_OFFSET,
     PAGE_SIZE,
     RATING_CHOICES,
@@ -54,6 +55,7 @@ def search_page(request: Request) -> Response:
         status,
         form=form,
         sites=store.sites(),
+        kinds=KIND_CHOICES,
         ratings=RATING_CHOICES,
         **context,
     )

@@ -1,5 +1,7 @@
 """The posts of an archive, read from its JSONL files: every version of every URL.
 
+"Posts" here are all the archive's items: blog posts and standalone pages (``kind``).
+
 The catalog keeps a light entry per JSONL line (URL, site, dates, where the line is)
 and reads whole records from disk on demand, so it stays small for large archives.
 Files are re-scanned when their size or modification time changes; a crawl writing
@@ -32,6 +34,8 @@ class Entry:
 
     url: str
     site: str | None
+    kind: str
+    """``post`` or ``page`` (lines without the field are posts)."""
     title: str | None
     authors: tuple[str, ...]
     published: str | None
@@ -123,6 +127,7 @@ def _entry(line: bytes, path: Path, offset: int) -> Entry | None:
     return Entry(
         url=data["url"],
         site=_text(data.get("site")),
+        kind=_text(data.get("kind")) or "post",
         title=_text(data.get("title")),
         authors=tuple(a for a in data.get("authors") or () if isinstance(a, str)),
         published=_text(data.get("published")),

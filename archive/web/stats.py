@@ -1,4 +1,8 @@
-"""What the stats page shows: sites and their posts, posts per month, runs, disk use."""
+"""What the stats page shows: sites and their posts, posts per month, runs, disk use.
+
+Standalone pages (about pages...) are counted apart: the versions, posts per month and the
+dates of the oldest and newest post are those of posts only.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,10 @@ UNKNOWN_SITE = "(no site)"
 class SiteStats:
     name: str
     posts: int
+    pages: int
+    """Standalone pages (``kind`` ``page``), not counted in ``posts``."""
     versions: int
+    """Versions of its posts."""
     first_published: str | None
     last_published: str | None
     last_fetched: str | None
@@ -48,6 +55,10 @@ class Stats:
         return sum(site.posts for site in self.sites)
 
     @property
+    def pages(self) -> int:
+        return sum(site.pages for site in self.sites)
+
+    @property
     def versions(self) -> int:
         return sum(site.versions for site in self.sites)
 
@@ -59,18 +70,25 @@ def post_stats(posts: dict[str, list[Entry]]) -> Stats:
     sites = [_site(name, found) for name, found in sorted(by_site.items())]
     per_month: dict[str, Counter[str]] = {}
     for name, found in by_site.items():
-        months = Counter(m for v in found if (m := _month(v[-1].published)))
+        months = Counter(m for v in _posts(found) if (m := _month(v[-1].published)))
         if months:
             per_month[name] = months
     return Stats(sites=sites, per_month=per_month)
 
 
-def _site(name: str, posts: list[list[Entry]]) -> SiteStats:
+def _posts(items: list[list[Entry]]) -> list[list[Entry]]:
+    """The items (each its versions) whose latest version is a post."""
+    return [v for v in items if v[-1].kind == "post"]
+
+
+def _site(name: str, items: list[list[Entry]]) -> SiteStats:
+    posts = _posts(items)
     published = sorted(p for v in posts if (p := v[-1].published))
-    fetched = [f for v in posts for e in v if (f := e.fetched_at)]
+    fetched = [f for v in items for e in v if (f := e.fetched_at)]
     return SiteStats(
         name=name,
         posts=len(posts),
+        pages=len(items) - len(posts),
         versions=sum(len(v) for v in posts),
         first_published=published[0] if published else None,
         last_published=published[-1] if published else None,

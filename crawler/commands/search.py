@@ -11,6 +11,7 @@ import os
 import sys
 from typing import Any
 
+from archive.filters import KINDS
 from archive.index import QuerySyntaxError, SchemaVersionError, SearchHit, SearchIndex
 from archive.paths import index_dir, resolve_data_dir
 from archive.search import format_hit, hits_to_json, parse_rating_bound
@@ -26,7 +27,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="search the archive",
         description='Search archived posts. Words must all match; "a quoted phrase" matches '
         "as a phrase; OR, NOT (or -word), (groups), prefix* and field:word (title, author, "
-        "body, tag, site) are supported. Only the latest version of each post is searched.",
+        "body, tag, site) are supported. Only the latest version of each post is searched, "
+        "and only posts: --kind page searches the standalone pages (about pages...).",
     )
     parser.add_argument("query", nargs="*", help='words and "quoted phrases"')
     parser.add_argument("--site", help="only this site (its name in the config)")
@@ -43,6 +45,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--tag", action="append", default=[], help="only posts with this tag (repeat: all)"
     )
     parser.add_argument("--lang", metavar="LANG", help="only this language (fr matches fr-FR)")
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        default="post",
+        help="posts (default), standalone pages (about pages, tutorials...), or all",
+    )
     parser.add_argument(
         "--sort", choices=("relevance", "date"), default="relevance", help="order of the hits"
     )
@@ -104,6 +112,7 @@ def _search(args: argparse.Namespace, data_dir: Any) -> list[SearchHit]:
             until=args.until,
             tag=args.tag,
             lang=args.lang,
+            kind=args.kind,
             sort=args.sort,
             all_versions=args.all_versions,
             limit=args.limit,

@@ -1,4 +1,5 @@
-"""``blogarchive show URL``: one archived post, its versions, its body or its raw capture.
+"""``blogarchive show URL``: one archived post (or page), its versions, its body or its raw
+capture.
 
 The versions come from the search index (every version is a document there), or, when
 there is no index or it lacks the URL, from a scan of the JSONL archive. ``--raw``
@@ -103,6 +104,7 @@ def describe(record: PostRecord, versions: list[PostRecord]) -> str:
     fields: list[tuple[str, Any]] = [
         ("URL", record.url),
         ("Site", record.site),
+        ("Kind", None if record.kind == "post" else record.kind),
         ("Authors", ", ".join(record.authors)),
         ("Published", record.published),
         ("Updated", record.updated),
