@@ -106,6 +106,10 @@ class PostRecord:
     """URL of the post page that was fetched (after redirects)."""
     site: str | None = None
     """Name of the site in ``config/sites.toml`` (or the host, for ``--url`` crawls)."""
+    kind: str = "post"
+    """``post`` (an entry of the blog), ``page`` (standalone content: an about page, a
+    tutorial kept as a page); ``blogarchive extract --all`` also prints ``listing`` and
+    ``error`` pages, which never become items."""
     title: str | None = None
     """Post title, whitespace-normalized."""
     authors: list[str] = field(default_factory=list)
@@ -164,6 +168,7 @@ class PostRecord:
         return {
             "url": self.url,
             "site": self.site,
+            "kind": self.kind,
             "title": self.title,
             "author": self.author,
             "authors": list(self.authors),
@@ -192,6 +197,7 @@ class PostRecord:
         return cls(
             url=data["url"],
             site=data.get("site"),
+            kind=data.get("kind") or "post",
             title=data.get("title"),
             authors=list(data.get("authors") or []),
             published=data.get("published"),

@@ -14,7 +14,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.paths import OPEN_SUFFIX
 from archive.records import PostRecord, WarcRef
-from crawler.parsers import NotAPost, parse_post
+from crawler.parsers import page_for
 
 logger = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -57,22 +57,28 @@ def _looks_like_text(head: bytes) -> bool:
     return sum(head.count(c) for c in _CONTROL) <= len(head) // 100
 
 
-def extract_html(path: Path, *, url: str | None, platform: str = "auto") -> PostRecord:
-    """One saved page; raises ValueError (NotAPost) when it is not a post page."""
+def extract_html(
+    path: Path, *, url: str | None, platform: str = "auto", every: bool = False
+) -> PostRecord:
+    """One saved page; raises ValueError when it is not a post or a page, unless ``every``
+    (then its record says what ``kind`` of page it is)."""
     address = url or path.resolve().as_uri()
-    try:
-        return parse_post(address, path.read_bytes(), platform=platform)
-    except NotAPost as exc:
-        raise ValueError(f"not a post page: {exc}") from None
+    page = page_for(address, path.read_bytes(), platform=platform)
+    if not every and not page.page_kind.is_item:
+        raise ValueError(f"not a post page: {page.page_kind.reason}")
+    return page.extract()
 
 
-def extract_warc(path: Path, *, platform: str = "auto") -> Iterator[PostRecord]:
-    """Every post among the HTML response records of a WARC file."""
+def extract_warc(
+    path: Path, *, platform: str = "auto", every: bool = False
+) -> Iterator[PostRecord]:
+    """Every post and page among the HTML response records of a WARC file (``every``: every
+    HTML page, listings included)."""
     filename = path.name.removesuffix(OPEN_SUFFIX)
     with path.open("rb") as stream:
         records = ArchiveIterator(stream)
         try:
-            yield from _posts(records, filename, platform)
+            yield from _posts(records, filename, platform, every)
         except (ArchiveLoadFailed, EOFError, zlib.error) as exc:
             # warcio's own offset is gone after such a failure: say how far we had read.
             raise ValueError(f"damaged WARC near byte {stream.tell()}: {_reason(exc)}") from None
@@ -84,7 +90,9 @@ def _reason(exc: Exception) -> str:
     return re.sub(r"[^\x20-\x7e]+", "?", text)[:100]
 
 
-def _posts(records: ArchiveIterator, filename: str, platform: str) -> Iterator[PostRecord]:
+def _posts(
+    records: ArchiveIterator, filename: str, platform: str, every: bool
+) -> Iterator[PostRecord]:
     """Every post among the HTML response records."""
     for record in records:
         if record.rec_type != "response" or record.http_headers is None:
@@ -99,12 +107,13 @@ def _posts(records: ArchiveIterator, filename: str, platform: str) -> Iterator[P
             offset=records.get_record_offset(),
             record_id=record.rec_headers.get_header("WARC-Record-ID"),
         )
-        try:
-            post = parse_post(url, body, platform=platform, encoding=_charset(content_type))
-        except NotAPost as exc:
-            logger.debug("%s: not a post (%s)", url, exc)
+        page = page_for(url, body, platform=platform, encoding=_charset(content_type))
+        if not every and not page.page_kind.is_item:
+            logger.debug("%s: not a post (%s)", url, page.page_kind.reason)
             continue
-        yield post.replace(fetched_at=record.rec_headers.get_header("WARC-Date"), warc=ref)
+        yield page.extract().replace(
+            fetched_at=record.rec_headers.get_header("WARC-Date"), warc=ref
+        )
 
 
 def _charset(content_type: str) -> str | None:

@@ -79,7 +79,22 @@ class Crawled:
 
     @property
     def items(self) -> list[dict[str, Any]]:
+        """The post items (``kind`` post); standalone pages are in :attr:`all_items`."""
+        return [item for item in self.all_items if item["kind"] == "post"]
+
+    @property
+    def all_items(self) -> list[dict[str, Any]]:
         return read_items(self.data_dir)
+
+    @property
+    def static_pages(self) -> set[str]:
+        """The blog's standalone pages (its about page), which become items of kind page."""
+        base = self.url.rstrip("/")
+        return {
+            base + p
+            for p in self.blog.non_posts
+            if p.rstrip("/").endswith("about.html") or p.rstrip("/").endswith("/about")
+        }
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ POST = PostRecord(
     warc=WarcRef(filename="sample-1.warc.gz", offset=705, record_id="<urn:uuid:1>", length=374),
 )
 LINE = (
-    '{"url":"http://127.0.0.1/2019/03/xiaomi.html","site":"sample",'
+    '{"url":"http://127.0.0.1/2019/03/xiaomi.html","site":"sample","kind":"post",'
     '"title":"Why Xiaomi does not sell in France","author":"Hosne","authors":["Hosne","José"],'
     '"published":"2019-03-02T11:53:00+06:00","updated":null,'
     '"body":"First paragraph.\\n\\nSecond — with ünïcode.",'

@@ -40,7 +40,8 @@ def test_crawl_succeeds_and_summarizes(crawled: Crawled) -> None:
     assert crawled.result.returncode == 0, crawled.result.stderr
     summary = crawled.result.stdout.splitlines()[0]
     assert summary.startswith("127.0.0.1: done: ")
-    assert "300 posts (300 new, 0 changed, 0 unchanged), 0 errors" in summary
+    # The about page is archived too, as an item of kind page: 300 posts and 1 page.
+    assert "301 posts (301 new, 0 changed, 0 unchanged), 0 errors" in summary
     assert "pages" in crawled.result.stderr  # the progress line
 
 
@@ -52,8 +53,12 @@ def test_every_post_archived_exactly_once(crawled: Crawled) -> None:
 
 def test_no_listing_or_static_page_becomes_an_item(crawled: Crawled) -> None:
     non_posts = {crawled.url.rstrip("/") + path for path in crawled.blog.non_posts}
-    assert non_posts
-    assert non_posts.isdisjoint(item["url"] for item in crawled.items)
+    listings = non_posts - crawled.static_pages
+    assert listings
+    assert len(crawled.static_pages) == 1
+    assert listings.isdisjoint(item["url"] for item in crawled.all_items)
+    pages = {item["url"] for item in crawled.all_items if item["kind"] == "page"}
+    assert pages == crawled.static_pages
 
 
 @pytest.mark.parametrize("field", FIELDS)
@@ -197,7 +202,7 @@ def test_extract_from_warc_rebuilds_the_items(crawled: Crawled) -> None:
     result = run_cli("extract", *map(str, warc_files(crawled)))
     assert result.returncode == 0, result.stderr
     extracted = {i["url"]: i for i in map(json.loads, result.stdout.splitlines())}
-    assert set(extracted) == set(crawled.expected)
+    assert set(extracted) == set(crawled.expected) | crawled.static_pages
     for item in crawled.items:
         again = extracted[item["url"]]
         assert {f: again[f] for f in FIELDS} == {f: item[f] for f in FIELDS}
@@ -212,7 +217,8 @@ def test_reindex_rebuilds_the_index(crawled: Crawled, tmp_path: Path) -> None:
         (copy / "items" / path.name).write_bytes(path.read_bytes())
     result = run_cli("reindex", env={"BLOGARCHIVE_DATA_DIR": str(copy)})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"indexed {len(crawled.expected)} posts")
+    # Posts and the about page (an item of kind page).
+    assert result.stdout.startswith(f"indexed {len(crawled.expected) + 1} posts")
     post = next(iter(crawled.expected.values()))
     env = {"BLOGARCHIVE_DATA_DIR": str(copy)}
     hits = json.loads(run_cli("search", "--json", f'"{post["title"]}"', env=env).stdout)

@@ -20,6 +20,7 @@ REAL_CASES = sorted(p.parent for p in FIXTURES.glob("realworld/*/expected.json")
 FIELDS = (
     "url",
     "site",
+    "kind",
     "title",
     "author",
     "authors",

@@ -17,12 +17,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "extract",
         help="extract posts from saved HTML files or WARC files",
-        description="Print one JSON item per line (the JSONL schema) for each post found in "
-        "saved HTML files or in the HTML responses of WARC files. Never uses the network.",
+        description="Print one JSON item per line (the JSONL schema) for each post or page "
+        "found in saved HTML files or in the HTML responses of WARC files (--all: every HTML "
+        "page, with its kind). Never uses the network.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="an .html file or a WARC file")
     parser.add_argument("--url", help="the address a saved HTML file was fetched from")
     parser.add_argument("--platform", default="auto", help="force a platform (default: auto)")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        dest="every",
+        help="every HTML page, listings and error pages included, each with its kind",
+    )
     return parser
 
 
@@ -41,6 +48,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _records(path: Path, args: argparse.Namespace) -> Iterator[PostRecord]:
     if file_kind(path) == "warc":
-        yield from extract_warc(path, platform=args.platform)
+        yield from extract_warc(path, platform=args.platform, every=args.every)
     else:
-        yield extract_html(path, url=args.url, platform=args.platform)
+        yield extract_html(path, url=args.url, platform=args.platform, every=args.every)

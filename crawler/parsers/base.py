@@ -10,7 +10,8 @@ from archive.records import PostRecord, Rating
 
 from . import authors as names
 from .bylines import page_publishers
-from .dates import PUBLISHED_META, UPDATED_META, first_iso
+from .dates import PUBLISHED_META, UPDATED_META, first_iso, in_utc, local_day, url_date
+from .datetext import MONTH_FIRST_LANGUAGES
 from .decoding import decode_html
 from .dom import Element as Tag
 from .dom import (
@@ -28,10 +29,12 @@ from .dom import (
 )
 from .fallback import extracted_body
 from .jsonld import ARTICLE_TYPES, JsonLd, Node, as_list
+from .kinds import POST, Kind
 from .lead import standfirst
 from .microdata import Item, parse_items
 from .ratings import choose, hreview_ratings, jsonld_ratings, microdata_ratings
 from .text import CONTAINER_SHARE, covers, render_body
+from .visible_dates import shown_date
 from .widgets import widget_ratings
 
 # Yoast SEO's "twitter:label1" in the site's language: then "twitter:data1" is the author.
@@ -99,10 +102,16 @@ class PostPage:
     def jsonld_value(self, key: str) -> Any:
         return self.jsonld.get(self.main_node, key)
 
-    # -- is-a-post ---------------------------------------------------------------------
+    # -- kind of page -------------------------------------------------------------------
+    @cached_property
+    def page_kind(self) -> Kind:
+        """A post, a standalone page, a listing or an error page, and why."""
+        return Kind(POST, "a post")
+
     def not_a_post_reason(self) -> str | None:
-        """Why this page is not a single post page, or None when it is one."""
-        return None
+        """Why this page does not become an item (a listing, an error page), or None."""
+        kind = self.page_kind
+        return None if kind.is_item else kind.reason
 
     def is_post(self) -> bool:
         return self.not_a_post_reason() is None
@@ -152,12 +161,21 @@ class PostPage:
         return first_iso(candidates)
 
     def published(self) -> str | None:
-        return self._date(
+        """Machine-readable date, else the date shown with the post, else the URL's day."""
+        machine = self._date(
             "datePublished",
             PUBLISHED_META,
             "time.published, .published[title], time.entry-date, "
             "[itemprop=datePublished], time[pubdate], .dt-published, time[datetime]",
         )
+        if machine is not None and not in_utc(machine):
+            return machine
+        titles = (self.title(), meta_content(self.soup, "og:title"), self._html_title())
+        month_first = (self.language() or "").lower() in MONTH_FIRST_LANGUAGES
+        shown = shown_date(body_of(self.soup), titles, month_first=month_first)
+        if machine is not None:
+            return local_day(machine, shown)
+        return shown or url_date(self.url)
 
     def updated(self) -> str | None:
         return self._date(
@@ -248,7 +266,7 @@ class PostPage:
 
     # -- items ---------------------------------------------------------------------------
     def extract(self) -> PostRecord:
-        """The record, without the is-a-post check (for ``blogarchive extract --force``)."""
+        """The record, whatever the page's kind (``blogarchive extract --all``)."""
         body = self.body()
         record = PostRecord(
             url=self.url,
@@ -259,6 +277,7 @@ class PostPage:
             body=body,
             rating=self.rating(),
             tags=self.tags(),
+            kind=self.page_kind.kind,
             platform=self.platform,
             canonical_url=self.canonical_url(),
             language=self.language(),

@@ -11,6 +11,7 @@ from . import authors as names
 from .dom import Element as Tag
 from .dom import ancestors, attr, body_of, classes, clean_text, select, select_own, text_of
 from .generic import GenericPage
+from .kinds import LISTING, PAGE, POST, Kind
 from .microdata import Item
 
 _POST_PATH = re.compile(r"^/\d{4}/\d{2}/[^/]+\.html$")
@@ -71,7 +72,8 @@ class BloggerPage(GenericPage):
     def trusted_container(self) -> Tag | None:
         return self.post_bodies[0] if self.post_bodies else None
 
-    def not_a_post_reason(self) -> str | None:
+    def platform_kind(self) -> Kind | None:
+        """Blogger's URL scheme and view classes; its post body count on other themes."""
         path = urlsplit(self.url).path
         canonical = urlsplit(self.canonical_url() or "").path
         body_classes = classes(body_of(self.soup))
@@ -80,16 +82,16 @@ class BloggerPage(GenericPage):
             or _STATIC_PATH.match(canonical)
             or "static-view" in body_classes
         ):
-            return "a Blogger static page (/p/…), not a post"
+            return Kind(PAGE, "a Blogger static page (/p/…)")
         if any(view in body_classes for view in _LISTING_VIEWS):
-            return "a Blogger listing page (home, label, archive or search view)"
+            return Kind(LISTING, "a Blogger listing page (home, label, archive or search view)")
         if not (
             _POST_PATH.match(path) or _POST_PATH.match(canonical) or "item-view" in body_classes
         ):
-            return f"not a Blogger post URL (/YYYY/MM/slug.html): {self.url}"
-        if len(self.post_bodies) != 1:
-            return f"expected one post body, found {len(self.post_bodies)}"
-        return None
+            return Kind(LISTING, f"not a Blogger post URL (/YYYY/MM/slug.html): {self.url}")
+        if len(self.post_bodies) > 1:
+            return Kind(LISTING, f"a listing: {len(self.post_bodies)} post bodies")
+        return Kind(POST, "a Blogger post") if self.post_bodies else None
 
     def authors(self) -> list[str]:
         return (

@@ -22,9 +22,10 @@ _TEXT = etree.XPath(
     ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
     " and not(ancestor::template)]"
 )
-# Regions whose names/dates/links belong to someone else than the post.
+# Regions whose names/dates/links belong to someone else than the post. ("sidebar-position-left"
+# is a layout class on the page's main wrapper in hexo-theme-next and its forks.)
 _FOREIGN_CLASS = re.compile(
-    r"^(comments?|comment-.*|.*-comments?|commentlist|respond|sidebar.*|widget.*|.*-widget|"
+    r"^(comments?|comment-.*|.*-comments?|commentlist|respond|sidebar(?!-position).*|widget.*|.*-widget|"
     r"related.*|.*-related.*|jp-relatedposts|yarpp-.*|footer-widgets|site-footer)$",
     re.IGNORECASE,
 )
@@ -150,14 +151,20 @@ def is_foreign(node: HtmlElement, stop: HtmlElement | None = None) -> bool:
     for element in (node, *ancestors(node)):
         if element is stop or element.tag in _PAGE_TAGS:
             return False
-        if element.tag in _FOREIGN_TAGS:
-            return True
-        # Blogger's main post list is itself a "widget Blog": only other widgets are foreign.
-        if has_class(element, _FOREIGN_CLASS) and "Blog" not in classes(element):
-            return True
-        if _FOREIGN_ID.match(attr(element, "id")):
+        if is_foreign_region(element):
             return True
     return False
+
+
+def is_foreign_region(element: HtmlElement) -> bool:
+    """The element itself (not its ancestors) is a comment, sidebar, widget, nav or
+    related-post region."""
+    if element.tag in _FOREIGN_TAGS:
+        return True
+    # Blogger's main post list is itself a "widget Blog": only other widgets are foreign.
+    if has_class(element, _FOREIGN_CLASS) and "Blog" not in classes(element):
+        return True
+    return bool(_FOREIGN_ID.match(attr(element, "id")))
 
 
 def select_own(

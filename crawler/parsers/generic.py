@@ -11,7 +11,31 @@ from . import authors as names
 from .base import PostPage
 from .bylines import class_bylines, first_people, inline_bylines, text_bylines
 from .dom import Element as Tag
-from .dom import body_of, classes, clean_text, meta_content, select, select_own, text_of
+from .dom import (
+    body_of,
+    classes,
+    clean_text,
+    is_foreign,
+    meta_content,
+    select,
+    select_own,
+    text_of,
+)
+from .kinds import (
+    ERROR,
+    LISTING,
+    OWN_TEXT,
+    PAGE,
+    POST,
+    SHORT_PAGE,
+    SHORT_POST,
+    Kind,
+    Shape,
+    class_kind,
+    is_dated_url,
+    jsonld_kind,
+    page_shape,
+)
 from .text import is_junk
 from .titles import choose, main_heading, strip_site
 
@@ -174,28 +198,65 @@ class GenericPage(PostPage):
                 return found[0]
         return None
 
-    def not_a_post_reason(self) -> str | None:
+    @cached_property
+    def page_kind(self) -> Kind:
+        """The platform's word first, then schema.org and ``og:type``, then the page's shape."""
         if self._looks_like_404():
-            return "the page is an error (404) page"
-        articles = self.jsonld.articles()
-        if len({str(a.get("url") or a.get("headline")) for a in articles}) > 1:
-            return f"the page lists {len(articles)} posts in its JSON-LD"
-        if articles or meta_content(self.soup, "og:type").lower() == "article":
-            return None
-        if len(self.articles) > 1:
-            return f"the page holds {len(self.articles)} <article> elements (a listing)"
-        if self.articles or self.main_item is not None or self._has_body():
-            return None
-        return "no article markup and no substantial text block"
+            return Kind(ERROR, "the page is an error (404) page")
+        urls = (self.url, self.canonical_url() or "")
+        stated = self.platform_kind() or class_kind(body_of(self.soup))
+        stated = stated or jsonld_kind(self.jsonld, urls)
+        if stated is not None and stated.kind == PAGE and self.shape.is_listing:
+            return Kind(LISTING, f"{stated.reason}, but a list of links to other pages")
+        if stated is not None:
+            return stated
+        if meta_content(self.soup, "og:type").lower() == "article":
+            return Kind(POST, "a post (og:type article)")
+        shape = self.shape
+        if shape.is_teaser_list:
+            return Kind(LISTING, f"a listing: {shape.teasers} teasers, little text of its own")
+        if self._article_markup():
+            return Kind(POST, "a post (article markup)")
+        if shape.is_link_list:
+            return Kind(LISTING, "a listing: mostly links to other pages of the site")
+        dated = is_dated_url(self.url) or self.published() is not None
+        if shape.own_text >= OWN_TEXT:
+            return Kind(POST, "a dated page of text") if dated else Kind(PAGE, "a page of text")
+        if dated and shape.heading and shape.own_text >= SHORT_POST:
+            return Kind(POST, "a short post with a heading and a date")
+        if shape.heading and shape.prose >= SHORT_PAGE:
+            return Kind(PAGE, "a short page: a heading and a few paragraphs")
+        if len(self.body()) >= OWN_TEXT:
+            # Text the shape missed (a layout of tables or frames): a lost post is worse
+            # than an extra page.
+            return Kind(POST, "a dated text") if dated else Kind(PAGE, "a text")
+        return Kind(LISTING, "no article markup and little text of its own", settled=False)
+
+    def platform_kind(self) -> Kind | None:
+        """The kind the platform's own markup or URL rules state, if any."""
+        return None
+
+    @cached_property
+    def shape(self) -> Shape:
+        return page_shape(self.soup, self.url)
+
+    def _article_markup(self) -> bool:
+        """One hAtom/h-entry post with a title, a microdata article, or one ``<article>``
+        holding a heading and a ``<time>``."""
+        if self.main_item is not None:
+            return True
+        entries = _outermost(select_own(self.soup, ".hentry, .h-entry"))
+        if len(entries) == 1 and select(entries[0], ".entry-title, .p-name, h1, h2"):
+            return True
+        articles = _outermost([a for a in self.soup.iter("article") if not is_foreign(a)])
+        return len(articles) == 1 and bool(
+            select(articles[0], "h1, h2") and next(articles[0].iter("time"), None) is not None
+        )
 
     def _looks_like_404(self) -> bool:
         title = self._html_title() or ""
         body_classes = " ".join(classes(body_of(self.soup)))
         return "error404" in body_classes or bool(_NOT_FOUND.search(title) and len(title) < 60)
-
-    def _has_body(self) -> bool:
-        element = self.body_element()
-        return element is not None and len(text_of(element)) >= SUBSTANTIAL
 
 
 def largest_block(root: Tag) -> Tag:
@@ -216,3 +277,9 @@ def largest_block(root: Tag) -> Tag:
     if not scores:
         return root
     return max(scores, key=lambda key: scores[key])
+
+
+def _outermost(elements: list[Tag]) -> list[Tag]:
+    """``elements`` without those nested in another of them."""
+    chosen = set(elements)
+    return [e for e in elements if not any(a in chosen for a in e.iterancestors())]

@@ -20,6 +20,8 @@ from lxml import html as lxml_html
 
 from crawler.urls import canonicalize
 
+from .dates import to_iso
+
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one file, uncompressed
 
 # Blogger /YYYY/MM/slug.html, WordPress /YYYY/MM/DD/slug/, Hugo/Jekyll /YYYY/MM/DD/slug...
@@ -45,6 +47,10 @@ _NEXT_XPATH = (
 # Anchors whose text could be "Older posts" or "»": short, so text_content() stays cheap.
 _SHORT_ANCHORS = "//a[@href][string-length(normalize-space(.)) < 30]"
 _FEED_XPATH = "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+# File names with a dot that are pages (``post.html``, ``index.php``); any other extension
+# (``.png``, ``.zip``, ``.xml``, ``.pdf``) is not explored as a page.
+_PAGE_EXTENSIONS = frozenset({"html", "htm", "xhtml", "php", "asp", "aspx", "jsp", "shtml", "cgi"})
+_MAIL_NAME = re.compile(r"^\S+@\S+\s+\((.+)\)$")
 _XML_PARSER = etree.XMLParser(
     recover=True, resolve_entities=False, no_network=True, huge_tree=False
 )
@@ -62,6 +68,20 @@ class Links:
     sitemaps: list[str] = field(default_factory=list)
     lastmod: dict[str, str] = field(default_factory=dict)
     """When a feed or sitemap says a post last changed (sitemap ``lastmod``, Atom ``updated``)."""
+    other: list[str] = field(default_factory=list)
+    """Every other link of the site's pages (section pages, archives, tags, about pages)."""
+    feed_authors: tuple[str, ...] = ()
+    """An Atom feed's own ``<author>``: the blog's author, for entries that name nobody."""
+    entries: dict[str, FeedEntry] = field(default_factory=dict)
+    """Every post a feed lists, with what the feed says of it (authors, publication date)."""
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """A feed's word on one post, for the fields its page does not state."""
+
+    authors: tuple[str, ...] = ()
+    published: str | None = None
 
 
 def urljoin(base: str, href: str) -> str:
@@ -148,19 +168,51 @@ def feed_links(url: str, body: bytes) -> Links:
     links = Links()
     if root is None:
         return links
+    feed_authors = _authors(root)  # Atom: the feed's <author> is every entry's by default
+    links.feed_authors = feed_authors
     for element in root.iter():
         name = _local(element.tag)
         if name == "item":
-            links.posts.extend(_rss_item_links(url, element))
+            found = _rss_item_links(url, element)
+            links.posts.extend(found)
+            _note_entry(links, found, _authors(element), _child_text(element, "pubdate"))
         elif name == "entry":
             found = _atom_links(url, element, {"alternate", ""})
             links.posts.extend(found)
             _note_lastmod(links, found, _child_text(element, "updated"))
+            authors = _authors(element) or feed_authors
+            # Atom 0.3 and old Jekyll templates give <updated> only: the date the feed states.
+            date = _child_text(element, "published") or _child_text(element, "updated")
+            _note_entry(links, found, authors, date)
         elif name == "link" and element.get("rel") == "next" and element.get("href"):
             links.pages.append(urljoin(url, element.get("href", "")))
     links.posts = _unique(links.posts)
     links.pages = _unique(links.pages)
     return links
+
+
+def _authors(element: etree._Element) -> tuple[str, ...]:
+    """Atom ``<author><name>``, RSS ``<dc:creator>``, or RSS ``<author>`` ("mail (Name)")."""
+    found: list[str] = []
+    for child in element:
+        name = _local(child.tag)
+        if name == "author" and len(child):
+            found.append(_child_text(child, "name"))
+        elif name in ("creator", "author") and child.text:
+            found.append(_mail_name(child.text.strip()))
+    return tuple(dict.fromkeys(n for n in found if n and "@" not in n))
+
+
+def _mail_name(value: str) -> str:
+    """``jane@example.org (Jane Doe)`` → ``Jane Doe``; a bare address is no name."""
+    match = _MAIL_NAME.match(value)
+    return match.group(1).strip() if match else value
+
+
+def _note_entry(links: Links, urls: list[str], authors: tuple[str, ...], date: str) -> None:
+    entry = FeedEntry(authors, to_iso(date) if date else None)
+    for found in urls:
+        links.entries[found] = entry
 
 
 def _rss_item_links(url: str, item: etree._Element) -> list[str]:
@@ -251,4 +303,23 @@ def html_links(url: str, body: bytes | str) -> Links:
     nexts += [a for a in anchors if is_pagination(a)]
     links.pages = _unique([clean_url(n) for n in nexts])
     links.feeds = _unique([join(h) for h in tree.xpath(_FEED_XPATH)])
+    known = {*links.posts, *links.pages}
+    links.other = [u for u in _unique([clean_url(a) for a in anchors]) if u not in known]
+    links.other = [u for u in links.other if is_page_link(u)]
     return links
+
+
+@functools.lru_cache(maxsize=8192)
+def is_page_link(url: str) -> bool:
+    """A link that may lead to an HTML page: not an image, a download, a feed or a mail link."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https"):
+        return False
+    name = parts.path.rsplit("/", 1)[-1].lower()
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if not (extension.isalnum() and len(extension) <= 5) or extension.isdigit():
+        return True  # no extension, or a dotted slug ("python-3.11", "v1.2-notes")
+    return extension in _PAGE_EXTENSIONS

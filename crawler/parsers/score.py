@@ -1,21 +1,25 @@
-"""Adapter for ``shared/tools/score_extraction.py``: ``--extractor crawler.parsers.score:extract``."""
+"""Adapter for ``shared/tools/score_extraction.py``: ``--extractor crawler.parsers.score:extract``.
+
+Every corpus page is an article: a page the crawler would not turn into an item (a listing,
+an error page) scores as a miss, with no body, author, title or date.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import NotAPost, page_for
+from . import page_for
 
-NOT_A_POST: list[str] = []  # URLs wrongly rejected: every corpus page is an article
+NOT_AN_ITEM: list[str] = []  # URLs wrongly rejected, with the reason
 
 
 def extract(html: str | bytes, url: str | None = None) -> dict[str, Any]:
     page = page_for(url or "", html)
-    try:
-        record = page.to_item()
-    except NotAPost as exc:
-        NOT_A_POST.append(f"{url}: {exc}")
-        record = page.extract()
+    kind = page.page_kind
+    if not kind.is_item:
+        NOT_AN_ITEM.append(f"{url}: {kind.reason}")
+        return {"body": "", "author": None, "title": None, "date": None}
+    record = page.extract()
     return {
         "body": record.body,
         "author": "; ".join(record.authors) or None,

@@ -8,19 +8,17 @@ from . import authors as names
 from .dom import Element as Tag
 from .dom import body_of, classes, select_own, text_of
 from .generic import GenericPage
+from .kinds import ERROR, LISTING, PAGE, POST, Kind
 
-_POST_CLASSES = ("single", "single-post")
 _NON_POST_CLASSES = {
-    "page": "a static WordPress page",
     "archive": "an archive listing",
     "category": "a category listing",
     "tag": "a tag listing",
     "author": "an author listing",
     "date": "a date archive",
-    "home": "the home page",
     "blog": "the blog index",
     "search": "a search results page",
-    "error404": "a 404 page",
+    "attachment": "an attachment page",
 }
 BODY_SELECTORS = (
     ".entry-content",
@@ -75,14 +73,21 @@ class WordPressPage(GenericPage):
                 return found[0]
         return super().scope
 
-    def not_a_post_reason(self) -> str | None:
-        classes = set(self.body_classes)
-        if classes & set(_POST_CLASSES) or any(c.startswith("single-format") for c in classes):
-            return None
+    def platform_kind(self) -> Kind | None:
+        """WordPress's body classes: ``single`` posts, ``page`` pages, archives and the rest."""
+        found = set(self.body_classes)
+        if "error404" in found:
+            return Kind(ERROR, "a 404 page (body class 'error404')")
+        if "single" in found and "attachment" not in found:
+            return Kind(POST, "a post (body class 'single')")
+        if "page" in found:
+            return Kind(PAGE, "a static WordPress page (body class 'page')")
         for cls, why in _NON_POST_CLASSES.items():
-            if cls in classes:
-                return f"{why} (body class {cls!r})"
-        return super().not_a_post_reason()
+            if cls in found:
+                return Kind(LISTING, f"{why} (body class {cls!r})")
+        if "home" in found:
+            return Kind(LISTING, "the home page (body class 'home')")
+        return None
 
     def byline_authors(self) -> list[str]:
         for selector in BYLINE_SELECTORS:
