@@ -55,13 +55,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def read_items(data_dir: Path) -> list[dict[str, Any]]:
-    return [
+def read_items(data_dir: Path, kinds: tuple[str, ...] = ("post",)) -> list[dict[str, Any]]:
+    """The JSONL items of ``kinds``: posts by default (fixture blogs' about pages become
+    items of kind page, which their post truth does not list)."""
+    items = [
         json.loads(line)
         for path in sorted((data_dir / "items").glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
+    return [item for item in items if item.get("kind", "post") in kinds]
 
 
 @dataclass
@@ -80,11 +83,11 @@ class Crawled:
     @property
     def items(self) -> list[dict[str, Any]]:
         """The post items (``kind`` post); standalone pages are in :attr:`all_items`."""
-        return [item for item in self.all_items if item["kind"] == "post"]
+        return read_items(self.data_dir)
 
     @property
     def all_items(self) -> list[dict[str, Any]]:
-        return read_items(self.data_dir)
+        return read_items(self.data_dir, ("post", "page", "listing"))
 
     @property
     def static_pages(self) -> set[str]:

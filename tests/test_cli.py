@@ -159,7 +159,7 @@ def test_scrapy_crawl_runs_the_same_crawl(demo_server: Any, tmp_path: Path) -> N
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    items = read_items(tmp_path)
+    items = [item for item in read_items(tmp_path) if item["kind"] == "post"]
     assert len(items) == len(get_blog("demo").truth)
     assert "posts, 0 errors" in result.stderr  # progress through Scrapy's log
     assert list((tmp_path / "warc").glob("127.0.0.1-*.warc.gz"))
@@ -193,7 +193,9 @@ def test_demo_crawls_and_searches(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "sample: done:" in result.stdout
     assert "Why Xiaomi does not sell its smartphones" in result.stdout
-    assert len(read_items(tmp_path)) == len(get_blog("demo").truth)
+    kinds = [item["kind"] for item in read_items(tmp_path, ("post", "page"))]
+    # Every post, and the about page as an item of kind page.
+    assert (kinds.count("post"), kinds.count("page")) == (len(get_blog("demo").truth), 1)
 
 
 def test_search_never_imports_scrapy_or_the_other_commands(tmp_path: Path) -> None:

@@ -118,7 +118,7 @@ def test_posts_reached_only_through_a_section_page_are_archived(
 
 
 def test_listings_are_archived_but_never_items(crawled: Path, personal_site: str) -> None:
-    urls = {item["url"] for item in read_items(crawled)}
+    urls = {item["url"] for item in read_items(crawled, ("post", "page", "listing"))}
     assert not urls & {f"{personal_site}/blog", f"{personal_site}/tags/python/"}
     fetched = set()
     for warc in (crawled / "warc").glob("*.warc.gz"):
@@ -132,7 +132,7 @@ def test_listings_are_archived_but_never_items(crawled: Path, personal_site: str
 
 
 def test_the_about_page_is_an_item_of_kind_page(crawled: Path, personal_site: str) -> None:
-    kinds = {item["url"]: item["kind"] for item in read_items(crawled)}
+    kinds = {item["url"]: item["kind"] for item in read_items(crawled, ("post", "page", "listing"))}
     assert kinds.get(f"{personal_site}/about") == "page"
 
 

@@ -61,14 +61,18 @@ def recrawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_unchanged_recrawl_makes_no_items(recrawled: dict[str, Any]) -> None:
     first, second, _ = (r.stdout.splitlines()[0] for r in recrawled["runs"])
-    assert "80 posts (80 new, 0 changed, 0 unchanged)" in first
-    assert "0 posts (0 new, 0 changed, 80 unchanged)" in second
+    # 80 posts and the blog's about page (an item of kind page).
+    assert "81 posts (81 new, 0 changed, 0 unchanged)" in first
+    assert "0 posts (0 new, 0 changed, 81 unchanged)" in second
 
 
 def test_unchanged_recrawl_writes_revisits_not_copies(recrawled: dict[str, Any]) -> None:
     first, second, _ = warcs_by_run(recrawled["data_dir"])
     kinds = Counter(r.rec_type for r in records(second))
-    assert kinds["response"] == 0
+    # Full responses only for the feed and sitemap probes the blog answers with a 404.
+    missing = [r for r in records(second) if r.rec_type == "response"]
+    assert all(r.http_headers.get_statuscode() == "404" for r in missing)
+    assert kinds["response"] == len(missing) <= 10
     assert kinds["revisit"] == kinds["request"] > 80
     for record in records(second):
         if record.rec_type == "revisit":
@@ -108,7 +112,7 @@ def test_revisits_point_at_original_responses(recrawled: dict[str, Any]) -> None
 
 def test_changed_posts_become_new_versions(recrawled: dict[str, Any]) -> None:
     third = recrawled["runs"][2].stdout.splitlines()[0]
-    assert "3 posts (0 new, 3 changed, 77 unchanged)" in third
+    assert "3 posts (0 new, 3 changed, 78 unchanged)" in third
     items = read_items(recrawled["data_dir"])
     urls = Counter(i["url"] for i in items)
     edited = {recrawled["url"].rstrip("/") + e["url"] for e in recrawled["edited"]}

@@ -220,16 +220,12 @@ class GenericPage(PostPage):
         if shape.is_link_list:
             return Kind(LISTING, "a listing: mostly links to other pages of the site")
         dated = is_dated_url(self.url) or self.published() is not None
-        if shape.own_text >= OWN_TEXT:
+        if shape.own_text >= OWN_TEXT and (shape.heading or shape.prose >= SHORT_POST):
             return Kind(POST, "a dated page of text") if dated else Kind(PAGE, "a page of text")
         if dated and shape.heading and shape.own_text >= SHORT_POST:
             return Kind(POST, "a short post with a heading and a date")
         if shape.heading and shape.prose >= SHORT_PAGE:
             return Kind(PAGE, "a short page: a heading and a few paragraphs")
-        if len(self.body()) >= OWN_TEXT:
-            # Text the shape missed (a layout of tables or frames): a lost post is worse
-            # than an extra page.
-            return Kind(POST, "a dated text") if dated else Kind(PAGE, "a text")
         return Kind(LISTING, "no article markup and little text of its own", settled=False)
 
     def platform_kind(self) -> Kind | None:

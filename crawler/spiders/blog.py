@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -28,9 +29,11 @@ from archive.history import HISTORY_FILE
 from archive.records import PostRecord
 from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
 from crawler.incremental import Incremental
-from crawler.parsers import NotAPost, detect_platform, parse_post
+from crawler.parsers import detect_platform, page_for
+from crawler.parsers.kinds import LISTING
 from crawler.parsers.navigation import (
     MAX_SITEMAP_BYTES,
+    FeedEntry,
     Links,
     clean_url,
     feed_links,
@@ -39,21 +42,32 @@ from crawler.parsers.navigation import (
     sitemap_links,
 )
 
-# Feeds and sitemaps worth asking for when a page does not advertise them.
-PROBES = {
-    "blogger": ["/feeds/posts/default", "/sitemap.xml"],
-    "wordpress": ["/feed/", "/wp-sitemap.xml", "/sitemap_index.xml"],
-    "ghost": ["/rss/", "/sitemap.xml"],
-    "hugo": ["/index.xml", "/sitemap.xml"],
-    "jekyll": ["/feed.xml", "/sitemap.xml"],
-    "generic": ["/sitemap.xml"],
-}
+# Feeds and sitemaps asked for on every blog, whatever its platform: the usual places of
+# Hugo, Jekyll, Hexo, Pelican, Eleventy, WordPress, Ghost and Blogger. A missing one is one
+# 404; feeds and sitemaps the pages advertise are read as well.
+PROBES = (
+    "/feed.xml",
+    "/atom.xml",
+    "/rss.xml",
+    "/index.xml",
+    "/feed/",
+    "/rss/",
+    "/feeds/posts/default",
+    "/sitemap.xml",
+    "/sitemap_index.xml",
+    "/wp-sitemap.xml",
+)
 # IgnoreRequest that means a page was lost: size limits and redirect caps.
 _COUNTED_IGNORES = ("MAXSIZE", "maxsize", "max redirections")
 MISSING_OK = [404, 410]
+_COMMENT_FEED = re.compile(r"comments?(?:/feed|\.xml|\.rss|/rss|/atom)", re.IGNORECASE)
 NOT_MODIFIED = 304
 # Discovery first, so that a bounded crawl spends its budget on posts it knows about.
-PRIORITY = {"robots": 40, "sitemap": 30, "feed": 30, "listing": 25, "post": 20}
+# Pages found only by exploring the site's navigation come last.
+PRIORITY = {"robots": 40, "sitemap": 30, "feed": 30, "listing": 25, "post": 20, "explore": 15}
+_HELD = frozenset({"post", "listing", "explore"})
+# Share of a bounded crawl's page budget that exploration may take.
+EXPLORE_SHARE = 0.5
 
 
 class BlogSpider(Spider):
@@ -81,7 +95,14 @@ class BlogSpider(Spider):
         self.crawl_id = uuid.uuid4().hex
         self.config_digest = _digest(self.site)
         self._seen: set[str] = set()
+        self._entries: dict[str, FeedEntry] = {}
+        self._site_authors: tuple[str, ...] = ()
+        # The home page's links wait for the discovery probes: the feeds say which pages
+        # are posts and who wrote them, so they are read before those pages are parsed.
+        self._probing = 0
+        self._held: list[Request] = []
         self.scheduled = 0
+        self.explored = 0
         self.incremental: Incremental | None = None
 
     @classmethod
@@ -93,6 +114,7 @@ class BlogSpider(Spider):
         if settings.getbool("INCREMENTAL_ENABLED") and settings.getbool("ARCHIVE_DEDUP_ENABLED"):
             spider.incremental = Incremental(Path(settings.get("ARCHIVE_DIR")) / HISTORY_FILE)
         crawler.signals.connect(spider.response_received, signal=signals.response_received)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
 
     def apply_site_settings(self, settings: Any) -> None:
@@ -126,6 +148,7 @@ class BlogSpider(Spider):
         callbacks = {
             "post": self.parse_page,
             "listing": self.parse_page,
+            "explore": self.parse_page,
             "feed": self.parse_feed,
             "sitemap": self.parse_sitemap,
             "robots": self.parse_robots,
@@ -156,34 +179,91 @@ class BlogSpider(Spider):
         """The start page: detect the platform and probe for feeds, then as any page."""
         if isinstance(response, TextResponse):
             yield from self._discover(response)
-        yield from self.parse_page(response)
+        yield from self._hold(self.parse_page(response))
+
+    def _hold(self, found: Iterator[Request | PostRecord]) -> Iterator[Request | PostRecord]:
+        """Pages wait while discovery probes are out; feeds and sitemaps go on."""
+        for each in found:
+            if isinstance(each, Request) and self._probing and each.meta["kind"] in _HELD:
+                self._held.append(each)
+            else:
+                yield each
+
+    def _probe_done(self, request: Request | None) -> list[Request]:
+        """One discovery probe answered: past the last, the held links, to be yielded (so
+        that the spider middlewares, the resume frontier among them, see them)."""
+        if request is None or not request.meta.get("discovery") or self._probing <= 0:
+            return []
+        self._probing -= 1
+        if self._probing:
+            return []
+        held, self._held = self._held, []
+        return held
+
+    def spider_idle(self, spider: Spider) -> None:
+        """A probe Scrapy dropped without a callback must not keep the home's links waiting."""
+        if spider is self and self._held:
+            held, self._held, self._probing = self._held, [], 0
+            for request in held:
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
 
     def parse_page(self, response: Response) -> Iterator[Request | PostRecord]:
-        """Any HTML page: follow its links, and yield its post if it is one."""
+        """Any HTML page: follow its links, and yield its item if it is a post or a page."""
         if response.status == NOT_MODIFIED:
             self._stat("blogarchive/pages/not_modified")
             return
         if not isinstance(response, TextResponse) or response.status in MISSING_OK:
             return
-        yield from self._follow_links(html_links(response.url, response.body))
-        try:
-            post = parse_post(
-                response.url,
-                response.body,
-                platform=self.platform or "auto",
-                encoding=response.encoding,
-            )
-        except NotAPost as reason:
-            self.logger.debug("not a post: %s (%s)", response.url, reason)
+        links = html_links(response.url, response.body)
+        yield from self._follow_links(links)
+        platform = self.platform or "auto"
+        page = page_for(response.url, response.body, platform=platform, encoding=response.encoding)
+        kind = page.page_kind
+        if self._feed_entry(response.url) is not None:
+            kind = kind.in_feed()
+        # Section pages, archives, tags, about pages: the blog's own navigation, explored
+        # breadth-first after what feeds, sitemaps and listings name.
+        yield from self._follow(links.other, self.parse_page, "explore")
+        if kind.kind == LISTING:
+            # A category's or a section's own feed lists posts the main feed has dropped.
+            feeds = [f for f in links.feeds if not _COMMENT_FEED.search(f)]
+            yield from self._follow(feeds, self.parse_feed, "feed", probe=True)
+        if not kind.is_item:
+            self.logger.debug("not a post: %s (%s)", response.url, kind.reason)
             self._stat("blogarchive/pages/not_post")
             return
+        post = page.extract().replace(kind=kind.kind)
         canonical = self._canonical_elsewhere(post, response.url)
         if canonical:
             # A copy (?utm_…, a print view): archive the post at its canonical address.
             self._stat("blogarchive/pages/canonical_elsewhere")
             yield from self._follow([canonical], self.parse_page, "post")
             return
-        yield self._finish(post, response)
+        yield self._finish(self._with_feed_entry(post), response)
+
+    def _with_feed_entry(self, post: PostRecord) -> PostRecord:
+        """Authors and date from the blog's own feed, where the page does not state them:
+        the post's entry, else the feed's own author (a one-author blog's feed)."""
+        if post.authors and post.published:
+            return post
+        entry = self._feed_entry(post.url, post.canonical_url) or FeedEntry()
+        authors = post.authors or list(entry.authors) or list(self._site_authors)
+        published = post.published or entry.published
+        if (authors, published) == (post.authors, post.published):
+            return post
+        post = post.replace(authors=authors, published=published)
+        return post.replace(content_hash=post.compute_content_hash())
+
+    def _feed_entry(self, *urls: str | None) -> FeedEntry | None:
+        """The feed entry of a page, by its URL or canonical URL; ``/x/index.html`` is
+        ``/x/`` on the static hosts that serve both."""
+        for url in urls:
+            for form in (url, url.removesuffix("index.html")) if url else ():
+                entry = self._entries.get(clean_url(form))
+                if entry is not None:
+                    return entry
+        return None
 
     def _canonical_elsewhere(self, post: PostRecord, url: str) -> str | None:
         """The page's canonical URL when it is another page of this blog."""
@@ -194,11 +274,19 @@ class BlogSpider(Spider):
         same = canonical.split("://", 1)[-1].lower() == here.split("://", 1)[-1].lower()
         return None if same else canonical
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    def parse_feed(self, response: Response) -> Iterator[Request | PostRecord]:
+        yield from self._hold(self._read_feed(response))
+        yield from self._probe_done(response.request)
+
+    def _read_feed(self, response: Response) -> Iterator[Request]:
         if response.status in MISSING_OK:
             self._stat("blogarchive/probes/missing")
             return
         links = feed_links(response.url, response.body)
+        for url, entry in links.entries.items():
+            self._entries.setdefault(clean_url(url), entry)
+        if not self._site_authors and self._in_scope(response.url):
+            self._site_authors = links.feed_authors or _sole_author(links)
         if (
             not links.posts
             and isinstance(response, TextResponse)
@@ -209,7 +297,11 @@ class BlogSpider(Spider):
         yield from self._follow(links.posts, self.parse_page, "post", lastmod=links.lastmod)
         yield from self._follow(links.pages, self.parse_feed, "feed", probe=True)
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response) -> Iterator[Request | PostRecord]:
+        yield from self._hold(self._read_sitemap(response))
+        yield from self._probe_done(response.request)
+
+    def _read_sitemap(self, response: Response) -> Iterator[Request]:
         if response.status in MISSING_OK:
             self._stat("blogarchive/probes/missing")
             return
@@ -229,10 +321,11 @@ class BlogSpider(Spider):
         request = getattr(failure, "request", None)
         self.logger.warning("failed: %s: %s", getattr(request, "url", "?"), reason)
 
-    def probe_failed(self, failure: Failure) -> None:
+    def probe_failed(self, failure: Failure) -> list[Request]:
         """A feed or sitemap that cannot be fetched is normal: note it, go on."""
         self._stat("blogarchive/probes/failed")
         self.logger.info("discovery probe failed: %s", failure.getErrorMessage())
+        return self._probe_done(getattr(failure, "request", None))
 
     def _discover(self, response: TextResponse) -> Iterator[Request]:
         """On the home page: detect the platform, then ask for its feeds and sitemaps."""
@@ -240,11 +333,16 @@ class BlogSpider(Spider):
             self.platform = detect_platform(response.body, response.url)
             self.logger.info("%s: platform detected: %s", self.site_name, self.platform)
         links = html_links(response.url, response.body)
-        probes = [urljoin(response.url, p) for p in PROBES.get(self.platform, PROBES["generic"])]
+        probes = [urljoin(response.url, p) for p in PROBES]
         feeds = links.feeds + [p for p in probes if "sitemap" not in p]
         sitemaps = [p for p in probes if "sitemap" in p]
-        yield from self._follow(feeds, self.parse_feed, "feed", probe=True)
-        yield from self._follow(sitemaps, self.parse_sitemap, "sitemap", probe=True)
+        for request in [
+            *self._follow(feeds, self.parse_feed, "feed", probe=True),
+            *self._follow(sitemaps, self.parse_sitemap, "sitemap", probe=True),
+        ]:
+            request.meta["discovery"] = True
+            self._probing += 1
+            yield request
 
     def _follow_links(self, links: Links) -> Iterator[Request]:
         yield from self._follow(links.posts, self.parse_page, "post")
@@ -268,11 +366,12 @@ class BlogSpider(Spider):
                 self._seen.add(url)
                 self._stat("blogarchive/requests/unchanged_skipped")
                 continue
-            if self.max_pages is not None and self.scheduled >= self.max_pages:
+            if self._over_budget(kind):
                 self._stat("blogarchive/requests/over_budget")
                 continue
             self._seen.add(url)
             self.scheduled += 1
+            self.explored += kind == "explore"
             meta: dict[str, Any] = {}
             if probe:
                 meta["handle_httpstatus_list"] = MISSING_OK
@@ -290,6 +389,14 @@ class BlogSpider(Spider):
                 meta=meta,
             )
 
+    def _over_budget(self, kind: str) -> bool:
+        """Past ``max_pages``, or past exploration's share of it."""
+        if self.max_pages is None:
+            return False
+        if kind == "explore" and self.explored >= self.max_pages * EXPLORE_SHARE:
+            return True
+        return self.scheduled >= self.max_pages
+
     def _in_scope(self, url: str) -> bool:
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and (parts.hostname or "") in self.allowed_domains
@@ -301,6 +408,15 @@ class BlogSpider(Spider):
     def _stat(self, key: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key)
+
+
+def _sole_author(links: Links, least: int = 3) -> tuple[str, ...]:
+    """The one author of every entry of a feed of ``least`` entries or more: a one-author
+    blog, whose pages without a byline are that author's too."""
+    names = {entry.authors for entry in links.entries.values()}
+    if len(links.entries) >= least and len(names) == 1:
+        return next(iter(names))
+    return ()
 
 
 def _digest(site: SiteConfig) -> str:
