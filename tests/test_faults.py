@@ -93,7 +93,8 @@ def _fill_the_disk(tmp_path: Path, *, mount: str, size: str) -> str:
     assert (out / "verify1.rc").read_text().strip() == "0", (out / "verify1").read_text()
     assert (out / "crawl2.rc").read_text().strip() == "0", (out / "crawl2").read_text()
     assert (out / "verify2.rc").read_text().strip() == "0", (out / "verify2").read_text()
-    urls = Counter(json.loads(line)["url"] for line in (out / "items").read_text().splitlines())
+    lines = [json.loads(line) for line in (out / "items").read_text().splitlines()]
+    urls = Counter(item["url"] for item in lines if item["kind"] == "post")
     assert set(urls) == expected
     assert max(urls.values()) == 1
     return first
