@@ -142,3 +142,16 @@ def test_the_unadvertised_feed_is_probed_and_names_the_author(crawled: Path) -> 
     assert sorted(item["published"][:10] for item in posts) == [
         f"2021-03-0{n}" for n in range(1, 6)
     ]
+
+
+def test_exploration_takes_at_most_half_of_the_page_budget() -> None:
+    """Feeds, sitemaps, listings and posts share ``max_pages``; exploring, half of it."""
+    from crawler.spiders.blog import BlogSpider
+
+    spider = BlogSpider(url="http://127.0.0.1:9/", max_pages=10)
+    spider.scheduled = spider.explored = 5
+    assert spider._over_budget("explore")
+    assert not spider._over_budget("post")
+    spider.scheduled = 10
+    assert spider._over_budget("post")
+    assert not BlogSpider(url="http://127.0.0.1:9/")._over_budget("explore")
