@@ -149,3 +149,41 @@ def test_links_of_a_page_are_the_same_from_cache() -> None:
     again = html_links(BASE + "2020/01/other.html", page).posts
     expected = ["http://127.0.0.1:8000/2019/03/b.html", "http://127.0.0.1:8000/2019/04/c.html"]
     assert first == again == expected
+
+
+def test_feed_entries_carry_authors_and_dates() -> None:
+    """RSS dc:creator / author ("mail (Name)") and pubDate; Atom's feed-level author."""
+    rss = b"""<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+    <channel><item><link>https://b.example/a/</link><dc:creator><![CDATA[Jane Roe]]></dc:creator>
+    <pubDate>Wed, 03 Mar 2021 10:00:00 +0000</pubDate></item>
+    <item><link>https://b.example/b/</link><author>jo@b.example (Jo Doe)</author></item>
+    <item><link>https://b.example/c/</link><author>noreply@b.example</author></item>
+    </channel></rss>"""
+    links = feed_links("https://b.example/feed/", rss)
+    entries = {url: (e.authors, e.published) for url, e in links.entries.items()}
+    assert entries == {
+        "https://b.example/a/": (("Jane Roe",), "2021-03-03T10:00:00+00:00"),
+        "https://b.example/b/": (("Jo Doe",), None),
+        "https://b.example/c/": ((), None),  # an address is no name
+    }
+    atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><author><name>Site Owner</name></author>
+    <entry><link href="https://b.example/x/"/><updated>2014-10-15T10:00:00+01:00</updated></entry>
+    <entry><link href="https://b.example/y/"/><author><name>Guest</name></author>
+    <published>2015-01-02</published></entry></feed>"""
+    links = feed_links("https://b.example/atom.xml", atom)
+    assert links.feed_authors == ("Site Owner",)
+    assert links.entries["https://b.example/x/"].authors == ("Site Owner",)
+    assert links.entries["https://b.example/x/"].published == "2014-10-15T10:00:00+01:00"
+    assert links.entries["https://b.example/y/"].authors == ("Guest",)
+
+
+def test_other_links_are_pages_not_files() -> None:
+    html = b"""<a href="/blog">Blog</a><a href="/about.html">About</a><a href="/a.png">img</a>
+    <a href="/feed.xml">feed</a><a href="/notes/python-3.11">notes</a><a href="mailto:x@y">m</a>
+    <a href="/files/report.pdf">pdf</a>"""
+    other = html_links("https://b.example/", html).other
+    assert other == [
+        "https://b.example/blog",
+        "https://b.example/about.html",
+        "https://b.example/notes/python-3.11",
+    ]
