@@ -130,7 +130,8 @@ def _sample_hwm(pid: int, done: threading.Event, peak: list[int]) -> None:
             return
 
 
-def _tail(path: Path, lines: int = 3) -> str:
+def tail(path: Path, lines: int = 3) -> str:
+    """The last lines of a log file, on one line, for an error message."""
     try:
         text = path.read_text(errors="replace").strip().splitlines()
     except OSError:
@@ -169,7 +170,7 @@ def run_blogarchive(ctx: Ctx) -> Run:
     if rc != 0 or not found:
         run.ok, run.note = (
             False,
-            f"exit {rc}: {_tail(ctx.work / 'out.err') or _tail(ctx.work / 'out.log')}",
+            f"exit {rc}: {tail(ctx.work / 'out.err') or tail(ctx.work / 'out.log')}",
         )
     return run
 
@@ -182,7 +183,7 @@ def _spider_run(ctx: Ctx, python: str, extra: dict[str, str]) -> tuple[Run, int]
         if line.startswith("{"):
             run.pages = int(json.loads(line).get("pages", 0))
     if rc != 0 or not run.pages:
-        run.ok, run.note = False, f"exit {rc}: {_tail(ctx.work / 'out.err')}"
+        run.ok, run.note = False, f"exit {rc}: {tail(ctx.work / 'out.err')}"
     return run, rc
 
 
@@ -212,7 +213,7 @@ def run_wget(ctx: Ctx) -> Run:
     run.pages = int(found[1]) if found else err.count(" URL:")
     # wget exits 8 when some link answered 404: a normal outcome for a recursive crawl.
     if rc not in (0, 8) or not run.pages:
-        run.ok, run.note = False, f"exit {rc}: {_tail(ctx.work / 'out.err')}"
+        run.ok, run.note = False, f"exit {rc}: {tail(ctx.work / 'out.err')}"
     return run
 
 

@@ -113,14 +113,6 @@ OVERALL_CEILINGS = ("listing_share",)
 SITE_FLOORS = ("recall",)
 
 
-def _tail(path: Path, lines: int = 3) -> str:
-    try:
-        text = path.read_text(errors="replace").strip().splitlines()
-    except OSError:
-        return ""
-    return " | ".join(text[-lines:])[-300:]
-
-
 def log(msg: str) -> None:
     with _LOG_LOCK:
         print(msg, file=sys.stderr, flush=True)
@@ -440,7 +432,7 @@ def run_site(
                 check=False,
             )
         if truth.returncode != 0:
-            run.errors.append(f"truth.py exit {truth.returncode}: {_tail(work / 'truth.err')}")
+            run.errors.append(f"truth.py exit {truth.returncode}: {tools.tail(work / 'truth.err')}")
         posts, listings = read_jsonl(posts_file), read_jsonl(listings_file)
         log(f"{slug}: {len(posts)} truth posts, {len(listings)} listings; crawling {run.start_url}")
 
@@ -458,7 +450,7 @@ def run_site(
             rc,
         )
         if rc != 0:
-            tail = _tail(crawl / "out.err") or _tail(crawl / "out.log")
+            tail = tools.tail(crawl / "out.err") or tools.tail(crawl / "out.log")
             run.errors.append(f"crawl exit {rc}: {tail}")
         run.pages = count_pages(data)
         run.score = score(posts, listings, read_items(data))
