@@ -40,16 +40,20 @@ _LABEL = re.compile(
 _COLON_LABEL = re.compile(r"^[^\W\d]+(?:\s+[^\W\d]+)?\s*:\s+(?=\S)")
 # Several names in one string, or a name next to its publisher or date.
 _SEPARATORS = re.compile(
-    r"\s*(?:;|,|\||&|\s(?:and|und|et|y|e|i|oraz)\s|\s[-–—/·•]\s)\s*", re.IGNORECASE
+    r"\s*(?:;|,|\||&|\s(?:and|und|et|y|e|i|oraz|im gespräch mit|in conversation with)\s"
+    r"|\s[-–—/·•]\s)\s*",
+    re.IGNORECASE,
 )
-# "Jane Roe on 3 May", "Jane Roe am 3. Mai": the date after a visible name.
-_TRAILER = re.compile(r"\s+(?:on|am|le|el|il|um|at|-|–|—)\s+.*\d.*$", re.IGNORECASE)
+# "Jane Roe on 3 May", "Jane Roe am 3. Mai": the date after a visible name; "Von Jane Roe am"
+# with the date in an element of its own: the dangling preposition.
+_TRAILER = re.compile(r"\s+(?:on|am|le|el|il|um|at|-|–|—)(?:\s+.*\d.*)?$", re.IGNORECASE)
 # Labels and captions that byline markup holds next to a name, never names themselves.
 _NOT_NAME = re.compile(
     r"^(?:name|author|autor|auteur|by|von|datum|date|admin|posted|texto?|fotos?|photos?|"
     r"bild|bilder|quelle|source|interview|redakteur|anonymous|profile|follow|unfollow|"
     r"subscribe|share|contact|email|website|twitter|facebook|instagram|linkedin|comments|"
-    r"kommentare|more)$",
+    r"kommentare|more|user ?name|user|sign ?in|sign ?up|log ?in|log ?out|register|anmelden|"
+    r"einloggen|abmelden|registrieren|connexion)$",
     re.IGNORECASE,
 )
 

@@ -38,6 +38,7 @@ _LABEL_VERB = re.compile(
 _WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
 _TEXT_TAGS = frozenset(
     {"p", "span", "div", "em", "i", "strong", "b", "small", "address", "h4", "h5", "h6", "li"}
+    | {"dt", "th", "h3", "label"}
 )
 # "Von Jane Roe", "Ein Beitrag von Jane Roe", "Auteur : Jane Roe": a label, then the names.
 _LABELS = (
@@ -127,7 +128,7 @@ def class_bylines(root: Element) -> list[str]:
     for element in _authorish_elements(root):
         if not _authorish(element) or len(text_of(element)) > MAX_BYLINE:
             continue
-        if is_foreign(element):
+        if is_foreign(element, root):  # layout classes above the post's own element don't count
             continue
         found = element_names(element)
         if found:
@@ -135,26 +136,50 @@ def class_bylines(root: Element) -> list[str]:
     return []
 
 
-def _short_texts(root: Element) -> Iterator[Element]:
-    """Elements whose own text opens with a byline label and whose whole text is short."""
-    for element in root.iter(*_TEXT_TAGS):
-        if not element.text or not _LABEL_START.match(element.text):
-            continue
-        if 4 < len(text_of(element)) <= 80 and not is_foreign(element):
-            yield element
-
-
 def text_bylines(root: Element) -> list[str]:
-    """A short line "Von Jane Roe" / "By Jane Roe, 3 May" (the label is required)."""
-    for element in _short_texts(root):
-        match = _LABELLED.match(text_of(element))
-        if match is None:
+    """A short line "Von Jane Roe" / "By Jane Roe, 3 May" (the label is required), or a
+    label standing alone before the names: ``<dt>Author</dt><dd>Jane Roe</dd>``."""
+    after_label: list[str] = []  # the label-alone form: only when no line says "Von …"
+    for element in root.iter(*_TEXT_TAGS):
+        text = element.text
+        if not text or not (_LABEL_START.match(text) or _LONE_LABEL.match(text)):
             continue
-        parts = names.split_names(match.group("name"))
-        found = [p for p in parts if plausible(p) and all(w[0].isupper() for w in p.split())]
-        if found and len(found) == len([p for p in parts if not _DIGIT.search(p)]):
-            return names.dedupe(found)
+        if is_foreign(element, root):
+            continue
+        if _LONE_LABEL.match(text) and not len(element):
+            if not after_label:
+                after_label = _next_names(element, root)
+            continue
+        line = text_of(element)
+        match = _LABELLED.match(line) if 4 < len(line) <= 80 else None
+        found = _visible_names(match.group("name")) if match else []
+        if found:
+            return found
+    return after_label
+
+
+def _next_names(label: Element, root: Element) -> list[str]:
+    value = label.getnext()
+    if value is None or len(text_of(value)) > 80 or is_foreign(value, root):
+        return []
+    return _visible_names(text_of(value))
+
+
+def _visible_names(text: str) -> list[str]:
+    """The capitalised names of a byline's text; none if a part is some other text."""
+    parts = names.split_names(text)
+    found = [p for p in parts if plausible(p) and all(w[0].isupper() for w in p.split())]
+    if found and len(found) == len([p for p in parts if not _DIGIT.search(p)]):
+        return names.dedupe(found)
     return []
+
+
+# A label alone in its element, the names in the next one: "Autor", "Written by:", "Von".
+_LONE_LABEL = re.compile(
+    r"^\s*(?:author|authors|autor|autorin|autoren|auteur|auteurs|autore|autori|verfasser|"
+    r"verfasserin|(?:written|posted|published)\s+by|von|by|par|por)\s*:?\s*$",
+    re.IGNORECASE,
+)
 
 
 # A label inside a meta line: "Datum: 3.5.2021 Autor: Jane Roe Quelle: dpa",
@@ -191,33 +216,62 @@ def inline_bylines(root: Element) -> list[str]:
             text = text_of(element)
             if len(text) > MAX_META_LINE:
                 break
-            name = _labelled_name(text)
-            if name:
-                return [] if is_foreign(element) else [name]
+            found = _labelled_names(_break_text(element))
+            if found:
+                return [] if is_foreign(element) else found
             element = element.getparent()
     return []
 
 
-def _labelled_name(text: str) -> str | None:
+_TEXT_AND_BREAKS = etree.XPath(".//text()[not(ancestor::script or ancestor::style)] | .//br")
+
+
+def _break_text(element: Element) -> str:
+    """The element's text with its line breaks kept as "|": a name ends at the line's end."""
+    parts = _TEXT_AND_BREAKS(element)
+    return clean_text(" ".join(p if isinstance(p, str) else " | " for p in parts))
+
+
+_JOINERS = frozenset({"&", "and", "und", "et", "y", "e", "i"})
+
+
+def _labelled_names(text: str) -> list[str]:
     for match in _INLINE_LABEL.finditer(text):
-        name = _leading_name(text[match.end() :])
-        if name:
-            return name
-    return None
+        words = text[match.end() :].split()
+        while words and words[0] == "|":  # "<b>Von:</b><br>Jane Roe": the name on the next line
+            words = words[1:]
+        found = _leading_names(words)
+        if found:
+            return found
+    return []
 
 
-def _leading_name(text: str) -> str | None:
-    """Two to four capitalised words at the start of ``text``, up to the next label."""
-    words: list[str] = []
-    for word in text.split():
+def _leading_names(words: list[str]) -> list[str]:
+    """The names opening ``words``, joined by "and": "Jane Roe und John Doe am 3. Mai"."""
+    found: list[str] = []
+    while (parsed := _leading_name(words)) is not None:
+        name, used = parsed
+        found.append(name)
+        words = words[used:]
+        if not words or words[0].casefold() not in _JOINERS:
+            break  # a comma may as well open a role ("Jane Roe, Staff Writer")
+        words = words[1:]
+    return found
+
+
+def _leading_name(words: list[str]) -> tuple[str, int] | None:
+    """Two to four capitalised words at the start of ``words``, up to the next label: the
+    name and the number of words it took."""
+    taken: list[str] = []
+    for word in words:
         bare = word.split("/")[0].rstrip(",;|")
         if word.endswith(":") or not _CAPITALISED.match(bare) or not bare[0].isupper():
             break
-        words.append(bare)
-        if bare != word or len(words) == 4:
+        taken.append(bare)
+        if bare != word or len(taken) == 4:
             break
-    name = " ".join(words)
-    return name if len(words) >= 2 and plausible(name) else None
+    name = " ".join(taken)
+    return (name, len(taken)) if len(taken) >= 2 and plausible(name) else None
 
 
 def _key(text: str) -> str:
@@ -257,8 +311,18 @@ def people(found: list[str], publishers: frozenset[str]) -> list[str]:
     for name in found:
         parts = names.split_names(name)
         own = [p for p in parts if not publisher_key(p, publishers)]
-        out += own if len(own) < len(parts) else [name]
+        out += own if len(own) < len(parts) else [_without_role(name, publishers)]
     return [n for n in out if clean_text(n)]
+
+
+def _without_role(name: str, publishers: frozenset[str]) -> str:
+    """ "FOCUS-Online-Experte Robin Tschöpe" → "Robin Tschöpe": a compound first word holding
+    the site's name is a role at the publisher, not a part of the name after it."""
+    words = name.split()
+    key = _key(words[0]) if len(words) >= 3 else ""
+    if any(len(p) >= 4 and p in key and p != key for p in publishers):
+        return " ".join(words[1:])
+    return name
 
 
 def publisher_key(text: str, publishers: frozenset[str], *, loose: bool = False) -> bool:
@@ -285,3 +349,12 @@ def first_people(
             return persons
         fallback = fallback or found
     return fallback
+
+
+def full_name(found: list[str], visible: Callable[[], list[str]]) -> list[str]:
+    """A lone given name (a CMS display name: "Nils") → the full name that a visible byline
+    gives ("Eine Kolumne von Nils Pickert"); any other list as it is."""
+    if len(found) != 1 or len(found[0].split()) != 1:
+        return found
+    given = found[0].casefold()
+    return [n for n in visible() if n.split()[0].casefold() == given][:1] or found
