@@ -9,7 +9,15 @@ from typing import ClassVar
 
 from . import authors as names
 from .base import PostPage
-from .bylines import class_bylines, first_people, inline_bylines, text_bylines
+from .bylines import (
+    class_bylines,
+    first_people,
+    full_name,
+    inline_bylines,
+    publisher_key,
+    site_keys,
+    text_bylines,
+)
 from .dom import Element as Tag
 from .dom import (
     body_of,
@@ -37,7 +45,17 @@ from .kinds import (
     page_shape,
 )
 from .text import is_junk
-from .titles import choose, main_heading, strip_site
+from .titles import (
+    choose,
+    heading_element,
+    heading_title,
+    is_site_name,
+    main_heading,
+    site_heading,
+    sole_heading,
+    strip_site,
+    visible_text,
+)
 
 SUBSTANTIAL = 400  # characters of text that make an <article> a post, not a teaser
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»)\s+")
@@ -102,21 +120,48 @@ class GenericPage(PostPage):
 
     @cached_property
     def _title(self) -> str | None:
-        """The post's ``<h1>`` when the metadata titles agree with it, else the metadata
-        title; site names stripped either way."""
-        fallback = self._metadata_title()
-        heading = main_heading(self.scope, self.soup, self.publishers)
+        """The post's ``<h1>`` when the metadata titles agree with it (or it is the page's
+        only one, in the post), else the metadata title; site names stripped either way."""
         candidates = (
             self.jsonld_value("headline"),
             meta_content(self.soup, "og:title"),
             meta_content(self.soup, "twitter:title"),
             self._html_title(),
         )
-        metadata = [self._strip(t) for t in candidates if isinstance(t, str) and t.strip()]
-        return choose(heading, metadata, self._strip(fallback) if fallback else None)
+        raw = [clean_text(html.unescape(t)) for t in candidates if isinstance(t, str)]
+        metadata = [strip_site(t, self._site_names) for t in raw if t]
+        element = heading_element(self.scope, self.soup, self.publishers, metadata)
+        if element is None:
+            return self._fallback_title
+        heading = heading_title(element, [*metadata, *raw])
+        chosen = choose(heading, metadata, None)
+        if chosen is None and sole_heading(element, self.scope):
+            return heading
+        return chosen or self._fallback_title
+
+    @cached_property
+    def _fallback_title(self) -> str | None:
+        """The metadata title, else the ``<title>``; never the site's name."""
+        for title in (self._metadata_title(), self._stripped_title()):
+            stripped = self._strip(title) if title else ""
+            if stripped and not is_site_name(stripped, self._own_names):
+                return stripped
+        return None
+
+    @cached_property
+    def _site_names(self) -> frozenset[str]:
+        """The publishers plus the names the page sets as logo headings."""
+        return self.publishers | self._own_names
+
+    @cached_property
+    def _own_names(self) -> frozenset[str]:
+        """The host's names and the logo headings' (the metadata's site names can be wrong)."""
+        return site_keys(
+            self.url, [visible_text(h) for h in self.soup.iter("h1") if site_heading(h)]
+        )
 
     def _strip(self, title: str) -> str:
-        return strip_site(clean_text(html.unescape(title)), self.publishers)
+        return strip_site(clean_text(html.unescape(title)), self._site_names)
 
     def _metadata_title(self) -> str | None:
         headline = self.jsonld_value("headline")
@@ -130,13 +175,17 @@ class GenericPage(PostPage):
         return og or self._stripped_title()
 
     def _stripped_title(self) -> str | None:
-        h1s = [text_of(h) for h in self.scope.iterdescendants("h1")]
-        if len(h1s) == 1 and h1s[0]:
-            return h1s[0]
         title = self._html_title()
-        if not title:
-            return None
-        parts = _TITLE_SEPARATORS.split(title)
+        if title and publisher_key(title, self._site_names):
+            title = None
+        if not title or self.scope is not body_of(self.soup):
+            heading = main_heading(self.scope, self.soup, self.publishers)
+            if heading or not title:
+                return heading
+        stripped = self._strip(title)
+        parts = _TITLE_SEPARATORS.split(stripped)
+        if stripped != title:
+            return max(parts, key=len)
         return max(parts[:-1], key=len) if len(parts) > 1 else title
 
     def byline_authors(self) -> list[str]:
@@ -152,20 +201,24 @@ class GenericPage(PostPage):
         return names.dedupe(found)
 
     def authors(self) -> list[str]:
-        """The first source naming a person; the site's own name only when none does."""
-        return first_people(
+        """The first source naming a person, visible labelled bylines before ``<meta
+        name=author>`` (often the site's owner or web agency); the site's own name only
+        when no source names a person."""
+        found = first_people(
             (
                 self.structured_authors,
                 self.byline_authors,
-                self.meta_authors,
-                lambda: class_bylines(self.scope),
-                lambda: class_bylines(self.soup) if self.scope is not body_of(self.soup) else [],
+                lambda: class_bylines(self.scope) if self.scope is not body_of(self.soup) else [],
                 lambda: text_bylines(self.scope),
-                lambda: inline_bylines(self.soup),
+                lambda: inline_bylines(self.scope),
+                self.meta_authors,
+                lambda: class_bylines(self.soup),
+                lambda: inline_bylines(self.soup) if self.scope is not body_of(self.soup) else [],
                 self.reviewer_authors,
             ),
             self.publishers,
         )
+        return full_name(found, lambda: text_bylines(self.scope))
 
     def selector_container(self) -> Tag | None:
         if not self.prefer_named_container:
