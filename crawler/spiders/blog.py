@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
@@ -30,7 +29,6 @@ from archive.records import PostRecord
 from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
 from crawler.incremental import Incremental
 from crawler.parsers import detect_platform, page_for
-from crawler.parsers.kinds import LISTING
 from crawler.parsers.navigation import (
     MAX_SITEMAP_BYTES,
     FeedEntry,
@@ -60,7 +58,6 @@ PROBES = (
 # IgnoreRequest that means a page was lost: size limits and redirect caps.
 _COUNTED_IGNORES = ("MAXSIZE", "maxsize", "max redirections")
 MISSING_OK = [404, 410]
-_COMMENT_FEED = re.compile(r"comments?(?:/feed|\.xml|\.rss|/rss|/atom)", re.IGNORECASE)
 NOT_MODIFIED = 304
 # Discovery first, so that a bounded crawl spends its budget on posts it knows about.
 # Pages found only by exploring the site's navigation come last.
@@ -225,10 +222,6 @@ class BlogSpider(Spider):
         # Section pages, archives, tags, about pages: the blog's own navigation, explored
         # breadth-first after what feeds, sitemaps and listings name.
         yield from self._follow(links.other, self.parse_page, "explore")
-        if kind.kind == LISTING:
-            # A category's or a section's own feed lists posts the main feed has dropped.
-            feeds = [f for f in links.feeds if not _COMMENT_FEED.search(f)]
-            yield from self._follow(feeds, self.parse_feed, "feed", probe=True)
         if not kind.is_item:
             self.logger.debug("not a post: %s (%s)", response.url, kind.reason)
             self._stat("blogarchive/pages/not_post")
