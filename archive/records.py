@@ -115,7 +115,8 @@ class PostRecord:
     authors: list[str] = field(default_factory=list)
     """Display names of the post's authors, in document order, de-duplicated."""
     published: str | None = None
-    """Publication date, ISO 8601 (``YYYY-MM-DDThh:mm:ss±hh:mm`` or a date), from markup only."""
+    """Publication date, ISO 8601 (``YYYY-MM-DDThh:mm:ss±hh:mm`` or a date): markup, else the
+    date shown with the post, its URL's day or its feed entry; never a relative date."""
     updated: str | None = None
     """Last modification date, ISO 8601, when the page states one."""
     body: str = ""
