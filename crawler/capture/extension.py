@@ -158,8 +158,11 @@ class WarcCaptureExtension:
                 self._write(pending.exchange, [])
 
     def _write(self, exchange: HttpExchange, items: list[PostRecord]) -> list[PostRecord]:
-        if self.writer is None or self.failed:
+        if self.writer is None:
             return items
+        if self.failed:
+            # Not archived, so no item: no version is recorded and the next crawl fetches it.
+            return []
         revisit_of = self._revisit_for(exchange)
         kept = [v for v in map(self._versioned, items) if v is not None]
         try:

@@ -243,10 +243,9 @@ class BlogSpider(Spider):
         entry = self._feed_entry(post.url, post.canonical_url) or FeedEntry()
         authors = post.authors or list(entry.authors) or list(self._site_authors)
         published = post.published or entry.published
-        if (authors, published) == (post.authors, post.published):
-            return post
-        post = post.replace(authors=authors, published=published)
-        return post.replace(content_hash=post.compute_content_hash())
+        # The content hash stays the page's own: whether a feed was read before the page
+        # depends on timing, and must never make a new version of an unchanged post.
+        return post.replace(authors=authors, published=published)
 
     def _feed_entry(self, *urls: str | None) -> FeedEntry | None:
         """The feed entry of a page, by its URL or canonical URL; ``/x/index.html`` is
