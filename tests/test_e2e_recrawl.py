@@ -106,7 +106,9 @@ def test_revisits_point_at_original_responses(recrawled: dict[str, Any]) -> None
         target = originals[record.rec_headers.get_header("WARC-Refers-To")]
         assert target == record.rec_headers.get_header("WARC-Refers-To-Target-URI")
         profiles[record.rec_headers.get_header("WARC-Profile").rsplit("/", 1)[1]] += 1
-    assert profiles["server-not-modified"] == 80  # every post answered 304
+    # Every post answered 304; the about page too when the sitemap named it (a conditional
+    # request) before the navigation did (an explored page: a plain request).
+    assert profiles["server-not-modified"] in (80, 81)
     assert profiles["identical-payload-digest"] > 0  # listings, feeds, sitemaps
 
 

@@ -134,7 +134,9 @@ class WarcCaptureExtension:
         """Write a deferred capture with its posts; returns the posts to keep."""
         pending = self.pending.pop(request.meta.get(TOKEN, -1), None)
         if pending is None:
-            return items
+            # Downloaded after a WARC write failed: not archived, so no item (the next crawl
+            # fetches it again).
+            return [] if self.failed else items
         return self._write(pending.exchange, items)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
