@@ -162,6 +162,11 @@ class PostPage:
 
     def published(self) -> str | None:
         """Machine-readable date, else the date shown with the post, else the URL's day."""
+        return self._published
+
+    @cached_property
+    def _published(self) -> str | None:
+        # Cached: the page's kind asks for it before the record does.
         machine = self._date(
             "datePublished",
             PUBLISHED_META,
