@@ -7,6 +7,7 @@ the next crawl of the site starts with them; a crawl that finishes clears its ro
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from archive.history import connect
@@ -23,14 +24,25 @@ CREATE TABLE IF NOT EXISTS frontier (
 
 
 class Frontier:
-    """One site's frontier in ``DATA/history.sqlite3``."""
+    """One site's frontier in ``DATA/history.sqlite3``, on a connection it does not own
+    (a crawl's :class:`~archive.session.ArchiveSession` shares its own)."""
 
-    def __init__(self, path: Path | str, site: str) -> None:
+    def __init__(self, db: sqlite3.Connection, site: str) -> None:
         self.site = site
-        self.db = connect(path, SCHEMA)
+        self.db = db
+        self._owned = False
+        db.executescript(SCHEMA)
+
+    @classmethod
+    def open(cls, path: Path | str, site: str) -> Frontier:
+        """A frontier on a connection of its own, closed by :meth:`close`."""
+        frontier = cls(connect(path, SCHEMA), site)
+        frontier._owned = True
+        return frontier
 
     def close(self) -> None:
-        self.db.close()
+        if self._owned:
+            self.db.close()
 
     def pending(self) -> list[tuple[str, str]]:
         """``(url, kind)`` left unfetched by an earlier crawl of the site."""

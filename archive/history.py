@@ -12,9 +12,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.datadir import HISTORY_FILE
 from archive.locks import directory_lock
 
-HISTORY_FILE = "history.sqlite3"
+__all__ = ["HISTORY_FILE", "Capture", "History", "connect"]
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS captures (
     url TEXT PRIMARY KEY,

@@ -16,12 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Self
 
+from archive.datadir import OPEN_SUFFIX, jsonl_files
 from archive.fileio import append, rollback
-from archive.paths import OPEN_SUFFIX
 from archive.records import PostRecord
 
 logger = logging.getLogger(__name__)
-_STAMP = re.compile(r"-(\d{14}-\d{5})\.jsonl(?:\.open)?$")
 
 
 def dumps(record: PostRecord) -> str:
@@ -111,20 +110,6 @@ def iter_jsonl(path: Path | str) -> Iterator[PostRecord]:
                 yield PostRecord.from_dict(json.loads(line))
             except (ValueError, TypeError, KeyError) as exc:
                 logger.warning("%s:%d: skipping unreadable line (%s)", path, number, exc)
-
-
-def jsonl_files(directory: Path | str) -> list[Path]:
-    """The JSONL files of an archive, oldest first, live (``.open``) ones included."""
-    root = Path(directory)
-    if not root.is_dir():
-        return []
-    found = [*root.rglob("*.jsonl"), *root.rglob("*.jsonl" + OPEN_SUFFIX)]
-    return sorted(found, key=_file_order)
-
-
-def _file_order(path: Path) -> tuple[str, str]:
-    match = _STAMP.search(path.name)
-    return (match.group(1) if match else "", path.name)
 
 
 def iter_archive(directory: Path | str) -> Iterator[PostRecord]:

@@ -24,9 +24,9 @@ from typing import Any
 
 import tantivy
 
+from archive.datadir import OPEN_SUFFIX, warc_files
 from archive.documents import doc_key, from_document, record_order, to_document
 from archive.filters import filtered, superseded
-from archive.paths import OPEN_SUFFIX
 from archive.records import PostRecord, WarcRef
 
 __all__ = [
@@ -35,12 +35,9 @@ __all__ = [
     "demote",
     "flag_superseded",
     "iter_items_from_warcs",
-    "warc_files",
 ]
 
 logger = logging.getLogger(__name__)
-
-_WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open")
 
 
 def flag_superseded(writer: tantivy.IndexWriter, record: PostRecord) -> None:
@@ -152,15 +149,6 @@ def demote(
 
 
 # --------------------------------------------------------------------------- WARC metadata
-
-
-def warc_files(directory: Path | str) -> list[Path]:
-    """The WARC files under ``directory`` (finished or ``.open``), oldest first by name."""
-    root = Path(directory)
-    if not root.is_dir():
-        return []
-    found = [p for p in root.rglob("*") if p.is_file() and p.name.endswith(_WARC_SUFFIXES)]
-    return sorted(found, key=lambda p: (p.name.removesuffix(OPEN_SUFFIX), p.name))
 
 
 def iter_items_from_warcs(warc_dir: Path | str) -> Iterator[PostRecord]:

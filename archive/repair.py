@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.history import HISTORY_FILE, History
+from archive.datadir import OPEN_SUFFIX, DataDir, jsonl_files, warc_files
+from archive.history import History
 from archive.jsonl import iter_jsonl
 from archive.members import Member, scan
-from archive.paths import OPEN_SUFFIX
 from archive.warc import gzip_member, warc_date
 from archive.warc_records import encode, metadata_record
 
@@ -43,21 +43,19 @@ class Repair:
 
 def repair_data_dir(data_dir: Path) -> list[Repair]:
     """Repair every crashed WARC and JSONL file under the data dir."""
-    repairs = repair_warcs(data_dir / "warc")
-    history_path = data_dir / HISTORY_FILE
-    history = History(history_path) if history_path.exists() else None
+    layout = DataDir(data_dir)
+    repairs = repair_warcs(layout.warc_dir)
+    history = History(layout.history_path) if layout.history_path.exists() else None
     try:
-        return repairs + repair_jsonl(data_dir / "items", history)
+        return repairs + repair_jsonl(layout.items_dir, history)
     finally:
         if history is not None:
             history.close()
 
 
 def repair_warcs(warc_dir: Path) -> list[Repair]:
-    if not warc_dir.is_dir():
-        return []
     done = []
-    for path in sorted(warc_dir.glob("*" + OPEN_SUFFIX)):
+    for path in warc_files(warc_dir, finished=False):
         repaired = repair_warc(path)
         if repaired is not None:
             done.append(repaired)
@@ -95,11 +93,8 @@ def repair_jsonl(items_dir: Path, history: History | None = None) -> list[Repair
     history; the versions of a crashed file's items are recorded here, so the next
     crawl does not archive them a second time.
     """
-    if not items_dir.is_dir():
-        return []
     done = []
-    paths = sorted(items_dir.glob("*.jsonl")) + sorted(items_dir.glob("*.jsonl" + OPEN_SUFFIX))
-    for path in paths:
+    for path in jsonl_files(items_dir):
         repaired = _repair_one_jsonl(path, history)
         if repaired is not None:
             done.append(repaired)

@@ -16,9 +16,8 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from archive.jsonl import jsonl_files
+from archive.datadir import OPEN_SUFFIX, DataDir, archive_file
 from archive.members import scan
-from archive.paths import OPEN_SUFFIX, archive_file
 from archive.pointer import PointerError, record_at
 
 CAPTURE_TYPES = ("response", "revisit")
@@ -41,14 +40,13 @@ class Report:
 
 def verify_data_dir(data_dir: Path) -> Report:
     report = Report()
-    warc_dir = data_dir / "warc"
-    for path in sorted(warc_dir.glob("*.warc.gz*")) if warc_dir.is_dir() else []:
+    layout = DataDir(data_dir)
+    for path in layout.warc_files():
         report.warc_files += 1
         verify_warc(path, report)
-    items_dir = data_dir / "items"
-    for path in jsonl_files(items_dir):
+    for path in layout.jsonl_files():
         report.jsonl_files += 1
-        verify_jsonl(path, warc_dir, report)
+        verify_jsonl(path, layout.warc_dir, report)
     return report
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from cdxj_indexer.main import CDXJIndexer
 
 from archive import __version__
+from archive.datadir import DataDir
 from archive.jsonl import iter_archive
 from archive.records import PostRecord
 
@@ -36,11 +37,12 @@ class WaczSummary:
 
 def export_wacz(data_dir: Path, out: Path, *, title: str = "blogarchive") -> WaczSummary:
     """Package every closed WARC of the data dir, and its posts as pages."""
-    warcs = sorted((data_dir / "warc").glob("*.warc.gz"))
+    layout = DataDir(data_dir)
+    warcs = layout.warc_files(live=False)
     if not warcs:
-        raise ValueError(f"no WARC files in {data_dir / 'warc'}; crawl something first")
+        raise ValueError(f"no WARC files in {layout.warc_dir}; crawl something first")
     names = {path.name for path in warcs}
-    pages = _pages(data_dir / "items", names)
+    pages = _pages(layout.items_dir, names)
     with tempfile.TemporaryDirectory() as scratch:
         index = Path(scratch) / "index.cdxj"
         CDXJIndexer(output=str(index), inputs=[str(p) for p in warcs], sort=True).process_all()

@@ -31,8 +31,8 @@ from typing import BinaryIO, Self
 from warcio.timeutils import datetime_to_iso_date
 
 from archive import __version__
+from archive.datadir import OPEN_SUFFIX
 from archive.fileio import append, write_all
-from archive.paths import OPEN_SUFFIX
 from archive.records import WarcRef
 from archive.warc_records import (
     ITEM_URI_PREFIX,

@@ -12,7 +12,7 @@ from typing import Literal
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from archive.paths import OPEN_SUFFIX
+from archive.datadir import OPEN_SUFFIX
 from archive.records import PostRecord, WarcRef
 from crawler.parsers import page_for
 

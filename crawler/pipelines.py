@@ -1,6 +1,8 @@
-"""Item pipelines: validate, de-duplicate, write JSONL, index.
+"""Item pipelines: commit to JSONL, index.
 
-See Scrapy's docs/topics/item-pipeline.rst. Items are :class:`archive.records.PostRecord`.
+See Scrapy's docs/topics/item-pipeline.rst. Items are :class:`archive.records.PostRecord`,
+already validated, de-duplicated, versioned and captured by the crawl's
+:class:`~archive.session.ArchiveSession` (see :mod:`crawler.capture`).
 """
 
 from __future__ import annotations
@@ -9,16 +11,14 @@ import logging
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
-from urllib.parse import urlsplit
 
-from scrapy import Spider
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.history import HISTORY_FILE, History
 from archive.index import IndexLockedError, SchemaVersionError, SearchIndex
-from archive.jsonl import JsonlWriter
 from archive.records import PostRecord
+from archive.session import ArchiveSession
+from crawler.capture.extension import session_of, site_prefix
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -26,94 +26,36 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _site_name(crawler: Crawler) -> str:
-    spider: Spider | None = crawler.spider
-    return str(getattr(spider, "site_name", None) or (spider.name if spider else "blogarchive"))
-
-
-class ValidatePostPipeline:
-    """Drops items that are not posts with some content."""
-
-    def process_item(self, item: object) -> PostRecord:
-        if not isinstance(item, PostRecord):
-            raise DropItem(f"not a PostRecord: {type(item).__name__}")
-        if not item.body.strip() and not (item.title or "").strip():
-            raise DropItem(f"post without title or body: {item.url}")
-        return item
-
-
-def post_key(item: PostRecord) -> str:
-    """Identity of a post within a crawl: its canonical URL if on the same host."""
-    url = item.url
-    canonical = item.canonical_url
-    if canonical and urlsplit(canonical).hostname == urlsplit(url).hostname:
-        url = canonical
-    parts = urlsplit(url)
-    return f"{parts.hostname}{parts.path.rstrip('/')}?{parts.query}"
-
-
-class DuplicatePostPipeline:
-    """Drops a post already archived in this crawl under another URL."""
-
-    def __init__(self) -> None:
-        self.seen: set[str] = set()
-
-    def process_item(self, item: PostRecord) -> PostRecord:
-        key = post_key(item)
-        if key in self.seen:
-            raise DropItem(f"duplicate post {item.url} (same as {key})")
-        self.seen.add(key)
-        return item
-
-
 class JsonlExportPipeline:
-    """Appends each post to ``ARCHIVE_DIR/items/SITE-TIMESTAMP-SERIAL.jsonl``."""
+    """Commits each post to the session's JSONL file, with its version (both or neither)."""
 
-    def __init__(self, crawler: Crawler, directory: Path, history: History | None) -> None:
+    def __init__(self, crawler: Crawler, session: ArchiveSession) -> None:
         self.crawler = crawler
-        self.directory = directory
-        self.history = history
-        self.writer: JsonlWriter | None = None
+        self.session = session
         self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        if not settings.getbool("ARCHIVE_JSONL_ENABLED"):
+        if not crawler.settings.getbool("ARCHIVE_JSONL_ENABLED"):
             raise NotConfigured("ARCHIVE_JSONL_ENABLED is off")
-        data_dir = Path(settings.get("ARCHIVE_DIR"))
-        history = None
-        if settings.getbool("ARCHIVE_DEDUP_ENABLED"):
-            history = History(data_dir / HISTORY_FILE)
-        return cls(crawler, data_dir / "items", history)
+        return cls(crawler, session_of(crawler, "JsonlExportPipeline"))
 
     def open_spider(self) -> None:
-        name, tag = _site_name(self.crawler), self.crawler.settings.get("ARCHIVE_FILE_TAG")
-        self.writer = JsonlWriter(self.directory, prefix=f"{name}_{tag}" if tag else name)
+        spider = self.crawler.spider
+        assert spider is not None
+        self.session.open_jsonl(prefix=site_prefix(self.crawler, spider))
 
-    def close_spider(self) -> None:
+    def process_item(self, item: object) -> PostRecord:
+        if not isinstance(item, PostRecord):
+            raise DropItem(f"not a PostRecord: {type(item).__name__}")
         try:
-            if self.writer is not None:
-                self.writer.close()
-                if self.writer.path is not None and self.crawler.stats is not None:
-                    self.crawler.stats.set_value("archive/jsonl/file", self.writer.path.name)
-        finally:
-            if self.history is not None:
-                self.history.close()
-
-    def process_item(self, item: PostRecord) -> PostRecord:
-        try:
-            self._archive(item)
+            self.session.commit(item)
         except (OSError, sqlite3.Error) as exc:
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value("archive/jsonl/errors")
             if _storage_failed(exc):
                 self._stop(exc)
             raise DropItem(f"could not archive {item.url} in JSONL: {exc}") from exc
-        if self.crawler.stats is not None and item.version is not None:
-            # Counted once archived: a post dropped on a full disk is not "new".
-            key = "archive/posts/new" if item.version == 1 else "archive/posts/changed"
-            self.crawler.stats.inc_value(key)
         return item
 
     def _stop(self, exc: BaseException) -> None:
@@ -127,33 +69,6 @@ class JsonlExportPipeline:
         except RuntimeError:  # not crawling: the pipeline used on its own
             return
         deferred_from_coro(engine.close_spider_async(reason="jsonl_write_failed"))
-
-    def _archive(self, item: PostRecord) -> None:
-        """Write the line and record its version together: both or neither.
-
-        A line without its version would be archived again by the next crawl (seen as
-        new), so a version that cannot be committed (a full disk) takes its line back.
-        A crash in between leaves the file ``.open``, and repair records its versions.
-        """
-        assert self.writer is not None
-        if self.history is None or item.version is None or not item.content_hash:
-            self.writer.write(item)
-            return
-        self.history.begin()
-        try:
-            record_id = item.warc.record_id if item.warc else None
-            self.history.record_version(
-                item.url, item.version, item.content_hash, record_id, item.fetched_at
-            )
-            offset = self.writer.write(item)
-            try:
-                self.history.commit()
-            except sqlite3.Error:
-                self.writer.unwrite(offset)
-                raise
-        except BaseException:
-            self.history.rollback()
-            raise
 
 
 def _storage_failed(exc: BaseException) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import Request, Spider, signals
@@ -20,7 +19,8 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from archive.frontier import Frontier
-from archive.history import HISTORY_FILE
+from archive.session import ArchiveSession
+from crawler.capture.extension import session_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -31,9 +31,9 @@ logger = logging.getLogger(__name__)
 class ResumeMiddleware(BaseSpiderMiddleware):
     """Records the frontier as the crawl goes, and replays what a killed crawl left."""
 
-    def __init__(self, crawler: Crawler, path: Path) -> None:
+    def __init__(self, crawler: Crawler, session: ArchiveSession) -> None:
         super().__init__(crawler)
-        self.path = path
+        self.session = session
         self.frontier: Frontier | None = None
         self.broken = False
 
@@ -41,14 +41,14 @@ class ResumeMiddleware(BaseSpiderMiddleware):
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("RESUME_ENABLED"):
             raise NotConfigured("RESUME_ENABLED is off")
-        mw = cls(crawler, Path(crawler.settings.get("ARCHIVE_DIR")) / HISTORY_FILE)
+        mw = cls(crawler, session_of(crawler, "ResumeMiddleware"))
         crawler.signals.connect(mw.response_received, signal=signals.response_received)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         spider: Any = self.crawler.spider
-        self.frontier = Frontier(self.path, str(getattr(spider, "site_name", "")))
+        self.frontier = self.session.frontier(str(getattr(spider, "site_name", "")))
         left = self.frontier.pending()
         if left and hasattr(spider, "resume_requests"):
             if self.crawler.stats is not None:
@@ -74,7 +74,6 @@ class ResumeMiddleware(BaseSpiderMiddleware):
         if reason == "finished":
             self.broken = False  # there may be room again by now: worth one more try
             self._record(Frontier.clear)
-        self.frontier.close()
         self.frontier = None
 
     def _pending(self, request: Request) -> None:

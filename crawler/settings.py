@@ -68,7 +68,8 @@ SITES_CONFIG = os.environ.get("BLOGARCHIVE_CONFIG") or "config/sites.toml"
 EXTENSIONS = {
     # Pins glibc's mmap threshold (BLOGARCHIVE_MALLOC_*), once, as the crawler is built.
     "crawler.extensions.malloc.MallocExtension": 50,
-    "crawler.capture.extension.WarcCaptureExtension": 100,
+    # The crawl's archiving session: history, WARC and JSONL (see archive.session).
+    "crawler.capture.extension.ArchiveExtension": 100,
     "crawler.extensions.progress.ProgressExtension": 500,
 }
 SPIDER_MIDDLEWARES = {
@@ -85,8 +86,6 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.politeness.PolitenessMiddleware": 580,
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.ValidatePostPipeline": 100,
-    "crawler.pipelines.DuplicatePostPipeline": 200,
     "crawler.pipelines.JsonlExportPipeline": 800,
     "crawler.pipelines.IndexPipeline": 900,
 }

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.jsonl import JsonlWriter, iter_archive, iter_jsonl, jsonl_files
+from archive.datadir import jsonl_files
+from archive.jsonl import JsonlWriter, iter_archive, iter_jsonl
 from archive.records import PostRecord, Rating, WarcRef
 
 CLOCK = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -12,9 +12,10 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.datadir import warc_files
 from archive.index import SearchIndex
 from archive.jsonl import JsonlWriter
-from archive.rebuild import iter_items_from_warcs, warc_files
+from archive.rebuild import iter_items_from_warcs
 from archive.records import PostRecord, WarcRef
 from crawler.cli import main
 

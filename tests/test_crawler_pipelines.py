@@ -1,4 +1,5 @@
-"""The JSONL pipeline keeps each post's line and its recorded version together.
+"""The JSONL pipeline (through the crawl's archiving session) keeps each post's line and
+its recorded version together.
 
 A line whose version is not in the history is archived again by the next crawl, so
 when SQLite refuses the version (its disk is full) the line must go too. The history
@@ -25,6 +26,7 @@ from scrapy.utils.test import get_crawler
 from archive.history import HISTORY_FILE, History
 from archive.jsonl import dumps, iter_archive
 from archive.records import PostRecord
+from crawler.capture.extension import ArchiveExtension
 from crawler.pipelines import JsonlExportPipeline
 
 
@@ -36,14 +38,18 @@ def pipeline(tmp_path: Path) -> Iterator[JsonlExportPipeline]:
             "ARCHIVE_DIR": str(tmp_path),
             "ARCHIVE_JSONL_ENABLED": True,
             "ARCHIVE_DEDUP_ENABLED": True,
+            "ARCHIVE_WARC_ENABLED": False,
+            "EXTENSIONS": {ArchiveExtension: 100},
         },
     )
     crawler.spider = Spider("fixture")
     crawler.stats.open_spider()
+    extension = crawler.get_extension(ArchiveExtension)
+    assert extension is not None
     built = build_from_crawler(JsonlExportPipeline, crawler)
     built.open_spider()
     yield built
-    built.close_spider()  # again if the test did: closing twice is harmless
+    extension.session.close()  # again if the test finished it: closing twice is harmless
 
 
 def _post(n: int) -> PostRecord:
@@ -53,8 +59,7 @@ def _post(n: int) -> PostRecord:
 
 def _fill_up(pipeline: JsonlExportPipeline) -> None:
     """Cap the database at the pages it has now, so new rows soon need one too many."""
-    assert pipeline.history is not None
-    db = pipeline.history.db
+    db = pipeline.session.history.db
     pages = db.execute("PRAGMA page_count").fetchone()[0]
     db.execute(f"PRAGMA max_page_count = {pages}")
 
@@ -71,7 +76,7 @@ def test_a_version_sqlite_refuses_takes_its_line_back(
         except DropItem as exc:
             errors.add(str(exc.__cause__))
             dropped.append(f"http://blog.test/post/{n}")
-    pipeline.close_spider()
+    pipeline.session.finish()
     assert dropped, "the capped database never filled up"
     assert errors == {"database or disk is full"}
     assert pipeline.stopping
@@ -90,11 +95,12 @@ def test_a_line_that_cannot_be_written_records_no_version(
     pipeline: JsonlExportPipeline, tmp_path: Path
 ) -> None:
     pipeline.process_item(_post(0))
-    assert pipeline.writer is not None
-    written = pipeline.writer.count
+    writer = pipeline.session.jsonl
+    assert writer is not None
+    written = writer.count
     with _file_size_limit(_open_size(pipeline) + 100), pytest.raises(DropItem, match="too large"):
         pipeline.process_item(_post(1))
-    assert pipeline.writer.count == written
+    assert writer.count == written
     assert pipeline.stopping
     _assert_post_1_lost_and_the_next_archived(pipeline, tmp_path)
 
@@ -103,18 +109,18 @@ def _assert_post_1_lost_and_the_next_archived(
     pipeline: JsonlExportPipeline, tmp_path: Path
 ) -> None:
     """Post 1 failed: neither its version nor its line is kept, and post 2 goes through."""
-    assert pipeline.history is not None
-    assert pipeline.history.last_version("http://blog.test/post/1") is None
+    assert pipeline.session.history.last_version("http://blog.test/post/1") is None
     pipeline.process_item(_post(2))
-    pipeline.close_spider()
+    pipeline.session.finish()
     urls = [item.url for item in iter_archive(tmp_path / "items")]
     assert urls == ["http://blog.test/post/0", "http://blog.test/post/2"]
 
 
 def _open_size(pipeline: JsonlExportPipeline) -> int:
-    assert pipeline.writer is not None
-    assert pipeline.writer._file is not None
-    return os.fstat(pipeline.writer._file.fileno()).st_size
+    writer = pipeline.session.jsonl
+    assert writer is not None
+    assert writer._file is not None
+    return os.fstat(writer._file.fileno()).st_size
 
 
 @contextmanager
@@ -133,8 +139,7 @@ def _file_size_limit(size: int) -> Iterator[None]:
 def test_a_busy_history_drops_the_post_before_writing_it(
     pipeline: JsonlExportPipeline, tmp_path: Path
 ) -> None:
-    assert pipeline.history is not None
-    pipeline.history.db.execute("PRAGMA busy_timeout = 50")
+    pipeline.session.history.db.execute("PRAGMA busy_timeout = 50")
     other = sqlite3.connect(tmp_path / HISTORY_FILE, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
@@ -145,7 +150,7 @@ def test_a_busy_history_drops_the_post_before_writing_it(
         other.close()
     assert not pipeline.stopping  # a busy database may free up: the crawl goes on
     pipeline.process_item(_post(2))
-    pipeline.close_spider()
+    pipeline.session.finish()
     assert [item.url for item in iter_archive(tmp_path / "items")] == ["http://blog.test/post/2"]
 
 
@@ -168,7 +173,7 @@ def test_only_archived_posts_count_as_new_or_changed(pipeline: JsonlExportPipeli
     pipeline.process_item(_post(1).replace(version=2))
     with _file_size_limit(_open_size(pipeline)), pytest.raises(DropItem):
         pipeline.process_item(_post(2))
-    pipeline.close_spider()
+    pipeline.session.finish()
     stats = pipeline.crawler.stats
     assert stats is not None
     assert stats.get_value("archive/posts/new") == 1

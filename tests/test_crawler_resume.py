@@ -19,6 +19,7 @@ from scrapy.utils.test import get_crawler
 
 from archive.frontier import Frontier
 from archive.history import HISTORY_FILE
+from crawler.capture.extension import ArchiveExtension
 from crawler.resume import ResumeMiddleware
 
 
@@ -29,13 +30,21 @@ class _SiteSpider(Spider):
 
 @pytest.fixture
 def middleware(tmp_path: Path) -> Iterator[ResumeMiddleware]:
-    crawler = get_crawler(_SiteSpider, {"ARCHIVE_DIR": str(tmp_path), "RESUME_ENABLED": True})
+    crawler = get_crawler(
+        _SiteSpider,
+        {
+            "ARCHIVE_DIR": str(tmp_path),
+            "RESUME_ENABLED": True,
+            "EXTENSIONS": {ArchiveExtension: 100},
+        },
+    )
     crawler.spider = _SiteSpider()
     crawler.stats.open_spider()
     mw = build_from_crawler(ResumeMiddleware, crawler)
     asyncio.run(_drain(mw.process_start(_nothing())))
     yield mw
     mw.spider_closed(crawler.spider, "shutdown")
+    mw.session.close()
 
 
 async def _nothing() -> AsyncIterator[Any]:
@@ -66,7 +75,7 @@ def test_a_full_frontier_is_given_up_and_requests_go_on(
     assert stats.get_value("blogarchive/resume/errors") == 1
     response = HtmlResponse(requests[0].url, body=b"<p>x</p>", request=requests[0])
     middleware.response_received(response, requests[0], Spider("fixture"))
-    recorded = Frontier(tmp_path / HISTORY_FILE, "fixture")
+    recorded = Frontier.open(tmp_path / HISTORY_FILE, "fixture")
     try:
         pending = recorded.pending()
     finally:
@@ -80,7 +89,7 @@ def test_a_finished_crawl_still_clears_a_given_up_frontier(
     middleware.get_processed_request(_request(1), None)
     middleware.broken = True
     middleware.spider_closed(Spider("fixture"), "finished")
-    recorded = Frontier(tmp_path / HISTORY_FILE, "fixture")
+    recorded = Frontier.open(tmp_path / HISTORY_FILE, "fixture")
     try:
         assert recorded.pending() == []
     finally:

@@ -12,8 +12,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.datadir import OPEN_SUFFIX, archive_file, warc_files
 from archive.members import Member, scan
-from archive.paths import OPEN_SUFFIX, archive_file
 from archive.web.scanned import ScannedFiles
 
 CAPTURE_TYPES = ("response", "revisit")
@@ -89,7 +89,7 @@ class CaptureIndex:
 
     def _refresh(self) -> None:
         with self._lock:
-            captures = self._files.refresh(_warc_files(self.warc_dir))
+            captures = self._files.refresh(warc_files(self.warc_dir))
             if captures is not None:
                 self._index(captures)
 
@@ -101,13 +101,6 @@ class CaptureIndex:
         self._by_url = by_url
         self._by_id = {c.record_id: c for c in captures}
         self._by_place = {(c.filename, c.offset): c for c in captures}
-
-
-def _warc_files(warc_dir: Path) -> list[Path]:
-    if not warc_dir.is_dir():
-        return []
-    found = [*warc_dir.glob("*.warc.gz"), *warc_dir.glob("*.warc.gz" + OPEN_SUFFIX)]
-    return sorted(found)
 
 
 def _captures(path: Path) -> list[Capture]:

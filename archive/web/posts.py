@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.datadir import jsonl_files
 from archive.documents import record_order
-from archive.jsonl import jsonl_files
 from archive.records import PostRecord
 from archive.web.scanned import ScannedFiles
 

@@ -11,8 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.history import HISTORY_FILE
-from archive.paths import index_dir, items_dir, warc_dir
+from archive.datadir import DataDir
 from archive.runs import Run, RunLog
 from archive.web.posts import Entry
 
@@ -104,11 +103,12 @@ def _month(published: str | None) -> str | None:
 
 
 def sizes(data_dir: Path) -> Sizes:
+    layout = DataDir(data_dir)
     return Sizes(
-        warc=_tree_size(warc_dir(data_dir)),
-        items=_tree_size(items_dir(data_dir)),
-        index=_tree_size(index_dir(data_dir)),
-        history=_tree_size(data_dir / HISTORY_FILE),
+        warc=_tree_size(layout.warc_dir),
+        items=_tree_size(layout.items_dir),
+        index=_tree_size(layout.index_dir),
+        history=_tree_size(layout.history_path),
     )
 
 
@@ -128,7 +128,7 @@ def _tree_size(path: Path) -> int:
 
 def runs(data_dir: Path, *, site: str | None = None, limit: int = 50) -> list[Run]:
     """The latest runs, newest first (none when there is no run history yet)."""
-    path = data_dir / HISTORY_FILE
+    path = DataDir(data_dir).history_path
     if not path.exists():
         return []
     try:

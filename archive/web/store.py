@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive import catalog
+from archive.datadir import DataDir
 from archive.index import SearchHit, SearchIndex
-from archive.paths import index_dir, items_dir, warc_dir
 from archive.records import PostRecord
 from archive.web.captures import Capture, CaptureIndex, warc_path
 from archive.web.posts import Catalog, Entry, post_id, read_record
@@ -45,8 +46,8 @@ class Store:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.catalog = Catalog(items_dir(data_dir))
-        self.captures = CaptureIndex(warc_dir(data_dir))
+        self.catalog = Catalog(DataDir(data_dir).items_dir)
+        self.captures = CaptureIndex(DataDir(data_dir).warc_dir)
         self._index: SearchIndex | None = None
         self._lock = threading.Lock()
 
@@ -57,7 +58,7 @@ class Store:
 
     def _search_index(self) -> SearchIndex:
         if self._index is None:
-            path = index_dir(self.data_dir)
+            path = DataDir(self.data_dir).index_dir
             if not (path / "meta.json").exists():
                 raise NoIndexError(f"no search index in {self.data_dir}")
             self._index = SearchIndex(path)
@@ -73,7 +74,7 @@ class Store:
             return None
         entries = self.catalog.versions(url)
         records = [r for r in map(read_record, entries) if r is not None]
-        shown = _pick(records, version)
+        shown = catalog.pick(records, version)
         if shown is None:
             return None
         rows = capture_rows(self.captures.for_url(url), entries)
@@ -87,7 +88,7 @@ class Store:
         original = self.captures.original(capture)
         if original is None:
             return None
-        path = warc_path(warc_dir(self.data_dir), original.filename)
+        path = warc_path(DataDir(self.data_dir).warc_dir, original.filename)
         if path is None:
             return None
         return read_payload(path, original.offset, original.record_id)
@@ -104,14 +105,6 @@ class Store:
             return f"/captures/{entry.warc_file}/{entry.warc_offset}/raw"
 
         return link
-
-
-def _pick(records: list[PostRecord], version: int | None) -> PostRecord | None:
-    if not records:
-        return None
-    if version is None:
-        return records[-1]
-    return next((r for r in reversed(records) if r.version == version), None)
 
 
 def capture_rows(captures: list[Capture], entries: list[Entry]) -> list[CaptureRow]:

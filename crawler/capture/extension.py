@@ -1,4 +1,8 @@
-"""Capture every request and response into WARC files, with revisits and metadata.
+"""The crawl's archiving session in Scrapy: captures every request and response.
+
+:class:`ArchiveExtension` opens one :class:`~archive.session.ArchiveSession` per crawl
+(history, WARC writer, JSONL writer) and hands it to the middlewares, pipelines and
+spider that need it (``crawler.get_extension(ArchiveExtension).session``).
 
 The ``response_downloaded`` signal comes from the downloader before any downloader
 middleware's ``process_response``, so the body is still as received (content-encoded).
@@ -9,14 +13,12 @@ renamed).
 A 200 HTML response may be a post, so its capture waits until the spider has parsed it
 (:class:`~crawler.capture.middleware.CaptureSpiderMiddleware` calls :meth:`flush`), and
 is then written with a ``metadata`` record per post, in one unit. Everything else is
-written at once. A capture whose payload equals the URL's last capture becomes an
-``identical-payload-digest`` revisit; a 304 a ``server-not-modified`` revisit.
+written at once.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -30,10 +32,9 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from archive.history import HISTORY_FILE, Capture, History
-from archive.records import PostRecord, WarcRef
-from archive.warc import WarcFileWriter, WrittenCapture
-from archive.warc_records import PROFILE_NOT_MODIFIED, HttpExchange, RevisitOf
+from archive.records import PostRecord
+from archive.session import ArchiveSession, ArchiveWriteError
+from archive.warc_records import HttpExchange
 from crawler.capture.exchange import exchange_from, is_html
 
 if TYPE_CHECKING:
@@ -51,59 +52,58 @@ class Pending:
     since: float
 
 
-class WarcCaptureExtension:
-    """Writes captures; stores each post's WARC pointer and version on the item."""
+def session_of(crawler: Crawler, component: str) -> ArchiveSession:
+    """The crawl's archiving session; ``NotConfigured`` for ``component`` without it."""
+    extension = crawler.get_extension(ArchiveExtension)
+    if extension is None:
+        raise NotConfigured(f"{component} needs crawler.capture.extension.ArchiveExtension")
+    return extension.session
+
+
+def site_prefix(crawler: Crawler, spider: Spider) -> str:
+    """File-name prefix of the crawl's WARC and JSONL files: SITE or SITE_TAG."""
+    name = str(getattr(spider, "site_name", None) or spider.name)
+    tag = crawler.settings.get("ARCHIVE_FILE_TAG")
+    return f"{name}_{tag}" if tag else name
+
+
+class ArchiveExtension:
+    """Opens and closes the crawl's session; parks HTML captures until their posts come."""
 
     def __init__(
-        self,
-        crawler: Crawler,
-        directory: Path,
-        history: History | None,
-        writer_options: dict[str, Any],
+        self, crawler: Crawler, session: ArchiveSession, warc_options: dict[str, Any] | None
     ) -> None:
         self.crawler = crawler
-        self.directory = directory
-        self.history = history
-        self.writer_options = writer_options
-        self.writer: WarcFileWriter | None = None
+        self.session = session
+        self.warc_options = warc_options
+        self.capturing = False
         self.pending: dict[int, Pending] = {}
-        self.failed = False
         self._tokens = itertools.count(1)
         self._sweeper: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("ARCHIVE_WARC_ENABLED"):
-            raise NotConfigured("ARCHIVE_WARC_ENABLED is off")
-        options = {
-            "max_size": settings.getint("ARCHIVE_WARC_MAX_SIZE"),
-            "gzip_level": settings.getint("ARCHIVE_WARC_GZIP_LEVEL"),
-            "fsync": settings.get("ARCHIVE_WARC_FSYNC"),
-            "fsync_interval": settings.getfloat("ARCHIVE_WARC_FSYNC_INTERVAL"),
-        }
-        if options["max_size"] <= 0 or not 0 <= options["gzip_level"] <= 9:
-            raise NotConfigured(
-                f"ARCHIVE_WARC_MAX_SIZE ({options['max_size']!r}) must be > 0 and "
-                f"ARCHIVE_WARC_GZIP_LEVEL ({options['gzip_level']!r}) within 0..9"
-            )
-        data_dir = Path(settings.get("ARCHIVE_DIR"))
-        history = (
-            History(data_dir / HISTORY_FILE) if settings.getbool("ARCHIVE_DEDUP_ENABLED") else None
+        session = ArchiveSession(
+            Path(settings.get("ARCHIVE_DIR")),
+            dedup=settings.getbool("ARCHIVE_DEDUP_ENABLED"),
+            count=lambda key, n: _inc(crawler, key, n),
         )
-        ext = cls(crawler, data_dir / "warc", history, options)
+        ext = cls(crawler, session, _warc_options(settings))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        # Last: other components' spider_closed handlers still write to the history.
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
         settings = self.crawler.settings
-        name = getattr(spider, "site_name", spider.name)
-        tag = settings.get("ARCHIVE_FILE_TAG")
-        self.writer = WarcFileWriter(
-            self.directory,
-            prefix=f"{name}_{tag}" if tag else name,
+        if self.warc_options is None:
+            return
+        name = str(getattr(spider, "site_name", spider.name))
+        self.session.open_warc(
+            prefix=site_prefix(self.crawler, spider),
             warcinfo={
                 "isPartOf": name,
                 "description": f"blogarchive crawl of {getattr(spider, 'start_url', '')}",
@@ -112,13 +112,14 @@ class WarcCaptureExtension:
                 "crawl-id": getattr(spider, "crawl_id", ""),
                 "config-digest": getattr(spider, "config_digest", ""),
             },
-            **self.writer_options,
+            **self.warc_options,
         )
+        self.capturing = True
         self._sweeper = task.LoopingCall(self._sweep, MAX_PENDING_AGE)
         self._sweeper.start(SWEEP_INTERVAL, now=False)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
-        if self.writer is None or self.failed:
+        if not self.capturing or self.session.failed:
             return
         fetched_at = datetime.now(UTC)
         request.meta["fetched_at"] = fetched_at.isoformat(timespec="seconds")
@@ -128,128 +129,79 @@ class WarcCaptureExtension:
             request.meta[TOKEN] = token
             self.pending[token] = Pending(exchange, time.monotonic())
         else:
-            self._write(exchange, [])
+            self._capture(exchange, [])
 
-    def flush(self, request: Request, items: list[PostRecord]) -> list[PostRecord]:
-        """Write a deferred capture with its posts; returns the posts to keep."""
+    def flush(self, request: Request, posts: list[PostRecord]) -> list[PostRecord]:
+        """Archive a parked capture with its posts; returns the posts to commit."""
+        # None after a WARC write failed: then the session archives nothing, and the next
+        # crawl fetches the page again.
         pending = self.pending.pop(request.meta.get(TOKEN, -1), None)
-        if pending is None:
-            # Downloaded after a WARC write failed: not archived, so no item (the next crawl
-            # fetches it again).
-            return [] if self.failed else items
-        return self._write(pending.exchange, items)
+        return self._capture(pending.exchange if pending else None, posts)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._sweeper is not None and self._sweeper.running:
             self._sweeper.stop()
         self._sweep(max_age=-1)
-        if self.writer is not None:
-            try:
-                self.writer.close()
-            except OSError as exc:
-                logger.error("could not close WARC file cleanly: %s", exc)
-            self._stats_set("archive/warc/files", [p.name for p in self.writer.closed_files])
-        if self.history is not None:
-            self.history.close()
+        self.session.finish()
+        if self.session.warc is not None:
+            _set(
+                self.crawler, "archive/warc/files", [p.name for p in self.session.warc.closed_files]
+            )
+        jsonl = self.session.jsonl
+        if jsonl is not None and jsonl.path is not None:
+            _set(self.crawler, "archive/jsonl/file", jsonl.path.name)
+
+    def engine_stopped(self) -> None:
+        self.session.close()
 
     def _sweep(self, max_age: float) -> None:
         now = time.monotonic()
         for token, pending in list(self.pending.items()):
             if now - pending.since > max_age:
                 del self.pending[token]
-                self._write(pending.exchange, [])
+                self._capture(pending.exchange, [])
 
-    def _write(self, exchange: HttpExchange, items: list[PostRecord]) -> list[PostRecord]:
-        if self.writer is None:
-            return items
-        if self.failed:
-            # Not archived, so no item: no version is recorded and the next crawl fetches it.
-            return []
-        revisit_of = self._revisit_for(exchange)
-        kept = [v for v in map(self._versioned, items) if v is not None]
+    def _capture(self, exchange: HttpExchange | None, posts: list[PostRecord]) -> list[PostRecord]:
         try:
-            written = self.writer.write_capture(
-                exchange, revisit_of=revisit_of, metadata=_metadata(kept) if kept else None
-            )
-        except OSError as exc:
-            self._fail(exc)
+            kept = self.session.capture(exchange, posts)
+        except ArchiveWriteError as exc:
+            self._stop(exc)
             return []
-        self._remember(exchange, written)
-        self._stats_inc("archive/warc/revisits" if written.revisit else "archive/warc/captures")
-        self._stats_set("archive/warc/bytes", self.writer.bytes_written)
-        return [item.replace(warc=written.response) for item in kept]
+        if self.session.warc is not None:
+            _set(self.crawler, "archive/warc/bytes", self.session.warc.bytes_written)
+        return kept
 
-    def _revisit_for(self, exchange: HttpExchange) -> RevisitOf | None:
-        last = self.history.last_capture(exchange.url) if self.history else None
-        if last is None:
-            return None
-        if exchange.status == 304:
-            return _revisit(last, PROFILE_NOT_MODIFIED)
-        if exchange.status == last.status == 200 and exchange.payload_digest == last.payload_digest:
-            return _revisit(last)
-        return None
-
-    def _versioned(self, item: PostRecord) -> PostRecord | None:
-        """Give a post its version number, or None when its content has not changed."""
-        content_hash = item.content_hash or item.compute_content_hash()
-        last = self.history.last_version(item.url) if self.history else None
-        if last is not None and last[1] == content_hash:
-            self._stats_inc("archive/posts/unchanged")
-            return None
-        return item.replace(version=last[0] + 1 if last else 1, content_hash=content_hash)
-
-    def _remember(self, exchange: HttpExchange, written: WrittenCapture) -> None:
-        """Only after the record is on disk, so a revisit never points at nothing."""
-        if self.history is None or written.revisit or exchange.status != 200:
-            return
-        self.history.record_capture(
-            Capture(
-                url=exchange.url,
-                record_id=written.response.record_id,
-                warc_date=written.warc_date,
-                payload_digest=exchange.payload_digest,
-                filename=written.response.filename,
-                offset=written.response.offset,
-                status=exchange.status,
-                etag=exchange.header("ETag"),
-                last_modified=exchange.header("Last-Modified"),
-            )
-        )
-
-    def _fail(self, exc: OSError) -> None:
+    def _stop(self, exc: OSError) -> None:
         """Stop the crawl: pages we cannot archive must not be fetched."""
-        self.failed = True
         logger.error("WARC write failed, stopping the crawl: %s", exc)
-        self._stats_inc("archive/warc/write_errors")
         engine = self.crawler.engine
         if engine is not None:
             deferred_from_coro(engine.close_spider_async(reason="warc_write_failed"))
 
-    def _stats_inc(self, key: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(key)
 
-    def _stats_set(self, key: str, value: object) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.set_value(key, value)
+def _warc_options(settings: Any) -> dict[str, Any] | None:
+    """The WARC writer's options, or None when WARC capture is off."""
+    if not settings.getbool("ARCHIVE_WARC_ENABLED"):
+        return None
+    options = {
+        "max_size": settings.getint("ARCHIVE_WARC_MAX_SIZE"),
+        "gzip_level": settings.getint("ARCHIVE_WARC_GZIP_LEVEL"),
+        "fsync": settings.get("ARCHIVE_WARC_FSYNC"),
+        "fsync_interval": settings.getfloat("ARCHIVE_WARC_FSYNC_INTERVAL"),
+    }
+    if options["max_size"] <= 0 or not 0 <= options["gzip_level"] <= 9:
+        raise NotConfigured(
+            f"ARCHIVE_WARC_MAX_SIZE ({options['max_size']!r}) must be > 0 and "
+            f"ARCHIVE_WARC_GZIP_LEVEL ({options['gzip_level']!r}) within 0..9"
+        )
+    return options
 
 
-def _revisit(last: Capture, profile: str | None = None) -> RevisitOf:
-    extra = {"profile": profile} if profile else {}
-    return RevisitOf(
-        record_id=last.record_id,
-        target_uri=last.url,
-        date=last.warc_date,
-        payload_digest=last.payload_digest,
-        **extra,
-    )
+def _inc(crawler: Crawler, key: str, count: int) -> None:
+    if crawler.stats is not None:
+        crawler.stats.inc_value(key, count)
 
 
-def _metadata(items: list[PostRecord]) -> Any:
-    def payloads(ref: WarcRef) -> list[bytes]:
-        return [
-            json.dumps(item.replace(warc=ref).to_dict(), ensure_ascii=False).encode("utf-8")
-            for item in items
-        ]
-
-    return payloads
+def _set(crawler: Crawler, key: str, value: object) -> None:
+    if crawler.stats is not None:
+        crawler.stats.set_value(key, value)

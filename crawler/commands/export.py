@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from archive.paths import resolve_data_dir
+from archive.datadir import DataDir
 from archive.wacz import export_wacz
 
 
@@ -24,7 +24,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = resolve_data_dir(args.data_dir)
+    data_dir = DataDir.resolve(args.data_dir).path
     try:
         summary = export_wacz(data_dir, Path(args.wacz), title=args.title)
     except (OSError, ValueError) as exc:

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from archive.datadir import DataDir
 from archive.index import IndexLockedError, SchemaVersionError, SearchIndex
-from archive.jsonl import iter_archive, jsonl_files
-from archive.paths import index_dir, items_dir, resolve_data_dir, warc_dir
-from archive.rebuild import iter_items_from_warcs, warc_files
+from archive.jsonl import iter_archive
+from archive.rebuild import iter_items_from_warcs
 from archive.records import PostRecord
 
 
@@ -48,13 +48,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _source(data_dir: Path, from_warc: bool) -> tuple[str, Iterator[PostRecord]] | None:
-    if not from_warc and jsonl_files(items_dir(data_dir)):
-        return "JSONL", iter_archive(items_dir(data_dir))
-    if warc_files(warc_dir(data_dir)):
-        return "WARC metadata records", iter_items_from_warcs(warc_dir(data_dir))
+    layout = DataDir(data_dir)
+    if not from_warc and layout.jsonl_files():
+        return "JSONL", iter_archive(layout.items_dir)
+    if layout.warc_files():
+        return "WARC metadata records", iter_items_from_warcs(layout.warc_dir)
     if from_warc:
         return None
-    return "JSONL", iter_archive(items_dir(data_dir))  # nothing at all: an empty index
+    return "JSONL", iter_archive(layout.items_dir)  # nothing at all: an empty index
 
 
 def _open(path: Path) -> SearchIndex:
@@ -79,7 +80,7 @@ def _sources(data_dirs: list[Path], from_warc: bool) -> tuple[str, Iterator[Post
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = resolve_data_dir(args.data_dir)
+    data_dir = DataDir.resolve(args.data_dir).path
     others = [Path(p) for p in args.sources]
     missing = [p for p in others if not p.is_dir()]
     if missing:
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     name, records = source
     started = time.monotonic()
     try:
-        count = _open(index_dir(data_dir)).rebuild(records)
+        count = _open(DataDir(data_dir).index_dir).rebuild(records)
     except (IndexLockedError, OSError, ValueError) as exc:
         print(f"blogarchive reindex: {exc}", file=sys.stderr)
         return 1

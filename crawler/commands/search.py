@@ -11,9 +11,9 @@ import os
 import sys
 from typing import Any
 
+from archive.datadir import DataDir
 from archive.filters import KINDS
 from archive.index import QuerySyntaxError, SchemaVersionError, SearchHit, SearchIndex
-from archive.paths import index_dir, resolve_data_dir
 from archive.search import format_hit, hits_to_json, parse_rating_bound
 
 
@@ -69,8 +69,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = resolve_data_dir(args.data_dir)
-    if not index_dir(data_dir).exists():
+    data_dir = DataDir.resolve(args.data_dir).path
+    if not DataDir(data_dir).index_dir.exists():
         return _fail(
             f"no index in {data_dir}; run `blogarchive crawl` (or `blogarchive reindex`) first", 1
         )
@@ -100,7 +100,7 @@ def _search(args: argparse.Namespace, data_dir: Any) -> list[SearchHit]:
         raise _UsageError(str(exc)) from None
     if args.limit <= 0:
         raise _UsageError("--limit must be positive")
-    index = SearchIndex(index_dir(data_dir))
+    index = SearchIndex(DataDir(data_dir).index_dir)
     try:
         return index.search(
             " ".join(args.query),

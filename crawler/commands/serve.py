@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from archive.paths import resolve_data_dir
+from archive.datadir import DataDir
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -31,7 +31,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = resolve_data_dir(args.data_dir)
+    data_dir = DataDir.resolve(args.data_dir).path
     if not data_dir.is_dir():
         return _fail(f"no archive in {data_dir}; crawl something first, or pass --data-dir", 1)
     if not 0 <= args.port <= 65535:

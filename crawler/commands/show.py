@@ -13,14 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from archive.documents import record_order
-from archive.index import SchemaVersionError, SearchIndex
-from archive.jsonl import jsonl_files
-from archive.paths import archive_file, index_dir, items_dir, resolve_data_dir, warc_dir
+from archive import catalog
+from archive.datadir import DataDir, archive_file
 from archive.pointer import PointerError, record_at
 from archive.records import PostRecord
 
@@ -41,11 +38,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = resolve_data_dir(args.data_dir)
-    versions = find_versions(data_dir, args.url)
+    data_dir = DataDir.resolve(args.data_dir).path
+    versions = catalog.versions(data_dir, args.url)
     if not versions:
         return _fail(f"{args.url} is not in the archive in {data_dir}", 1)
-    record = _pick(versions, args.version)
+    record = catalog.pick(versions, args.version)
     if record is None:
         numbers = ", ".join(str(r.version) for r in versions)
         return _fail(f"{args.url} has no version {args.version} (versions: {numbers})", 1)
@@ -56,46 +53,6 @@ def run(args: argparse.Namespace) -> int:
         return _print_raw(data_dir, record)
     print(describe(record, versions))
     return 0
-
-
-def find_versions(data_dir: Path, url: str) -> list[PostRecord]:
-    """Every archived version of ``url`` (also tried with/without a final slash), oldest first."""
-    candidates = [url, url[:-1] if url.endswith("/") else url + "/"]
-    for candidate in candidates:
-        found = _from_index(data_dir, candidate)
-        if found:
-            return found
-    wanted = set(candidates)
-    found = [r for r in _scan_jsonl(data_dir, candidates) if r.url in wanted]
-    by_version = {(r.url, r.version): r for r in found}  # the last of each version wins
-    return sorted(by_version.values(), key=lambda r: record_order(r.version, r.fetched_at))
-
-
-def _from_index(data_dir: Path, url: str) -> list[PostRecord]:
-    if not (index_dir(data_dir) / "meta.json").exists():
-        return []
-    try:
-        return SearchIndex(index_dir(data_dir)).versions(url)
-    except (SchemaVersionError, ValueError, OSError):
-        return []
-
-
-def _scan_jsonl(data_dir: Path, needles: list[str]) -> Iterator[PostRecord]:
-    """The JSONL records whose line mentions one of ``needles`` (a cheap pre-filter)."""
-    for path in jsonl_files(items_dir(data_dir)):
-        with path.open(encoding="utf-8", errors="replace") as lines:
-            for line in lines:
-                if any(needle in line for needle in needles):
-                    try:
-                        yield PostRecord.from_dict(json.loads(line))
-                    except (ValueError, TypeError, KeyError):
-                        continue
-
-
-def _pick(versions: list[PostRecord], version: int | None) -> PostRecord | None:
-    if version is None:
-        return versions[-1]
-    return next((r for r in reversed(versions) if r.version == version), None)
 
 
 def describe(record: PostRecord, versions: list[PostRecord]) -> str:
@@ -142,7 +99,8 @@ def _print_raw(data_dir: Path, record: PostRecord) -> int:
     ref = record.warc
     if ref is None:
         return _fail(f"{record.url} has no WARC record", 1)
-    path = archive_file(warc_dir(data_dir), ref.filename) or warc_dir(data_dir) / ref.filename
+    warc_dir = DataDir(data_dir).warc_dir
+    path = archive_file(warc_dir, ref.filename) or warc_dir / ref.filename
     try:
         with record_at(path, ref.offset, ref.record_id) as found:
             _write_response(found, sys.stdout.buffer)

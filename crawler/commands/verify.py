@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from archive.paths import resolve_data_dir
+from archive.datadir import DataDir
 from archive.repair import repair_data_dir
 from archive.verify import verify_data_dir
 
@@ -27,7 +27,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = resolve_data_dir(args.data_dir)
+    data_dir = DataDir.resolve(args.data_dir).path
     if args.repair:
         for repair in repair_data_dir(data_dir):
             print(repair.describe())

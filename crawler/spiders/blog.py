@@ -13,7 +13,6 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
@@ -24,10 +23,9 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.history import HISTORY_FILE
 from archive.records import PostRecord
+from crawler.capture.extension import ArchiveExtension
 from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
-from crawler.incremental import Incremental
 from crawler.parsers import detect_platform, page_for
 from crawler.parsers.navigation import (
     MAX_SITEMAP_BYTES,
@@ -100,7 +98,7 @@ class BlogSpider(Spider):
         self._held: list[Request] = []
         self.scheduled = 0
         self.explored = 0
-        self.incremental: Incremental | None = None
+        self.incremental = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -108,11 +106,19 @@ class BlogSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.apply_site_settings(crawler.settings)
         settings = crawler.settings
-        if settings.getbool("INCREMENTAL_ENABLED") and settings.getbool("ARCHIVE_DEDUP_ENABLED"):
-            spider.incremental = Incremental(Path(settings.get("ARCHIVE_DIR")) / HISTORY_FILE)
+        spider.incremental = settings.getbool("INCREMENTAL_ENABLED") and settings.getbool(
+            "ARCHIVE_DEDUP_ENABLED"
+        )
         crawler.signals.connect(spider.response_received, signal=signals.response_received)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
+
+    def _unchanged(self, url: str, lastmod: str | None) -> bool:
+        """A feed or sitemap date says the archived post has not changed since."""
+        if not self.incremental:
+            return False
+        archive = self.crawler.get_extension(ArchiveExtension)
+        return archive is not None and archive.session.unchanged_since(url, lastmod)
 
     def apply_site_settings(self, settings: Any) -> None:
         """The site's politeness, below ``-s`` (cmdline) so a command line still wins."""
@@ -354,7 +360,7 @@ class BlogSpider(Spider):
             url = clean_url(raw)
             if url in self._seen or not self._in_scope(url):
                 continue
-            if lastmod and self.incremental and self.incremental.unchanged(url, lastmod.get(raw)):
+            if lastmod and self._unchanged(url, lastmod.get(raw)):
                 self._seen.add(url)
                 self._stat("blogarchive/requests/unchanged_skipped")
                 continue
