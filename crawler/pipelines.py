@@ -9,7 +9,6 @@ import logging
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
-from urllib.parse import urlsplit
 
 from scrapy import Spider
 from scrapy.exceptions import DropItem, NotConfigured
@@ -19,6 +18,7 @@ from archive.history import HISTORY_FILE, History
 from archive.index import IndexLockedError, SchemaVersionError, SearchIndex
 from archive.jsonl import JsonlWriter
 from archive.records import PostRecord
+from crawler import urls
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -43,13 +43,8 @@ class ValidatePostPipeline:
 
 
 def post_key(item: PostRecord) -> str:
-    """Identity of a post within a crawl: its canonical URL if on the same host."""
-    url = item.url
-    canonical = item.canonical_url
-    if canonical and urlsplit(canonical).hostname == urlsplit(url).hostname:
-        url = canonical
-    parts = urlsplit(url)
-    return f"{parts.hostname}{parts.path.rstrip('/')}?{parts.query}"
+    """Identity of a post within a crawl (:func:`crawler.urls.post_key`)."""
+    return urls.post_key(item.url, item.canonical_url)
 
 
 class DuplicatePostPipeline:

@@ -56,6 +56,28 @@ def canonicalize(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
 
 
+def same_address(a: str, b: str) -> bool:
+    """Whether two canonical URLs name one page: the scheme and letter case aside.
+
+    The spider's test of a page's ``<link rel=canonical>``: a canonical URL that differs in
+    anything else (even a trailing slash) is fetched, and the post archived there.
+    """
+    return a.split("://", 1)[-1].lower() == b.split("://", 1)[-1].lower()
+
+
+def post_key(url: str, canonical: str | None = None) -> str:
+    """A post's identity within a crawl: its canonical URL when on its own host, without
+    scheme and trailing slash.
+
+    Looser than :func:`same_address` on purpose: it de-duplicates items already made, so
+    ``/post`` and ``/post/`` served alike, neither naming the other, are one post.
+    """
+    if canonical and urlsplit(canonical).hostname == urlsplit(url).hostname:
+        url = canonical
+    parts = urlsplit(url)
+    return f"{parts.hostname}{parts.path.rstrip('/')}?{parts.query}"
+
+
 def is_ignored_param(pair: str) -> bool:
     """Whether a ``name=value`` query pair never changes the page."""
     name, _, value = pair.partition("=")
