@@ -158,7 +158,7 @@ class BlogSpider(Spider):
 
     def parse_home(self, response: Response) -> Iterator[Request | PostRecord]:
         """The start page: note its platform and probe for feeds, then route it as any page
-        (one parse serves both). Only a 2xx answer gets here: its request is no probe."""
+        (one parse serves both). Its request accepts no error status, so none gets here."""
         if isinstance(response, TextResponse):
             page = self._page(response)
             yield from self._discover(page)
@@ -305,7 +305,8 @@ class BlogSpider(Spider):
 
     def _discover(self, page: PostPage) -> Iterator[Request]:
         """On the home page: note its platform, then ask for the feeds it advertises and the
-        usual feeds and sitemaps of every platform (blogs move, themes lie)."""
+        usual feeds and sitemaps of every platform, whatever its own (a missing one costs
+        one 404)."""
         if self.platform is None:
             self.platform = page.platform
             self.logger.info("%s: platform detected: %s", self.site_name, self.platform)
