@@ -37,10 +37,14 @@ class ArchiveWriteError(OSError):
     """The WARC or JSONL could not be written (a full disk): the crawl should stop."""
 
 
-def post_key(post: PostRecord) -> str:
-    """Identity of a post within a crawl: its canonical URL if on the same host."""
-    url = post.url
-    canonical = post.canonical_url
+def post_key(url: str, canonical: str | None = None) -> str:
+    """A post's identity within a crawl: its canonical URL when on its own host, without
+    scheme and trailing slash.
+
+    Looser than the spider's canonical check (``crawler.urls.same_address``) on purpose:
+    it de-duplicates posts already parsed, so ``/post`` and ``/post/`` served alike,
+    neither naming the other, are one post.
+    """
     if canonical and urlsplit(canonical).hostname == urlsplit(url).hostname:
         url = canonical
     parts = urlsplit(url)
@@ -215,7 +219,7 @@ class ArchiveSession:
                 logger.info("not archived, a post without title or body: %s", post.url)
                 self.count("archive/posts/empty", 1)
                 continue
-            key = post_key(post)
+            key = post_key(post.url, post.canonical_url)
             if key in self._seen:
                 logger.info("not archived, same post as %s: %s", key, post.url)
                 self.count("archive/posts/duplicate", 1)

@@ -12,18 +12,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_CONFIG = Path("config/sites.toml")
-PLATFORMS = (
-    "auto",
-    "blogger",
-    "wordpress",
-    "ghost",
-    "medium",
-    "substack",
-    "devto",
-    "hugo",
-    "jekyll",
-    "generic",
-)
 _KEYS = {
     "name",
     "url",
@@ -155,9 +143,24 @@ def _check_schedule(value: Any, where: str) -> str | None:
     return value
 
 
+def platforms() -> tuple[str, ...]:
+    """``auto`` and every platform that has a page object (:mod:`crawler.parsers.platforms`).
+
+    Imported on first use, not with this module: the parsers take half a second to import,
+    and the commands that read a config without crawling (``schedule``, ``enqueue``) need
+    them only to check a platform the config names.
+    """
+    from crawler.parsers.platforms import PLATFORMS
+
+    return ("auto", *PLATFORMS)
+
+
 def _check_platform(value: Any, where: str) -> str:
-    if value not in PLATFORMS:
-        raise ConfigError(f"{where}: platform: {value!r} is not one of {', '.join(PLATFORMS)}")
+    if value == "auto":
+        return "auto"
+    names = platforms()
+    if value not in names:
+        raise ConfigError(f"{where}: platform: {value!r} is not one of {', '.join(names)}")
     return str(value)
 
 

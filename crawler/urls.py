@@ -56,6 +56,15 @@ def canonicalize(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
 
 
+def same_address(a: str, b: str) -> bool:
+    """Whether two canonical URLs name one page: the scheme and letter case aside.
+
+    The spider's test of a page's ``<link rel=canonical>``: a canonical URL that differs in
+    anything else (even a trailing slash) is fetched, and the post archived there.
+    """
+    return a.split("://", 1)[-1].lower() == b.split("://", 1)[-1].lower()
+
+
 def is_ignored_param(pair: str) -> bool:
     """Whether a ``name=value`` query pair never changes the page."""
     name, _, value = pair.partition("=")

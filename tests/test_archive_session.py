@@ -19,7 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.history import HISTORY_FILE, History
 from archive.jsonl import iter_archive
 from archive.records import PostRecord
-from archive.session import ArchiveSession, ArchiveWriteError, post_key
+from archive.session import ArchiveSession, ArchiveWriteError
 from tests.test_archive_warc import CLOCK, EXPECTED, exchange, ids
 
 
@@ -194,14 +194,6 @@ def test_the_session_holds_one_history_connection(tmp_path: Path) -> None:
     frontier.close()  # not its connection: the session's stays open
     assert session.history.last_version("http://127.0.0.1:8000/next") is None
     session.close()
-
-
-def test_post_key_is_the_same_for_a_trailing_slash_and_a_same_host_canonical() -> None:
-    a = _post("/post")
-    assert post_key(a) == post_key(_post("/post/"))
-    assert post_key(_post("/p?id=1", canonical_url="http://127.0.0.1:8000/post")) == post_key(a)
-    # A canonical on another host is not followed: syndicated copies stay separate posts.
-    assert post_key(_post("/x", canonical_url="http://elsewhere.test/post")) != post_key(a)
 
 
 def test_capture_writes_the_unit_byte_for_byte(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,3 +95,19 @@ def test_schedules() -> None:
     assert parse_schedule("0 3 * * 7") == "0 3 * * 7"  # Sunday, as in crontab
     with pytest.raises(ValueError, match="every N"):
         parse_schedule("every day")
+
+
+def test_platforms_are_the_page_classes_and_loading_them_waits_for_a_named_one(
+    tmp_path: Path,
+) -> None:
+    """``auto`` needs no parser; a named platform is checked against the page classes."""
+    code = (
+        "import sys; from crawler.config import load_sites, platforms; "
+        "load_sites(sys.argv[1]); print('crawler.parsers' in sys.modules); "
+        "from crawler.parsers import PAGE_CLASSES; print(platforms() == ('auto', *PAGE_CLASSES))"
+    )
+    path = write(tmp_path, '[[sites]]\nname = "a"\nurl = "https://a.example/"\n')
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True"]

@@ -7,6 +7,8 @@ posts live at ``/posts/<slug>`` (no date in the URL) and are reachable only thro
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +18,7 @@ from typing import ClassVar
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import LOOPBACK, read_items, run_cli
+from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
 
 PROSE = "This paragraph is the post's own prose, written to be read from start to end. " * 4
 SLUGS = [f"note-on-topic-{n}" for n in range(1, 6)]
@@ -142,6 +144,45 @@ def test_the_unadvertised_feed_is_probed_and_names_the_author(crawled: Path) -> 
     assert sorted(item["published"][:10] for item in posts) == [
         f"2021-03-0{n}" for n in range(1, 6)
     ]
+
+
+# The crawl CLI in a subprocess, with every HTML parse of crawler code counted (tests/parses.py)
+# and written to the file named by the first argument.
+_COUNTED_CRAWL = (
+    "import pathlib, sys; from tests.parses import count_parses; from crawler.cli import main; "
+    "calls = count_parses(); code = main(sys.argv[2:]); "
+    "pathlib.Path(sys.argv[1]).write_text(' '.join(calls)); sys.exit(code)"
+)
+
+
+def _html_responses(data: Path) -> int:
+    count = 0
+    for warc in (data / "warc").glob("*.warc.gz"):
+        with warc.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                headers = record.http_headers
+                if record.rec_type == "response" and headers.get_statuscode() == "200":
+                    count += "text/html" in (headers.get_header("Content-Type") or "")
+    return count
+
+
+def test_each_html_page_is_parsed_once(personal_site: str, tmp_path: Path) -> None:
+    """Links, platform, kind and item all come from one lxml tree per page, the home too."""
+    data, counted = tmp_path / "data", tmp_path / "parses.txt"
+    argv = ["crawl", "--url", personal_site + "/", "--data-dir", str(data), *LOOPBACK]
+    result = subprocess.run(
+        [sys.executable, "-c", _COUNTED_CRAWL, str(counted), *argv],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    calls = counted.read_text().split()
+    pages = _html_responses(data)
+    assert pages >= 9  # home, /blog, /about, the tag page and five posts
+    assert calls == ["make_soup"] * pages
 
 
 def test_exploration_takes_at_most_half_of_the_page_budget() -> None:

@@ -6,17 +6,23 @@ import gzip
 
 import pytest
 
-from crawler.parsers import navigation
+from crawler.parsers import GenericPage, navigation
 from crawler.parsers.navigation import (
+    Links,
     clean_url,
     feed_links,
-    html_links,
     is_dated_post_path,
     robots_sitemaps,
     sitemap_links,
 )
 
 BASE = "http://127.0.0.1:8000/"
+
+
+def html_links(url: str, html: bytes) -> Links:
+    """A page's links, as the crawl reads them: from its page object's tree."""
+    return GenericPage(url, html).links()
+
 
 ATOM = b"""<?xml version='1.0' encoding='UTF-8'?>
 <feed xmlns='http://www.w3.org/2005/Atom'>

@@ -7,7 +7,10 @@ import codecs
 import pytest
 
 from crawler.parsers import (
+    FEED_PROBES,
     PAGE_CLASSES,
+    PLATFORMS,
+    SITEMAP_PROBES,
     BloggerPage,
     GenericPage,
     NotAPost,
@@ -37,6 +40,18 @@ POST = "<p>" + "A paragraph of real post text that is long enough to count. " * 
         ('<meta property="al:android:package" content="com.medium.reader">', None, "medium"),
         ('<article id="article-show-container" data-author-name="Luna">', None, "devto"),
         ("<p>hello</p>", "https://someone.blogspot.com/2020/01/x.html", "blogger"),
+        ("<p>hello</p>", "https://someone.blogspot.co.uk/2020/01/x.html", "blogger"),
+        ("<p>hello</p>", "https://dev.to/luna/a-post-1abc", "devto"),
+        ("<p>hello</p>", "https://jane.substack.com/p/a-post", "substack"),
+        ("<p>hello</p>", "https://medium.com/@jane/a-post-123", "medium"),
+        ("<p>hello</p>", "https://jane.medium.com/a-post-123", "medium"),
+        ("<p>hello</p>", "https://notmedium.com/a-post", "generic"),
+        # Fingerprints, strongest first: WordPress markup wins over Medium's images in it.
+        (
+            '<img src="https://miro.medium.com/x.png"><link href="/wp-includes/x.css">',
+            None,
+            "wordpress",
+        ),
         ("<p>hello</p>", "https://example.org/x", "generic"),
         (b"\xff\xfe\x00garbage", None, "generic"),
     ],
@@ -58,6 +73,24 @@ def test_page_classes_cover_every_platform() -> None:
         "generic",
     }
     assert all(issubclass(cls, PostPage) for cls in PAGE_CLASSES.values())
+    assert all(cls.platform == name for name, cls in PAGE_CLASSES.items())
+    assert tuple(PAGE_CLASSES) == PLATFORMS
+    assert list(PAGE_CLASSES)[-1] == "generic"  # the fallback, tried last
+
+
+def test_probes_are_every_platforms_feed_and_sitemap_paths() -> None:
+    """Asked for on every blog; the set the crawl probed before platforms declared them."""
+    assert set(FEED_PROBES) == {
+        "/feed.xml",
+        "/atom.xml",
+        "/rss.xml",
+        "/index.xml",
+        "/feed/",
+        "/rss/",
+        "/feeds/posts/default",
+    }
+    assert SITEMAP_PROBES == ("/sitemap.xml", "/sitemap_index.xml", "/wp-sitemap.xml")
+    assert len(FEED_PROBES) == len(set(FEED_PROBES))
 
 
 def test_decode_cp1252_declared_in_meta() -> None:

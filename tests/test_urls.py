@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from archive.session import post_key
 from crawler.parsers.navigation import clean_url
-from crawler.urls import canonicalize, is_ignored_param
+from crawler.urls import canonicalize, is_ignored_param, same_address
 
 POST = "http://blog.example/2019/03/post.html"
 
@@ -99,3 +100,19 @@ def test_is_ignored_param(pair: str, ignored: bool) -> None:
 
 def test_clean_url_uses_canonicalize() -> None:
     assert clean_url(POST + "?utm_source=rss&m=1#more") == POST
+
+
+def test_same_address_sets_aside_only_the_scheme_and_case() -> None:
+    """The canonical check: anything else (a trailing slash too) is another address."""
+    assert same_address("http://Blog.example/Post/", "https://blog.example/post/")
+    assert not same_address("https://blog.example/post", "https://blog.example/post/")
+    assert not same_address("https://blog.example/post/", "https://blog.example/post/?p=2")
+
+
+def test_post_key_takes_a_same_host_canonical_and_drops_the_trailing_slash() -> None:
+    """De-duplication of items: looser than the canonical check."""
+    assert post_key("http://blog.example/post") == post_key("https://blog.example/post/")
+    assert post_key("https://blog.example/copy/", "https://blog.example/post/") == (
+        "blog.example/post?"
+    )
+    assert post_key("https://blog.example/a/", "https://mirror.example/b/") == "blog.example/a?"

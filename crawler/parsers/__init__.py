@@ -2,8 +2,10 @@
 
 ``parse_post(url, html)`` detects the platform, picks its page class and returns a
 :class:`~archive.records.PostRecord`, or raises :class:`NotAPost` for listing, static and
-error pages; ``parse_feed_entry`` reads one Atom feed entry. Plain classes on lxml (one
-parse per page), trafilatura as the generic body extractor: no Scrapy here.
+error pages; ``page_for(url, html).links()`` gives the page's links from the same tree;
+``parse_feed_entry`` reads one Atom feed entry. Plain classes on lxml (one parse per page),
+trafilatura as the generic body extractor: no Scrapy here. The platforms are declared in
+:mod:`.platforms`.
 """
 
 from __future__ import annotations
@@ -12,36 +14,23 @@ from archive.records import PostRecord
 
 from .base import NotAPost, PostPage
 from .blogger import BloggerPage
-from .decoding import decode_html
-from .detect import detect_platform
 from .feed import parse_feed_entry
 from .generic import GenericPage
-from .light import DevtoPage, GhostPage, HugoPage, JekyllPage, MediumPage, SubstackPage
+from .platforms import (
+    FEED_PROBES,
+    PAGE_CLASSES,
+    PLATFORMS,
+    SITEMAP_PROBES,
+    DevtoPage,
+    GhostPage,
+    HugoPage,
+    JekyllPage,
+    MediumPage,
+    SubstackPage,
+    detect_platform,
+    page_for,
+)
 from .wordpress import WordPressPage
-
-PAGE_CLASSES: dict[str, type[PostPage]] = {
-    "blogger": BloggerPage,
-    "wordpress": WordPressPage,
-    "ghost": GhostPage,
-    "medium": MediumPage,
-    "substack": SubstackPage,
-    "devto": DevtoPage,
-    "hugo": HugoPage,
-    "jekyll": JekyllPage,
-    "generic": GenericPage,
-}
-
-
-def page_for(
-    url: str, html: str | bytes, *, platform: str = "auto", encoding: str | None = None
-) -> PostPage:
-    """The page object for a page (an explicit ``platform`` wins over detection)."""
-    text = decode_html(html, encoding)
-    if platform == "auto":
-        platform = detect_platform(text, url)
-    if platform not in PAGE_CLASSES:
-        raise ValueError(f"unknown platform {platform!r}; expected one of {sorted(PAGE_CLASSES)}")
-    return PAGE_CLASSES[platform](url, text)
 
 
 def parse_post(
@@ -52,7 +41,10 @@ def parse_post(
 
 
 __all__ = [
+    "FEED_PROBES",
     "PAGE_CLASSES",
+    "PLATFORMS",
+    "SITEMAP_PROBES",
     "BloggerPage",
     "DevtoPage",
     "GenericPage",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, ClassVar
 
 from archive.records import PostRecord, Rating
+from crawler.urls import same_address
 
 from . import authors as names
 from .bylines import page_publishers
@@ -32,6 +34,7 @@ from .jsonld import ARTICLE_TYPES, JsonLd, Node, as_list
 from .kinds import POST, Kind
 from .lead import standfirst
 from .microdata import Item, parse_items
+from .navigation import Links, clean_url, html_links
 from .ratings import choose, hreview_ratings, jsonld_ratings, microdata_ratings
 from .text import CONTAINER_SHARE, covers, render_body
 from .visible_dates import shown_date
@@ -62,9 +65,24 @@ class NotAPost(Exception):
 
 
 class PostPage:
-    """A parsed page; field methods read one shared lxml tree (parsed once)."""
+    """A parsed page; field methods read one shared lxml tree (parsed once).
+
+    A platform's page class also declares what tells its pages apart and where its blogs
+    keep their feeds; :mod:`.platforms` derives detection and the discovery probes from
+    these, so a platform is declared in one place.
+    """
 
     platform: ClassVar[str] = "generic"
+    generators: ClassVar[tuple[str, ...]] = ()
+    """Substrings of a lower-cased ``<meta name=generator>`` that name the platform."""
+    hosts: ClassVar[tuple[str, ...]] = ()
+    """Host patterns (``fnmatch``) of the platform's own hosting: ``*.blogspot.*``."""
+    fingerprints: ClassVar[tuple[str, ...]] = ()
+    """Lower-case substrings that only the platform's own markup contains."""
+    feed_paths: ClassVar[tuple[str, ...]] = ()
+    """Where the platform serves its feeds; probed on every blog, whatever its platform."""
+    sitemap_paths: ClassVar[tuple[str, ...]] = ()
+    """Where the platform serves its sitemaps; probed on every blog too."""
 
     def __init__(self, url: str, html: str | bytes, *, encoding: str | None = None) -> None:
         self.url = url
@@ -254,6 +272,23 @@ class PostPage:
         ]
         href = attr(links[0], "href") if links else ""
         return absolute(self.url, href) if href else None
+
+    def canonical_elsewhere(self, in_scope: Callable[[str], bool]) -> str | None:
+        """The page's canonical URL when it names another page within ``in_scope``: this
+        page is a copy (``?utm_…``, a print view), to be archived at that address."""
+        canonical = clean_url(self.canonical_url() or "")
+        if not canonical or not in_scope(canonical) or same_address(canonical, self.url):
+            return None
+        return canonical
+
+    def links(self) -> Links:
+        """Where the page leads: post links, pagination, advertised feeds, other pages."""
+        return self._links
+
+    @cached_property
+    def _links(self) -> Links:
+        # From the page's own tree: a crawled page is parsed once, for links and fields.
+        return html_links(self.url, self.soup)
 
     def language(self) -> str | None:
         lang = attr(self.soup, "lang")

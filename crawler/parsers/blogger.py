@@ -37,6 +37,18 @@ POST_SELECTORS = (
 
 class BloggerPage(GenericPage):
     platform = "blogger"
+    generators = ("blogger",)
+    hosts = ("*.blogspot.*",)  # blogspot.com and its country domains (blogspot.de…)
+    fingerprints = (
+        "blogger.com/static",
+        "blogger.com/feeds",
+        "blogger.com/dyn-css",
+        "_widgetmanager",
+        "b:skin",
+        "blogblog.com",
+    )
+    feed_paths = ("/feeds/posts/default",)
+    sitemap_paths = ("/sitemap.xml",)
     body_selectors = BODY_SELECTORS
     title_selectors = (".post-title", ".entry-title", "h1.post-title", "h1")
 

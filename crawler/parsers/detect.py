@@ -1,45 +1,20 @@
-"""Which platform produced a page: the generator meta first, then markup fingerprints."""
+"""Which platform produced a page: the generator meta first, then the host, then markup
+fingerprints. What to look for is each page class's own declaration (:mod:`.platforms`)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .decoding import decode_html
+if TYPE_CHECKING:
+    from .base import PostPage
 
 _META = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
 _GENERATOR = re.compile(r"""name\s*=\s*["']?generator\b""", re.IGNORECASE)
 _CONTENT = re.compile(r"""content\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-_GENERATORS = (
-    ("blogger", "blogger"),
-    ("wordpress", "wordpress"),
-    ("ghost", "ghost"),
-    ("hugo", "hugo"),
-    ("jekyll", "jekyll"),
-    ("substack", "substack"),
-    ("medium", "medium"),
-)
-# Fingerprints, strongest first: lower-case substrings specific to each platform's own markup
-# (plain substring tests: a case-insensitive regex over 400 KB costs milliseconds).
-_FINGERPRINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "blogger",
-        (
-            "blogger.com/static",
-            "blogger.com/feeds",
-            "blogger.com/dyn-css",
-            "_widgetmanager",
-            "b:skin",
-            "blogblog.com",
-        ),
-    ),
-    ("wordpress", ("/wp-content/", "/wp-includes/", "api.w.org", "wp-json")),
-    ("ghost", ("ghost-portal", "ghost-sdk", "/ghost/api/", "gh-content")),
-    ("substack", ("substackcdn.com", "substack.com/api")),
-    ("medium", ("com.medium.reader", "miro.medium.com", "cdn-images-1.medium.com")),
-    ("devto", ('id="article-show-container"', "dev-to-uploads", "forem")),
-    ("jekyll", ("begin jekyll seo tag",)),
-)
 _SNIFF_CHARS = 400_000
 
 
@@ -51,22 +26,20 @@ def generator(text: str) -> str:
     return ""
 
 
-def detect_platform(html: str | bytes, url: str | None = None) -> str:
-    """``blogger``, ``wordpress``, ``ghost``, ``medium``, ``substack``, ``devto``, ``hugo``,
-    ``jekyll`` or ``generic``."""
-    text = decode_html(html)
+def sniff_platform(text: str, url: str | None, pages: Collection[type[PostPage]]) -> str | None:
+    """The platform of the first of ``pages`` that the page's generator, then its host, then
+    its markup names; None when none does."""
     gen = generator(text)
-    for needle, platform in _GENERATORS:
-        if needle in gen:
-            return platform
+    for page in pages:
+        if any(needle in gen for needle in page.generators):
+            return page.platform
     host = urlsplit(url or "").hostname or ""
-    if host.endswith(".blogspot.com") or ".blogspot." in host:
-        return "blogger"
-    if host == "dev.to":
-        return "devto"
-    if host.endswith(".substack.com"):
-        return "substack"
-    if host == "medium.com" or host.endswith(".medium.com"):
-        return "medium"
+    for page in pages:
+        if any(fnmatchcase(host, pattern) for pattern in page.hosts):
+            return page.platform
+    # Plain substring tests: a case-insensitive regex over 400 KB costs milliseconds.
     sample = text[:_SNIFF_CHARS].lower()
-    return next((p for p, needles in _FINGERPRINTS if any(n in sample for n in needles)), "generic")
+    for page in pages:
+        if any(needle in sample for needle in page.fingerprints):
+            return page.platform
+    return None

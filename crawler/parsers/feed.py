@@ -12,8 +12,10 @@ from lxml import etree
 from archive.records import PostRecord
 
 from . import authors as names
+from .blogger import BloggerPage
 from .dates import to_iso
 from .dom import clean_text, make_soup
+from .generic import GenericPage
 from .text import render_body
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -65,6 +67,12 @@ def _body(entry: etree._Element) -> str:
     return render_body(root.find("body"))
 
 
+def _platform(entry: etree._Element) -> str:
+    """Blogger's entry ids are ``tag:blogger.com,1999:blog-…``; other feeds say nothing."""
+    page = BloggerPage if "blogger.com" in _text(entry, "id") else GenericPage
+    return page.platform
+
+
 def parse_feed_entry(xml: str | bytes, url: str | None = None) -> PostRecord:
     """The post record of one Atom entry (``url`` defaults to its ``alternate`` link)."""
     entry = _entry(xml)
@@ -78,7 +86,7 @@ def parse_feed_entry(xml: str | bytes, url: str | None = None) -> PostRecord:
         updated=to_iso(_text(entry, "updated")),
         body=body,
         tags=_labels(entry),
-        platform="blogger" if "blogger.com" in _text(entry, "id") else "generic",
+        platform=_platform(entry),
         canonical_url=_link(entry),
         language=entry.get(XML_LANG),
         word_count=len(body.split()),

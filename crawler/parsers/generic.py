@@ -74,6 +74,10 @@ BYLINE_SELECTORS = (
 
 class GenericPage(PostPage):
     platform = "generic"
+    # The usual places of the generators without a page object of their own (Hexo,
+    # Eleventy, Gatsby…).
+    feed_paths: ClassVar[tuple[str, ...]] = ("/feed.xml", "/atom.xml", "/rss.xml")
+    sitemap_paths: ClassVar[tuple[str, ...]] = ("/sitemap.xml",)
     body_selectors: ClassVar[tuple[str, ...]] = (
         "[itemprop~=articleBody]",
         ".entry-content",

@@ -1,6 +1,6 @@
 """Discovery page objects: feeds, sitemaps, robots.txt and HTML listing pages → links.
 
-Plain functions over bytes and lxml, no Scrapy. Each returns a :class:`Links`:
+Plain functions over bytes and lxml trees, no Scrapy. Each returns a :class:`Links`:
 candidate post pages and pages to keep walking (pagination, feed pages, sitemaps).
 Whether a candidate really is a post is decided later, on the fetched page.
 """
@@ -16,11 +16,11 @@ from urllib.parse import urljoin as _urljoin
 from urllib.parse import urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from crawler.urls import canonicalize
 
 from .dates import to_iso
+from .dom import Element
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one file, uncompressed
 
@@ -273,13 +273,13 @@ def robots_sitemaps(url: str, body: bytes) -> list[str]:
     return _unique(found)
 
 
-def html_links(url: str, body: bytes | str) -> Links:
-    """A listing or post page: post links, pagination and advertised feeds."""
+def html_links(url: str, tree: Element) -> Links:
+    """A listing or post page: post links, pagination and advertised feeds.
+
+    It reads the tree the page object parsed (:meth:`PostPage.links`), so a crawled page
+    is parsed once.
+    """
     links = Links()
-    try:
-        tree = lxml_html.fromstring(body or b"<html/>", base_url=url)
-    except (etree.ParserError, ValueError):
-        return links
     joined: dict[str, str] = {}
     root = _root(url)
 

@@ -44,6 +44,10 @@ BYLINE_SELECTORS = (
 
 class WordPressPage(GenericPage):
     platform = "wordpress"
+    generators = ("wordpress",)
+    fingerprints = ("/wp-content/", "/wp-includes/", "api.w.org", "wp-json")
+    feed_paths = ("/feed/",)
+    sitemap_paths = ("/sitemap_index.xml", "/wp-sitemap.xml")  # Yoast's; WordPress's own
     body_selectors = BODY_SELECTORS
     title_selectors = (
         "h1.entry-title",

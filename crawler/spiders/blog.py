@@ -26,33 +26,17 @@ from twisted.python.failure import Failure
 from archive.records import PostRecord
 from crawler.capture.extension import ArchiveExtension
 from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
-from crawler.parsers import detect_platform, page_for
+from crawler.parsers import FEED_PROBES, SITEMAP_PROBES, PostPage, page_for
 from crawler.parsers.navigation import (
     MAX_SITEMAP_BYTES,
     FeedEntry,
     Links,
     clean_url,
     feed_links,
-    html_links,
     robots_sitemaps,
     sitemap_links,
 )
 
-# Feeds and sitemaps asked for on every blog, whatever its platform: the usual places of
-# Hugo, Jekyll, Hexo, Pelican, Eleventy, WordPress, Ghost and Blogger. A missing one is one
-# 404; feeds and sitemaps the pages advertise are read as well.
-PROBES = (
-    "/feed.xml",
-    "/atom.xml",
-    "/rss.xml",
-    "/index.xml",
-    "/feed/",
-    "/rss/",
-    "/feeds/posts/default",
-    "/sitemap.xml",
-    "/sitemap_index.xml",
-    "/wp-sitemap.xml",
-)
 # IgnoreRequest that means a page was lost: size limits and redirect caps.
 _COUNTED_IGNORES = ("MAXSIZE", "maxsize", "max redirections")
 MISSING_OK = [404, 410]
@@ -179,10 +163,12 @@ class BlogSpider(Spider):
             yield from self._follow(sitemaps, self.parse_sitemap, "sitemap", probe=True)
 
     def parse_home(self, response: Response) -> Iterator[Request | PostRecord]:
-        """The start page: detect the platform and probe for feeds, then as any page."""
+        """The start page: note its platform and probe for feeds, then route it as any page
+        (one parse serves both). Its request accepts no error status, so none gets here."""
         if isinstance(response, TextResponse):
-            yield from self._discover(response)
-        yield from self._hold(self.parse_page(response))
+            page = self._page(response)
+            yield from self._discover(page)
+            yield from self._hold(self._route(page, response))
 
     def _hold(self, found: Iterator[Request | PostRecord]) -> Iterator[Request | PostRecord]:
         """Pages wait while discovery probes are out; feeds and sitemaps go on."""
@@ -218,27 +204,34 @@ class BlogSpider(Spider):
             return
         if not isinstance(response, TextResponse) or response.status in MISSING_OK:
             return
-        links = html_links(response.url, response.body)
-        yield from self._follow_links(links)
+        yield from self._route(self._page(response), response)
+
+    def _page(self, response: TextResponse) -> PostPage:
+        """The response's page object: its one parse, for its links and its item."""
         platform = self.platform or "auto"
-        page = page_for(response.url, response.body, platform=platform, encoding=response.encoding)
+        return page_for(response.url, response.body, platform=platform, encoding=response.encoding)
+
+    def _route(self, page: PostPage, response: Response) -> Iterator[Request | PostRecord]:
+        """Follow the page's links; yield its item if it is a post or a page."""
+        links = page.links()
+        yield from self._follow_links(links)
         kind = page.page_kind
-        if self._feed_entry(response.url) is not None:
+        if self._feed_entry(page.url) is not None:
             kind = kind.in_feed()
         # Section pages, archives, tags, about pages: the blog's own navigation, explored
         # breadth-first after what feeds, sitemaps and listings name.
         yield from self._follow(links.other, self.parse_page, "explore")
         if not kind.is_item:
-            self.logger.debug("not a post: %s (%s)", response.url, kind.reason)
+            self.logger.debug("not a post: %s (%s)", page.url, kind.reason)
             self._stat("blogarchive/pages/not_post")
             return
-        post = page.extract().replace(kind=kind.kind)
-        canonical = self._canonical_elsewhere(post, response.url)
+        canonical = page.canonical_elsewhere(self._in_scope)
         if canonical:
             # A copy (?utm_…, a print view): archive the post at its canonical address.
             self._stat("blogarchive/pages/canonical_elsewhere")
             yield from self._follow([canonical], self.parse_page, "post")
             return
+        post = page.extract().replace(kind=kind.kind)
         yield self._finish(self._with_feed_entry(post), response)
 
     def _with_feed_entry(self, post: PostRecord) -> PostRecord:
@@ -263,15 +256,6 @@ class BlogSpider(Spider):
                     return entry
         return None
 
-    def _canonical_elsewhere(self, post: PostRecord, url: str) -> str | None:
-        """The page's canonical URL when it is another page of this blog."""
-        canonical = clean_url(post.canonical_url or "")
-        if not canonical or not self._in_scope(canonical):
-            return None
-        here = clean_url(url)
-        same = canonical.split("://", 1)[-1].lower() == here.split("://", 1)[-1].lower()
-        return None if same else canonical
-
     def parse_feed(self, response: Response) -> Iterator[Request | PostRecord]:
         yield from self._hold(self._read_feed(response))
         yield from self._probe_done(response.request)
@@ -290,7 +274,7 @@ class BlogSpider(Spider):
             and isinstance(response, TextResponse)
             and b"<html" in response.body[:2048].lower()
         ):
-            yield from self._follow_links(html_links(response.url, response.body))
+            yield from self._follow_links(self._page(response).links())
             return
         yield from self._follow(links.posts, self.parse_page, "post", lastmod=links.lastmod)
         yield from self._follow(links.pages, self.parse_feed, "feed", probe=True)
@@ -325,15 +309,15 @@ class BlogSpider(Spider):
         self.logger.info("discovery probe failed: %s", failure.getErrorMessage())
         return self._probe_done(getattr(failure, "request", None))
 
-    def _discover(self, response: TextResponse) -> Iterator[Request]:
-        """On the home page: detect the platform, then ask for its feeds and sitemaps."""
+    def _discover(self, page: PostPage) -> Iterator[Request]:
+        """On the home page: note its platform, then ask for the feeds it advertises and the
+        usual feeds and sitemaps of every platform, whatever its own (a missing one costs
+        one 404)."""
         if self.platform is None:
-            self.platform = detect_platform(response.body, response.url)
+            self.platform = page.platform
             self.logger.info("%s: platform detected: %s", self.site_name, self.platform)
-        links = html_links(response.url, response.body)
-        probes = [urljoin(response.url, p) for p in PROBES]
-        feeds = links.feeds + [p for p in probes if "sitemap" not in p]
-        sitemaps = [p for p in probes if "sitemap" in p]
+        feeds = page.links().feeds + [urljoin(page.url, p) for p in FEED_PROBES]
+        sitemaps = [urljoin(page.url, p) for p in SITEMAP_PROBES]
         for request in [
             *self._follow(feeds, self.parse_feed, "feed", probe=True),
             *self._follow(sitemaps, self.parse_sitemap, "sitemap", probe=True),
