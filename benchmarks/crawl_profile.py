@@ -31,7 +31,7 @@ CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
         ("JSONL export", r"/archive/jsonl|/json/"),
         ("tantivy index", r"/archive/index|/archive/documents|/archive/schema|tantivy"),
         ("pipelines / records", r"/crawler/pipelines|/archive/records"),
-        ("spider routing", r"/crawler/spiders/|/crawler/urls|/crawler/middlewares"),
+        ("spider routing", r"/crawler/spiders/|/crawler/urls|/crawler/traps"),
         ("Scrapy link/URL utils (w3lib, urllib)", r"/w3lib/|/urllib/|/tldextract/"),
         ("Scrapy engine, downloader, middlewares", r"/scrapy/"),
         ("Twisted (HTTP client, reactor)", r"/twisted/"),

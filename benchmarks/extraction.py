@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/extraction.py --corpus tests/fixtures/eval --repin
 
 Runs ``shared/tools/score_extraction.py`` once with both extractors
-(``crawler.parsers.score:extract`` and the scorer's ``trafilatura`` alias), so both are timed
+(``benchmarks/score_adapter.py:extract`` and the scorer's ``trafilatura`` alias), so both are timed
 in the same run on the same machine, and prints its per-dataset tables plus a summary table:
 body F1 (AEB definition) on the AEB and Readability pages, snippet F1 and author/title
 accuracy on the trafilatura set, date accuracy and pages/s.
@@ -26,7 +26,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-OURS = "crawler.parsers.score:extract"
+OURS = f"{ROOT / 'benchmarks' / 'score_adapter.py'}:extract"
 BASELINE = ROOT / "tests" / "fixtures" / "eval" / "baseline.json"
 MARGIN = 0.005
 COLUMNS = (

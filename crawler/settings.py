@@ -74,7 +74,7 @@ EXTENSIONS = {
 }
 SPIDER_MIDDLEWARES = {
     # Drops crawler-trap URLs (TRAP_* settings below).
-    "crawler.middlewares.TrapDetectionMiddleware": 850,
+    "crawler.traps.TrapDetectionMiddleware": 850,
     # Records the frontier; after a crash the next crawl starts from it.
     "crawler.resume.ResumeMiddleware": 980,
     # Next to the spider: sees each callback's posts before any other middleware.
@@ -104,7 +104,7 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 # Scrapy follows http(s) redirects only, and its offsite middleware drops other hosts.
 REDIRECT_ENABLED = True
 REDIRECT_MAX_TIMES = 10
-# crawler.middlewares.TrapDetectionMiddleware: see crawler.middlewares.TrapRules.
+# crawler.traps.TrapDetectionMiddleware: see crawler.traps.TrapRules.
 TRAP_ENABLED = True
 TRAP_MAX_FUTURE_YEARS = 1
 TRAP_MAX_PAGES_PER_PATTERN = 1000

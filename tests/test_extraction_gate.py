@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from crawler.parsers.score import extract
+from benchmarks.score_adapter import extract
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
 _TOKEN = re.compile(r"\w+")

@@ -1,4 +1,4 @@
-"""Adapter for ``shared/tools/score_extraction.py``: ``--extractor crawler.parsers.score:extract``.
+"""Adapter for ``shared/tools/score_extraction.py``: ``--extractor benchmarks/score_adapter.py:extract``.
 
 Every corpus page is an article: a page the crawler would not turn into an item (a listing,
 an error page) scores as a miss, with no body, author, title or date.
@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import page_for
-
-NOT_AN_ITEM: list[str] = []  # URLs wrongly rejected, with the reason
+from crawler.parsers import page_for
 
 
 def extract(html: str | bytes, url: str | None = None) -> dict[str, Any]:
     page = page_for(url or "", html)
-    kind = page.page_kind
-    if not kind.is_item:
-        NOT_AN_ITEM.append(f"{url}: {kind.reason}")
+    if not page.page_kind.is_item:
         return {"body": "", "author": None, "title": None, "date": None}
     record = page.extract()
     return {

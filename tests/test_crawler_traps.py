@@ -1,4 +1,4 @@
-"""Trap detection (crawler/middlewares.py): rules, settings and the middleware on a real crawler."""
+"""Trap detection (crawler/traps.py): rules, settings and the middleware on a real crawler."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import TrapDetectionMiddleware, TrapRules, trap_reason, url_pattern
+from crawler.traps import TrapDetectionMiddleware, TrapRules, trap_reason, url_pattern
 
 RULES = TrapRules()
 YEAR = 2026
@@ -90,7 +90,7 @@ def test_project_settings_enable_it() -> None:
     from crawler import settings
 
     assert settings.TRAP_ENABLED
-    assert "crawler.middlewares.TrapDetectionMiddleware" in settings.SPIDER_MIDDLEWARES
+    assert "crawler.traps.TrapDetectionMiddleware" in settings.SPIDER_MIDDLEWARES
 
 
 def test_start_requests_always_pass(mw: TrapDetectionMiddleware) -> None:
