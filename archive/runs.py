@@ -82,11 +82,12 @@ class RunLog:
     def close(self) -> None:
         self.db.close()
 
-    def start(self, site: str, trigger: str) -> int:
+    def start(self, site: str, trigger: str, *, worker: str | None = None) -> int:
+        """Insert a ``running`` run of this process; ``worker`` names the queue worker."""
         cursor = self.db.execute(
             "INSERT INTO runs (site, trigger, started, status, pid, host, worker)"
             " VALUES (?, ?, ?, 'running', ?, ?, ?)",
-            (site, trigger, now(), os.getpid(), socket.gethostname(), _worker()),
+            (site, trigger, now(), os.getpid(), socket.gethostname(), worker or None),
         )
         return int(cursor.lastrowid or 0)
 
@@ -115,24 +116,21 @@ class RunLog:
             )
         return len(dead)
 
-    def running(self, site: str) -> bool:
-        row = self.db.execute(
-            "SELECT 1 FROM runs WHERE site = ? AND status = 'running' LIMIT 1", (site,)
-        ).fetchone()
-        return row is not None
-
-    def list(self, *, site: str | None = None, limit: int = 50) -> list[Run]:
-        where, args = ("WHERE site = ?", [site]) if site else ("", [])
+    def _select(self, where: str, args: list[Any], limit: int) -> list[Run]:
         cursor = self.db.execute(
             f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", (*args, limit)
         )
         names = [d[0] for d in cursor.description]
         return [Run(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
+    def running(self, site: str) -> Run | None:
+        """The newest run of ``site`` still marked ``running``, if any."""
+        runs = self._select("WHERE site = ? AND status = 'running'", [site], 1)
+        return runs[0] if runs else None
 
-def _worker() -> str | None:
-    """Set by ``blogarchive worker`` for the crawls it runs."""
-    return os.environ.get("BLOGARCHIVE_WORKER") or None
+    def list(self, *, site: str | None = None, limit: int = 50) -> list[Run]:
+        where, args = ("WHERE site = ?", [site]) if site else ("", [])
+        return self._select(where, args, limit)
 
 
 def _alive(pid: int | None) -> bool:

@@ -6,10 +6,11 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from crawler.schedule.spec import parse_schedule
 
 DEFAULT_CONFIG = Path("config/sites.toml")
 _KEYS = {
@@ -26,8 +27,6 @@ _KEYS = {
 }
 ROBOTS_POLICIES = ("obey", "ignore")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_EVERY = re.compile(r"^every\s+(\d+)\s*([smhd])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 class ConfigError(ValueError):
@@ -200,25 +199,3 @@ def _check_bool(value: Any, where: str, key: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{where}: {key}: {value!r} must be true or false")
     return value
-
-
-def parse_schedule(text: str) -> timedelta | str:
-    """``"every 6h"`` → a timedelta; a 5-field cron expression → itself (validated)."""
-    spec = text.strip()
-    match = _EVERY.match(spec)
-    if match:
-        amount = int(match.group(1))
-        if amount <= 0:
-            raise ValueError("the interval must be positive")
-        return timedelta(**{_UNITS[match.group(2)]: amount})
-    if spec.startswith("every"):
-        raise ValueError("write intervals as 'every N' with s, m, h or d (e.g. 'every 6h')")
-    if len(spec.split()) != 5:
-        raise ValueError("expected 'every N<s|m|h|d>' or a 5-field cron expression")
-    from apscheduler.triggers.cron import CronTrigger
-
-    from crawler.schedule import crontab_weekdays  # crontab's weekday numbers, not APScheduler's
-
-    minute, hour, day, month, weekday = spec.split()
-    CronTrigger.from_crontab(" ".join((minute, hour, day, month, crontab_weekdays(weekday))))
-    return spec

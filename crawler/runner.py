@@ -1,7 +1,10 @@
 """Run crawls in this process with Scrapy's CrawlerProcess, and summarize them.
 
 ``blogarchive crawl`` and ``blogarchive demo`` use it; ``scrapy crawl blog`` runs the
-same spider, settings, extensions and pipelines through Scrapy's own command.
+same spider, settings, extensions and pipelines through Scrapy's own command. Crash
+repair and the run history are the crawl's own (:mod:`crawler.extensions.runlog`); this
+module only ends the runs that extension could not: of a crawl that ended before its spider
+opened, or that never reached the reactor.
 """
 
 from __future__ import annotations
@@ -9,8 +12,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
-import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,11 +24,17 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.internet.defer import Deferred
 
-from archive.history import HISTORY_FILE
-from archive.repair import repair_data_dir
-from archive.runs import RunLog
 from crawler.config import SiteConfig
-from crawler.extensions.progress import crawl_counts
+from crawler.extensions.runlog import (
+    OK_REASONS,
+    RUNLOG_FAILED,
+    STOPPED_BEFORE_START,
+    RunLogExtension,
+    crawl_counts,
+    record_unopened,
+    run_status,
+    unclosed_reason,
+)
 from crawler.spiders.blog import BlogSpider
 
 # Loopback servers need no politeness; used by `blogarchive demo` and the tests only.
@@ -36,12 +43,6 @@ LOOPBACK_SETTINGS = {
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
 }
-OK_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
-# SIGINT/SIGTERM: Scrapy's graceful stop ("shutdown"), a stop before the engine started,
-# or a second signal that stopped the reactor before the spider closed.
-STOPPED_BEFORE_START = "interrupted before start"
-FORCED_STOP = "forced shutdown"
-INTERRUPTED_REASONS = {"shutdown", STOPPED_BEFORE_START, FORCED_STOP}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,20 +70,8 @@ class CrawlResult:
 
     @property
     def status(self) -> str:
-        """For the run history: ok, failed, or interrupted (SIGINT/SIGTERM)."""
-        if self.ok:
-            return "ok"
-        return "interrupted" if self.reason in INTERRUPTED_REASONS else "failed"
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "pages": self.pages,
-            "new_posts": self.new,
-            "changed_posts": self.changed,
-            "unchanged_posts": self.unchanged,
-            "errors": self.errors,
-            "bytes_written": self.warc_bytes,
-        }
+        """As in the run history: ok, failed, or interrupted (SIGINT/SIGTERM)."""
+        return run_status(self.reason, self.pages)
 
     def summary(self) -> str:
         size = self.warc_bytes / 1_000_000
@@ -113,27 +102,26 @@ def build_settings(
 
 
 def run_crawls(
-    sites: list[SiteConfig],
-    settings: Settings,
-    *,
-    max_pages: int | None = None,
-    trigger: str = "manual",
+    sites: list[SiteConfig], settings: Settings, *, max_pages: int | None = None
 ) -> list[CrawlResult]:
     """Crawl the sites concurrently (each on its own politeness slot) until all finish.
 
-    Crashed files are repaired first, and every crawl is recorded in the run history.
+    Each crawl's :class:`RunLogExtension` repairs crashed files and records its run; a
+    crawl that ended before its spider opened, or with it still open, is recorded here.
     """
-    data_dir = Path(settings.get("ARCHIVE_DIR"))
-    for repair in repair_data_dir(data_dir):
-        print(repair.describe(), file=sys.stderr)
-    log = RunLog(data_dir / HISTORY_FILE)
+    crawls: list[_Crawl] = []
     try:
-        log.mark_interrupted()
         with _sigterm_interrupts():
-            run_ids, results = _start_and_crawl(log, sites, settings, max_pages, trigger)
-        _record(log, run_ids, results)
-    finally:
-        log.close()
+            elapsed = _crawl(crawls, sites, settings, max_pages)
+    except KeyboardInterrupt:
+        _end_runs(settings, sites, crawls, STOPPED_BEFORE_START)
+        raise
+    except Exception as exc:
+        _end_runs(settings, sites, crawls, f"not started: {exc}")
+        raise
+    results = [_result(crawl, elapsed) for crawl in crawls]
+    for crawl, result in zip(crawls, results, strict=True):
+        _end_run(settings, crawl.site, crawl.crawler, result.reason)
     return results
 
 
@@ -156,40 +144,30 @@ def _sigterm_interrupts() -> Iterator[None]:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _start_and_crawl(
-    log: RunLog,
-    sites: list[SiteConfig],
-    settings: Settings,
-    max_pages: int | None,
-    trigger: str,
-) -> tuple[dict[str, int], list[CrawlResult]]:
-    """Record the runs and crawl; a crawl that cannot start ends its runs, then raises."""
-    run_ids: dict[str, int] = {}
+def _end_runs(
+    settings: Settings, sites: list[SiteConfig], crawls: list[_Crawl], reason: str
+) -> None:
+    """A crawl that could not start (or be started): every site's run ends with ``reason``."""
+    for number, site in enumerate(sites):
+        _end_run(settings, site, crawls[number].crawler if number < len(crawls) else None, reason)
+
+
+def _end_run(settings: Settings, site: SiteConfig, crawler: Crawler | None, reason: str) -> None:
+    """Finish a run its extension left open, or record the run it never started."""
+    runlog = _runlog(crawler)
+    if runlog is not None and runlog.opened:
+        runlog.finish(reason)  # a no-op once the spider has closed
+    elif reason != RUNLOG_FAILED:  # the history could not be written: no second try
+        record_unopened(settings, site.name, reason)
+
+
+def _runlog(crawler: Crawler | None) -> RunLogExtension | None:
+    if crawler is None:
+        return None
     try:
-        for site in sites:
-            run_ids[site.name] = log.start(site.name, trigger)
-        return run_ids, _crawl(sites, settings, max_pages)
-    except KeyboardInterrupt:
-        _end_all(log, run_ids, "interrupted", STOPPED_BEFORE_START)
-        raise
-    except Exception as exc:
-        _end_all(log, run_ids, "failed", f"not started: {exc}")
-        raise
-
-
-def _end_all(log: RunLog, run_ids: dict[str, int], status: str, reason: str) -> None:
-    with contextlib.suppress(sqlite3.Error):  # the crawl's own error matters more
-        for run_id in run_ids.values():
-            log.finish(run_id, status, {}, reason)
-
-
-def _record(log: RunLog, run_ids: dict[str, int], results: list[CrawlResult]) -> None:
-    """Finish the runs' rows; a full disk must not hide the crawl's own summary."""
-    try:
-        for result in results:
-            log.finish(run_ids[result.site], result.status, result.counts(), result.reason)
-    except sqlite3.Error as exc:
-        print(f"could not record the run history: {exc}", file=sys.stderr)
+        return crawler.get_extension(RunLogExtension)
+    except RuntimeError:  # the crawl ended before its extensions were built
+        return None
 
 
 class _Crawl:
@@ -210,14 +188,16 @@ class _Crawl:
         if "finish_reason" in stats:
             return str(stats["finish_reason"])
         if self.ended is not None and not self.ended.called:
-            # The reactor stopped with the crawl still going: only a SIGINT/SIGTERM does that.
-            return FORCED_STOP if self.engine_started else STOPPED_BEFORE_START
+            # The reactor stopped with the crawl still going.
+            return unclosed_reason(self.engine_started)
         return "not started"
 
 
-def _crawl(sites: list[SiteConfig], settings: Settings, max_pages: int | None) -> list[CrawlResult]:
+def _crawl(
+    crawls: list[_Crawl], sites: list[SiteConfig], settings: Settings, max_pages: int | None
+) -> float:
+    """Run the sites' crawls, added to ``crawls`` as they are built; the seconds it took."""
     process = CrawlerProcess(settings)
-    crawls: list[_Crawl] = []
     for site in sites:
         crawl = _Crawl(site, process.create_crawler(BlogSpider))
         if settings.getbool("BLOGARCHIVE_PROGRESS_STDERR"):
@@ -227,8 +207,7 @@ def _crawl(sites: list[SiteConfig], settings: Settings, max_pages: int | None) -
         crawls.append(crawl)
     started = time.monotonic()
     process.start()
-    elapsed = time.monotonic() - started
-    return [_result(crawl, elapsed) for crawl in crawls]
+    return time.monotonic() - started
 
 
 class BriefFormatter(logging.Formatter):

@@ -44,11 +44,17 @@ ARCHIVE_FILE_TAG = ""
 ARCHIVE_INDEX_ENABLED = True
 ARCHIVE_INDEX_BATCH_SIZE = 200
 ARCHIVE_JSONL_ENABLED = True
+# crawler.extensions.runlog: crash repair and the run history. The trigger says who started
+# a crawl: a person ("manual", for `scrapy crawl` too), the scheduler or a queue worker.
+ARCHIVE_RUNLOG_ENABLED = True
+ARCHIVE_RUN_TRIGGER = "manual"
 ARCHIVE_WARC_ENABLED = True
 ARCHIVE_WARC_FSYNC = "interval"
 ARCHIVE_WARC_FSYNC_INTERVAL = 1.0
 ARCHIVE_WARC_GZIP_LEVEL = 6
 ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+# The queue worker that runs a crawl (`blogarchive worker` passes its name), in its run.
+ARCHIVE_WORKER = ""
 
 INCREMENTAL_ENABLED = True
 POLITENESS_ENABLED = True
@@ -71,6 +77,8 @@ EXTENSIONS = {
     # The crawl's archiving session: history, WARC and JSONL (see archive.session).
     "crawler.capture.extension.ArchiveExtension": 100,
     "crawler.extensions.progress.ProgressExtension": 500,
+    # Last, so that its spider_closed handler reads the stats the others wrote on close.
+    "crawler.extensions.runlog.RunLogExtension": 900,
 }
 SPIDER_MIDDLEWARES = {
     # Drops crawler-trap URLs (TRAP_* settings below).

@@ -111,3 +111,29 @@ def test_platforms_are_the_page_classes_and_loading_them_waits_for_a_named_one(
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_loading_a_config_never_imports_the_scheduler(tmp_path: Path) -> None:
+    """``crawler.config`` does not import APScheduler or SQLAlchemy; a cron schedule checks
+    its fields with APScheduler's cron trigger, still without the job store (SQLAlchemy)."""
+    config = write(
+        tmp_path, '[[sites]]\nname = "a"\nurl = "https://a.example/"\nschedule = "0 3 * * 1-5"\n'
+    )
+    code = (
+        "import sys\n"
+        "def loaded():\n"
+        "    names = {m.split('.')[0] for m in sys.modules} | set(sys.modules)\n"
+        "    return sorted(names & {'apscheduler', 'sqlalchemy', 'crawler.schedule.service'})\n"
+        "import crawler.config\n"
+        "print(loaded())\n"
+        "crawler.config.load_sites(sys.argv[1])\n"
+        "print(loaded())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(config)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert result.stdout.splitlines() == ["[]", "['apscheduler']"]

@@ -367,6 +367,21 @@ def test_a_crawl_that_fails_before_starting_is_not_a_finished_job(
     assert "f0 failed before it started" in workers.log("b1")
 
 
+def test_a_workers_own_data_dir_wins_over_the_jobs(
+    redis: Redis, redis_url: str, sites: dict[str, Site], workers: Workers, tmp_path: Path
+) -> None:
+    chosen = {"f1": sites["f1"]}
+    config = write_config(tmp_path / "sites.toml", chosen)
+    queued = enqueue(redis_url, config, tmp_path / "job-data", "f1")
+    assert queued.returncode == 0, queued.stderr
+    own = tmp_path / "own-data"
+    workers.start("o1", "--burst", "--data-dir", str(own))
+    assert workers.procs["o1"].wait(120) == 0, workers.logs()
+    assert not (tmp_path / "job-data").exists()
+    assert_archived_once(own, list(chosen.values()))
+    assert [(r["site"], r["status"], r["worker"]) for r in list_runs(own)] == [("f1", "ok", "o1")]
+
+
 def test_enqueue_refuses_a_site_already_queued(
     redis: Redis, redis_url: str, sites: dict[str, Site], tmp_path: Path
 ) -> None:

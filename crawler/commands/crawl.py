@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from archive.history import HISTORY_FILE
+from archive.runs import RunLog
 from crawler.commands import add_config_option, add_settings_option
 from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
 
@@ -33,8 +36,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--trigger",
         choices=("manual", "schedule", "worker"),
-        default="manual",
-        help="recorded in the run history (the scheduler passes 'schedule', RQ workers 'worker')",
+        help="recorded in the run history (default manual; the scheduler passes 'schedule', "
+        "RQ workers 'worker'); sets ARCHIVE_RUN_TRIGGER",
     )
     parser.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages per site")
     add_settings_option(parser, "override a Scrapy setting (repeatable)")
@@ -110,6 +113,11 @@ def check_writable(data_dir: Path) -> None:
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             raise OSError(f"cannot write to the data dir {directory}: {reason}") from None
+    # Most crawl components open the history: one that cannot would fail with a traceback.
+    try:
+        RunLog(data_dir / HISTORY_FILE).close()
+    except sqlite3.Error as exc:
+        raise OSError(f"cannot open the history {data_dir / HISTORY_FILE}: {exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,9 +140,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"blogarchive crawl: {exc}", file=sys.stderr)
         return 1
-    results = run_crawls(
-        sites, build_settings(data_dir, overrides), max_pages=args.max_pages, trigger=args.trigger
-    )
+    if args.trigger:
+        overrides["ARCHIVE_RUN_TRIGGER"] = args.trigger
+    results = run_crawls(sites, build_settings(data_dir, overrides), max_pages=args.max_pages)
     for result in results:
         print(result.summary())
     print(f"archive: {data_dir.resolve()}")

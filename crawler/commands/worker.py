@@ -71,10 +71,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from redis.exceptions import RedisError
 
-    from crawler.queue import jobs
     from crawler.queue.worker import WorkerOptions, run_worker
 
-    jobs.OVERRIDES.update(_overrides(args))
     options = WorkerOptions(
         redis_url=url,
         queue=args.queue,
@@ -82,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         burst=args.burst,
         monitor_interval=args.monitor_interval,
         maintenance_interval=args.maintenance_interval,
+        overrides=_overrides(args),
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:

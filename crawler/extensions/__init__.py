@@ -1,1 +1,1 @@
-"""Scrapy extensions: WARC capture and crawl progress."""
+"""Scrapy extensions: crash repair and run history, crawl progress, malloc tuning."""

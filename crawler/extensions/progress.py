@@ -5,45 +5,18 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.extensions.runlog import crawl_counts
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
-
-_UNCHANGED_STATS = (
-    "archive/posts/unchanged",
-    "blogarchive/pages/not_modified",
-    "blogarchive/requests/unchanged_skipped",
-)
-_ERROR_STATS = (
-    "blogarchive/requests/ignored",
-    "downloader/exception_count",
-    "httperror/response_ignored_count",
-    "spider_exceptions/count",
-    "archive/warc/write_errors",
-    "archive/index/errors",
-    "archive/jsonl/errors",
-)
-
-
-def crawl_counts(stats: dict[str, Any]) -> dict[str, int]:
-    """Pages fetched, posts archived and errors, from a crawler's stats."""
-    errors = sum(int(stats.get(key, 0)) for key in _ERROR_STATS)
-    unchanged = sum(int(stats.get(key, 0)) for key in _UNCHANGED_STATS)
-    return {
-        "pages": int(stats.get("response_received_count", 0)),
-        "posts": int(stats.get("item_scraped_count", 0)),
-        "new": int(stats.get("archive/posts/new", 0)),
-        "changed": int(stats.get("archive/posts/changed", 0)),
-        "unchanged": int(unchanged),
-        "errors": errors,
-    }
 
 
 class ProgressExtension:

@@ -5,8 +5,9 @@ each blog is only ever fetched by one process (per-site locks in Redis make sure
 across jobs) and Scrapy's per-host politeness holds without extra code. Modules:
 
 - :mod:`crawler.queue.locks`: per-site crawl locks and per-site queue claims in Redis;
-- :mod:`crawler.queue.jobs`: enqueueing groups and the job that crawls one group;
-- :mod:`crawler.queue.process`: the crawl subprocess, which dies with its job;
+- :mod:`crawler.queue.enqueue`: enqueueing groups of sites;
+- :mod:`crawler.queue.jobs`: the job that crawls one group, in a crawl subprocess that
+  dies with the job (:mod:`crawler.process`);
 - :mod:`crawler.queue.worker`: the RQ worker, tuned so that a dead worker's job is
   retried within about a minute.
 

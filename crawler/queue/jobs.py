@@ -18,7 +18,8 @@ import os
 import re
 import signal
 import socket
-import sys
+from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,15 +31,19 @@ from rq.job import Job
 
 from archive.history import HISTORY_FILE
 from archive.runs import COUNTS, RunLog
-from crawler.queue import process
+from crawler.process import ChildCrawl, CrawlCommand
 from crawler.queue.locks import LockKeeper, SiteLocks, release_claims
 
 logger = logging.getLogger("blogarchive.worker")
 
 JOB_FUNC = "crawler.queue.jobs.crawl_group"
 FAILURE_CALLBACK = "crawler.queue.jobs.on_failure"
-OVERRIDES: dict[str, str] = {}
-"""``config`` and ``data_dir`` of the worker, which win over the job's (see ``worker``)."""
+STOP_GRACE = 10.0
+WORKER_OVERRIDES: ContextVar[Mapping[str, str] | None] = ContextVar(
+    "WORKER_OVERRIDES", default=None
+)
+"""``config`` and ``data_dir`` of the worker running the job, which win over the job's; the
+worker sets them for the job's duration (:attr:`crawler.queue.worker.CrawlWorker.overrides`)."""
 
 
 class CrawlDied(RuntimeError):
@@ -69,36 +74,6 @@ class Attempt:
         return f"{self.job_id} {self.number} {self.worker}"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Crawl:
-    sites: list[str]
-    config: str
-    data_dir: str
-    settings: list[str]
-    max_pages: int | None
-
-    def argv(self, tag: str) -> list[str]:
-        pages = ["--max-pages", str(self.max_pages)] if self.max_pages else []
-        overrides = [arg for value in self.settings for arg in ("-s", value)]
-        return [
-            sys.executable,
-            "-m",
-            "crawler.cli",
-            "crawl",
-            *self.sites,
-            "--trigger",
-            "worker",
-            "--config",
-            self.config,
-            "--data-dir",
-            self.data_dir,
-            *pages,
-            *overrides,
-            "-s",
-            f"ARCHIVE_FILE_TAG={tag}",
-        ]
-
-
 def crawl_group(
     sites: list[str],
     config: str,
@@ -115,12 +90,16 @@ def crawl_group(
     held, busy = locks.acquire(sites)
     for site, holder in busy.items():
         logger.warning("%s: skipped, being crawled by job %s", site, holder)
-    crawl = Crawl(
+    overrides = WORKER_OVERRIDES.get() or {}
+    crawl = CrawlCommand(
         sites=held,
-        config=OVERRIDES.get("config", config),
-        data_dir=OVERRIDES.get("data_dir", data_dir),
+        trigger="worker",
+        config=overrides.get("config", config),
+        data_dir=overrides.get("data_dir", data_dir),
         settings=list(settings or []),
         max_pages=max_pages,
+        tag=attempt.tag,
+        worker=attempt.worker,
     )
     try:
         code, summary, pid = _run(job, attempt, locks, crawl) if held else (0, [], 0)
@@ -144,35 +123,38 @@ def crawl_group(
     }
 
 
-def _run(job: Job, attempt: Attempt, locks: SiteLocks, crawl: Crawl) -> tuple[int, list[str], int]:
-    env = {**os.environ, "BLOGARCHIVE_WORKER": attempt.worker}
-    proc = process.launch(crawl.argv(attempt.tag), env)
+def _run(
+    job: Job, attempt: Attempt, locks: SiteLocks, crawl: CrawlCommand
+) -> tuple[int, list[str], int]:
+    # SIGTERM, then SIGKILL; and the crawl dies with the job. Its stderr is the worker's log.
+    # The work horse has no other thread yet (the lock keeper starts after this).
+    child = ChildCrawl.launch(
+        crawl.argv(), stop_signal=signal.SIGTERM, pipe_stderr=False, die_with_parent=True
+    )
     logger.info(
         "job %s attempt %d: crawling %s (pid %d)",
         job.id,
         attempt.number,
         ", ".join(crawl.sites),
-        proc.pid,
+        child.pid,
     )
 
     def lost(sites: list[str]) -> None:
         logger.error("lost the crawl lock of %s: stopping the crawl", ", ".join(sites))
-        process.signal_group(proc, signal.SIGTERM)
+        child.interrupt()
 
     try:
-        _remember(job, attempt, crawl, proc.pid)
+        _remember(job, attempt, crawl, child.pid)
         with LockKeeper(locks, crawl.sites, lost):
-            out = proc.stdout.read() if proc.stdout else ""
-            proc.wait()
+            summary, _ = child.tail(lines=None)
     finally:
-        process.stop(proc)
-    summary = [line for line in out.splitlines() if line.strip()]
+        child.stop(STOP_GRACE)
     for line in summary:
         logger.info("%s", line)
-    return proc.returncode, summary, proc.pid
+    return child.proc.returncode, summary, child.pid
 
 
-def _unstarted(crawl: Crawl, pid: int) -> list[str]:
+def _unstarted(crawl: CrawlCommand, pid: int) -> list[str]:
     """The sites for which the crawl process ``pid`` recorded no run."""
     history = Path(crawl.data_dir) / HISTORY_FILE
     if not history.is_file():
@@ -184,7 +166,7 @@ def _unstarted(crawl: Crawl, pid: int) -> list[str]:
         log.close()
 
 
-def _remember(job: Job, attempt: Attempt, crawl: Crawl, pid: int) -> None:
+def _remember(job: Job, attempt: Attempt, crawl: CrawlCommand, pid: int) -> None:
     """Where the attempt's runs are, for :func:`on_failure` (the attempt may die)."""
     job.meta["crawl"] = {
         "attempt": attempt.number,

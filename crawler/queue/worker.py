@@ -13,26 +13,39 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis import Redis
 from rq import Queue, Worker
+from rq.executions import Execution
 from rq.job import Job
 
+from crawler.process import die_with_parent
 from crawler.queue import QUEUE
-from crawler.queue.process import die_with_parent
+from crawler.queue.jobs import WORKER_OVERRIDES
 
 MONITOR_INTERVAL = 10
 MAINTENANCE_INTERVAL = 30
 
 
 class CrawlWorker(Worker):
-    """RQ's forking worker, with a short heartbeat and registry cleaning during jobs."""
+    """RQ's forking worker, with a short heartbeat and registry cleaning during jobs.
 
-    def __init__(self, *args: Any, heartbeat_grace: int = 2 * MONITOR_INTERVAL, **kwargs: Any):
+    ``overrides`` (``config``, ``data_dir``) win over the paths each job names.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        heartbeat_grace: int = 2 * MONITOR_INTERVAL,
+        overrides: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.heartbeat_grace = heartbeat_grace
+        self.overrides = dict(overrides or {})
         self.main_pid = os.getpid()
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
@@ -45,6 +58,14 @@ class CrawlWorker(Worker):
         super().maintain_heartbeats(job, execution)
         if self.should_run_maintenance_tasks:
             self.clean_registries()  # type: ignore[no-untyped-call]
+
+    def perform_job(self, job: Job, queue: Queue, execution: Execution) -> bool:
+        # The job function runs in here, in the work horse; it reads the overrides then.
+        token = WORKER_OVERRIDES.set(self.overrides)
+        try:
+            return super().perform_job(job, queue, execution)
+        finally:
+            WORKER_OVERRIDES.reset(token)
 
     def setup_work_horse_signals(self) -> None:
         super().setup_work_horse_signals()  # type: ignore[no-untyped-call]
@@ -59,6 +80,8 @@ class WorkerOptions:
     burst: bool = False
     monitor_interval: int = MONITOR_INTERVAL
     maintenance_interval: int = MAINTENANCE_INTERVAL
+    overrides: dict[str, str] = field(default_factory=dict)
+    """The worker's own ``config`` and ``data_dir``, over each job's."""
 
 
 def default_name() -> str:
@@ -73,6 +96,7 @@ def make_worker(options: WorkerOptions) -> CrawlWorker:
         connection=redis,
         job_monitoring_interval=options.monitor_interval,
         heartbeat_grace=2 * options.monitor_interval,
+        overrides=options.overrides,
         maintenance_interval=options.maintenance_interval,
         # An idle worker blocks on the queue for worker_ttl - 15 s between cleanings.
         worker_ttl=options.maintenance_interval + 15,

@@ -26,39 +26,69 @@ leave and marks their runs interrupted), and returns 0. A second signal skips th
 
 Modules:
 
-- :mod:`crawler.schedule.triggers`: schedules as triggers, crontab weekday numbers;
+- :mod:`crawler.schedule.spec`: schedule strings, parsed and checked (the config uses it);
+- :mod:`crawler.schedule.triggers`: schedules as APScheduler triggers;
 - :mod:`crawler.schedule.jobs`: the job store and its sync from the config;
 - :mod:`crawler.schedule.listing`: ``schedule --list``;
-- :mod:`crawler.schedule.run`: the job, one site's crawl subprocess;
-- :mod:`crawler.schedule.crawls`: the running crawls and their process groups;
+- :mod:`crawler.schedule.run`: the job, one site's crawl subprocess (:mod:`crawler.process`);
+- :mod:`crawler.schedule.crawls`: the running crawls;
 - :mod:`crawler.schedule.stop`: stop signals and stopping the crawls;
 - :mod:`crawler.schedule.lock`: one scheduler per data dir;
 - :mod:`crawler.schedule.service`: the scheduler itself.
 
-Everything is importable from here; job stores name :data:`JOB_FUNC`,
-``crawler.schedule:run_site``.
+Everything is importable from here, loaded on first use: importing
+:mod:`crawler.schedule.spec` (as loading a config does) must not import APScheduler's job
+store and SQLAlchemy. Job stores name :data:`JOB_FUNC`, ``crawler.schedule:run_site``.
 """
 
 from __future__ import annotations
 
-from crawler.schedule.crawls import RUNS, RunningCrawls
-from crawler.schedule.jobs import (
-    JOB_FUNC,
-    JOB_OPTIONS,
-    STORE_FILE,
-    SyncReport,
-    check_schedules,
-    job_args,
-    scheduled_sites,
-    store_url,
-    sync_jobs,
-)
-from crawler.schedule.listing import PlannedJob, format_plan, plan_jobs
-from crawler.schedule.lock import LOCK_FILE, SchedulerBusy, data_dir_lock
-from crawler.schedule.run import TAIL_LINES, crawl_argv, run_site
-from crawler.schedule.service import ScheduleOptions, make_scheduler, serve
-from crawler.schedule.stop import StopSignals, stop_crawls
-from crawler.schedule.triggers import WEEKDAYS, build_trigger, crontab_weekdays, describe_trigger
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.schedule.crawls import RUNS, RunningCrawls
+    from crawler.schedule.jobs import (
+        JOB_FUNC,
+        JOB_OPTIONS,
+        STORE_FILE,
+        SyncReport,
+        check_schedules,
+        job_args,
+        scheduled_sites,
+        store_url,
+        sync_jobs,
+    )
+    from crawler.schedule.listing import PlannedJob, format_plan, plan_jobs
+    from crawler.schedule.lock import LOCK_FILE, SchedulerBusy, data_dir_lock
+    from crawler.schedule.run import run_site
+    from crawler.schedule.service import ScheduleOptions, make_scheduler, serve
+    from crawler.schedule.spec import WEEKDAYS, crontab_weekdays, parse_schedule
+    from crawler.schedule.stop import StopSignals, stop_crawls
+    from crawler.schedule.triggers import build_trigger, describe_trigger
+
+_HOMES = {
+    "crawls": ("RUNS", "RunningCrawls"),
+    "jobs": (
+        "JOB_FUNC",
+        "JOB_OPTIONS",
+        "STORE_FILE",
+        "SyncReport",
+        "check_schedules",
+        "job_args",
+        "scheduled_sites",
+        "store_url",
+        "sync_jobs",
+    ),
+    "listing": ("PlannedJob", "format_plan", "plan_jobs"),
+    "lock": ("LOCK_FILE", "SchedulerBusy", "data_dir_lock"),
+    "run": ("run_site",),
+    "service": ("ScheduleOptions", "make_scheduler", "serve"),
+    "spec": ("WEEKDAYS", "crontab_weekdays", "parse_schedule"),
+    "stop": ("StopSignals", "stop_crawls"),
+    "triggers": ("build_trigger", "describe_trigger"),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "JOB_FUNC",
@@ -66,7 +96,6 @@ __all__ = [
     "LOCK_FILE",
     "RUNS",
     "STORE_FILE",
-    "TAIL_LINES",
     "WEEKDAYS",
     "PlannedJob",
     "RunningCrawls",
@@ -76,13 +105,13 @@ __all__ = [
     "SyncReport",
     "build_trigger",
     "check_schedules",
-    "crawl_argv",
     "crontab_weekdays",
     "data_dir_lock",
     "describe_trigger",
     "format_plan",
     "job_args",
     "make_scheduler",
+    "parse_schedule",
     "plan_jobs",
     "run_site",
     "scheduled_sites",
@@ -91,3 +120,13 @@ __all__ = [
     "store_url",
     "sync_jobs",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load the submodule that defines ``name`` (PEP 562), then cache the name here."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

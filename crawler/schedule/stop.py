@@ -37,11 +37,11 @@ class StopSignals:
 
 def stop_crawls(data_dir: Path, timeout: float, force: threading.Event) -> None:
     """SIGINT every running crawl, wait up to ``timeout`` s, then SIGKILL the rest."""
-    running = RUNS.stop(signal.SIGINT)
+    running = RUNS.interrupt()
     if running:
         logger.info("waiting up to %.0f s for %s to close", timeout, ", ".join(running))
     if not RUNS.wait_idle(timeout, force):
-        killed = RUNS.stop(signal.SIGKILL)
+        killed = RUNS.kill()
         logger.warning("killed %s: no graceful stop in time", ", ".join(killed))
         RUNS.wait_idle(10.0)
         repair_data_dir(data_dir)  # logs what it repairs

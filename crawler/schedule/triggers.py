@@ -8,10 +8,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.config import parse_schedule
-
-WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-_WEEKDAY_CHARS = set("0123456789*-,/") | set("".join(WEEKDAYS))
+from crawler.schedule.spec import apscheduler_crontab, parse_schedule
 
 
 def build_trigger(schedule: str, timezone: tzinfo | None = None) -> Any:
@@ -24,43 +21,7 @@ def build_trigger(schedule: str, timezone: tzinfo | None = None) -> Any:
     spec = parse_schedule(schedule)
     if isinstance(spec, timedelta):
         return IntervalTrigger(days=spec.days, seconds=spec.seconds, timezone=timezone)
-    minute, hour, day, month, weekday = spec.split()
-    crontab = " ".join((minute, hour, day, month, crontab_weekdays(weekday)))
-    return CronTrigger.from_crontab(crontab, timezone=timezone)
-
-
-def crontab_weekdays(field: str) -> str:
-    """A crontab day-of-week field as APScheduler weekday names (``1-5`` → ``mon,...,fri``)."""
-    text = field.lower()
-    if text == "*" or not set(text) <= _WEEKDAY_CHARS:
-        return field
-    days: set[int] = set()
-    for part in text.split(","):
-        days |= _weekday_part(part)
-    return ",".join(WEEKDAYS[d] for d in sorted(days)) if len(days) < 7 else "*"
-
-
-def _weekday_part(part: str) -> set[int]:
-    base, _, step = part.partition("/")
-    first, _, last = base.partition("-")
-    if base == "*":
-        low, high = 0, 6
-    else:
-        low = _weekday(first)
-        high = _weekday(last) if last else (6 if step else low)
-        if last and high == 0:
-            high = 7  # "5-7" and "fri-sun" end on Sunday
-    if high < low:
-        raise ValueError(f"day of week range {part!r} runs backwards")
-    return {day % 7 for day in range(low, high + 1, int(step or 1))}
-
-
-def _weekday(token: str) -> int:
-    if token in WEEKDAYS:
-        return WEEKDAYS.index(token)
-    if token.isdigit() and int(token) <= 7:
-        return int(token)
-    raise ValueError(f"bad day of week {token!r} (0-7 or sun-sat)")
+    return CronTrigger.from_crontab(apscheduler_crontab(spec), timezone=timezone)
 
 
 def trigger_key(trigger: Any) -> str:
