@@ -6,7 +6,7 @@
     .venv/bin/python benchmarks/crawl.py --profile             # one crawl under py-spy, summarised
     .venv/bin/python benchmarks/crawl.py --rev HEAD            # crawl with the committed code
 
-Serves a generated Blogger-style blog (``crawler.demo``, pages padded to 30-60 KB with theme
+Serves a generated Blogger-style blog (``tests/sites``, pages padded to 30-60 KB with theme
 CSS, widgets and inline scripts, see ``crawl_site.py``) on 127.0.0.1 with a per-request
 delay, then crawls it in turn, round-robin, ``--repeat`` times with:
 
@@ -80,18 +80,26 @@ def machine() -> str:
     )
 
 
+SNAPSHOT = ("crawler", "archive", "tests/__init__.py", "tests/sites", "tests/support")
+"""The product, and the fixture blog generator and servers that serve the benchmark site."""
+
+
 def snapshot(rev: str, into: Path) -> Path:
-    """``crawler/`` and ``archive/`` of REV (``git archive``, the repo is not touched), or of
-    the working tree for ``worktree``: a copy, so edits made during the run do not mix in."""
+    """:data:`SNAPSHOT` of REV (``git archive``, the repo is not touched; REV must have
+    ``tests/sites``), or of the working tree for ``worktree``: a copy, so edits made during
+    the run do not mix in."""
     if rev == "worktree":
-        for name in ("crawler", "archive"):
-            shutil.copytree(
-                tools.REPO / name, into / name, ignore=shutil.ignore_patterns("__pycache__")
-            )
+        for name in SNAPSHOT:
+            src, dst = tools.REPO / name, into / name
+            if src.is_dir():
+                shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dst)
         return into
     into.mkdir(parents=True)
     archive = subprocess.run(
-        ["git", "-C", str(tools.REPO), "archive", rev, "crawler", "archive"],
+        ["git", "-C", str(tools.REPO), "archive", rev, *SNAPSHOT],
         capture_output=True,
         check=True,
     )
@@ -128,8 +136,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--rev",
         default="worktree",
-        help="crawler/ and archive/ to run: a git revision, or 'worktree' (default: a copy "
-        "of the working tree taken at start)",
+        help="crawler/ and archive/ to run, with the tests/sites that render the site: a git "
+        "revision, or 'worktree' (default: a copy of the working tree taken at start)",
     )
     p.add_argument("--timeout", type=float, default=1800, help="seconds before a run is killed")
     p.add_argument(
@@ -172,7 +180,7 @@ def settings_text(args: argparse.Namespace, srv_sizes: list[int], posts: int, pa
             "wget: --recursive --level=inf --no-parent -e robots=on --warc-file (one connection)",
             (
                 f"source: {'git ' + args.rev if args.rev != 'worktree' else 'copy of the working tree'}"
-                f" of {tools.REPO} (crawler/, archive/)"
+                f" of {tools.REPO} ({', '.join(SNAPSHOT)})"
             ),
         ]
     )
@@ -365,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         src = snapshot(args.rev, tmp / "src")
         pythonpath = str(src)
-        sys.path.insert(0, pythonpath)  # the server's demo blog from the same revision
+        sys.path.insert(0, pythonpath)  # the server's fixture blog from the same revision
         print(machine())
         if args.set:
             print("blogarchive runs also get: " + " ".join(f"-s {k}={v}" for k, v in args.set))

@@ -1,6 +1,6 @@
 """The benchmark site for ``benchmarks/crawl.py``: padded demo blogs served on loopback.
 
-* Pages: ``crawler.demo`` blogs (truth unchanged) with realistic boilerplate added to every
+* Pages: ``tests.sites`` fixture blogs (truth unchanged) with realistic boilerplate added to every
   HTML page here, in the benchmark only: an inline theme stylesheet in ``<head>`` and, before
   ``</body>``, a widget column (recent posts linking to real posts of the same blog, comment
   snippets, a newsletter form) and an inline analytics/config script, filled up to a
@@ -11,25 +11,29 @@
   links every blog's home page ("blog network"), so every crawler finds them all.
 * Latency: the request handler sleeps ``latency`` seconds before each response.
 
-Reuses the demo server's handler and server classes (gzip, HEAD, keep-alive, 404s) so that
-responses are the demo server's, plus the padding and the delay.
+Reuses the sample-blog server's handler and server classes (gzip, HEAD, keep-alive, 404s),
+on the tests' loopback base (``tests/support/servers.py``), so that responses are the demo
+server's, plus the padding and the delay.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import threading
 import time
 import zlib
-from collections.abc import Callable
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from crawler.demo import blogger
-from crawler.demo.blogs import get_blog
-from crawler.demo.model import Resource, Site, normalize_target
-from crawler.demo.server import _compressible, _Handler, _Server
+from crawler.demo.server import (
+    Resource,
+    Site,
+    SiteHandler,
+    SiteHTTPServer,
+    compressible,
+    normalize_target,
+)
+from tests.sites import get_blog
+from tests.support.servers import LoopbackServer, TrackedHandler, TrackingServer
 
 CHUNK = 1000
 """Posts per generated blog; larger N is split over several blogs on one host."""
@@ -235,31 +239,10 @@ def pad_page(
     return body[:end] + widgets + body[end:]
 
 
-def _speed_up_demo_generator() -> None:
-    """Render Blogger's sidebar once per blog instead of once per page (same bytes).
-
-    ``BloggerSite._sidebar`` depends only on the blog, yet the demo recomputes it (an
-    O(posts x months) sum) for every page: 25 s for 1,000 posts. Benchmark-only memo.
-    """
-    original: Callable[[Any], str] = blogger.BloggerSite._sidebar
-    if getattr(original, "_bench_memo", False):
-        return
-
-    def sidebar(self: Any) -> str:
-        memo: dict[str, str] = self.__dict__.setdefault("_bench_sidebar", {})
-        if self.base not in memo:
-            memo[self.base] = original(self)
-        return memo[self.base]
-
-    sidebar._bench_memo = True  # type: ignore[attr-defined]
-    blogger.BloggerSite._sidebar = sidebar  # type: ignore[method-assign]
-
-
 def build_site(
     blog: str, posts: int, base_url: str, page_kb: tuple[int, int] = (32, 56)
 ) -> tuple[Site, int]:
     """The padded site for ``base_url`` (``http://host:port/``) and its number of posts."""
-    _speed_up_demo_generator()
     base = base_url.rstrip("/")
     sizes = [CHUNK] * (posts // CHUNK) + ([posts % CHUNK] if posts % CHUNK else [])
     prefixes = ["" if k == 0 else f"/b{k}" for k in range(len(sizes))]
@@ -291,87 +274,51 @@ def build_site(
     return site, total
 
 
-class _LatencyHandler(_Handler):
+class _LatencyHandler(TrackedHandler, SiteHandler):
     server: _BenchServer
-    # TCP_NODELAY, as production servers set it: without it the demo server's separate
-    # header and body writes meet the client's delayed ACK and stall ~40 ms per response.
-    disable_nagle_algorithm = True
 
-    def _respond(self, head: bool) -> None:
+    def respond(self, head: bool) -> None:
         if self.server.latency > 0:
             time.sleep(self.server.latency)
-        super()._respond(head)
+        super().respond(head)
 
 
-class _BenchServer(_Server):
+class _BenchServer(TrackingServer, SiteHTTPServer):
     # socketserver's default listen backlog is 5: eight concurrent connects overflow it and
     # the kernel drops SYNs, which the client retries after 1 s. Production servers use 511.
     request_queue_size = 511
 
     def __init__(self, address: tuple[str, int]) -> None:
-        super().__init__(address)
-        self.RequestHandlerClass = _LatencyHandler
+        super().__init__(address, _LatencyHandler)
         self.latency = 0.0
 
 
-class BenchServer:
+class BenchServer(LoopbackServer[_BenchServer]):
     """Serve the padded blog on 127.0.0.1 in a thread; ``latency`` (s) can change between runs."""
 
+    thread_name = "bench-server"
+
     def __init__(self, blog: str, posts: int, page_kb: tuple[int, int] = (32, 56)) -> None:
+        super().__init__()
         self.blog, self.posts, self.page_kb = blog, posts, page_kb
-        self._server: _BenchServer | None = None
-        self._thread: threading.Thread | None = None
         self.post_count = 0
 
     @property
-    def url(self) -> str:
-        assert self._server is not None
-        return self._server.base_url()
-
-    @property
     def site(self) -> Site:
-        assert self._server is not None
-        return self._server.site
+        return self.server.site
 
     def set_latency(self, seconds: float) -> None:
-        assert self._server is not None
-        self._server.latency = seconds
+        self.server.latency = seconds
 
-    def start(self) -> Self:
-        server = _BenchServer(("127.0.0.1", 0))
+    def bind(self) -> _BenchServer:
+        server = _BenchServer(self.address)
         server.site, self.post_count = build_site(
             self.blog, self.posts, server.base_url(), self.page_kb
         )
         for path, res in server.site.items():  # gzip once, before any timed run
-            if res.body and _compressible(res.content_type):
+            if res.body and compressible(res.content_type):
                 server.gzipped(path, res)
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        return server
 
 
 def html_sizes(site: Site) -> list[int]:

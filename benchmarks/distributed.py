@@ -21,9 +21,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+# The fixture blogs are test code (tests/sites), not part of the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.demo import BlogServer, get_blog
+from tests.sites import BlogServer, get_blog
 
 CLI = [sys.executable, "-m", "crawler.cli"]
 

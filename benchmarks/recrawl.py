@@ -17,8 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from crawler.demo import BlogServer, get_blog
-from crawler.demo.edits import edit_post, editable
+# The fixture blogs are test code (tests/sites), not part of the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.sites import BlogServer, get_blog
+from tests.sites.edits import edit_post, editable
 
 LOOPBACK = [
     "-s",

@@ -18,8 +18,7 @@ from typing import Any
 
 import pytest
 
-from crawler.demo import BlogServer, get_blog
-from crawler.demo.model import Blog
+from tests.sites import Blog, BlogServer, get_blog
 
 ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK = [

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from crawler.cli import COMMANDS, build_parser, main
-from crawler.demo import get_blog
 from tests.conftest import LOOPBACK, ROOT, free_port, read_items, run_cli
+from tests.sites import get_blog
 
 SUBCOMMANDS = list(COMMANDS)
 

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.demo import BlogServer, get_blog
-from crawler.demo.model import Resource
 from crawler.politeness import parse_retry_after
 from tests.conftest import run_cli
+from tests.sites import BlogServer, Resource, get_blog
 
 NOW = 1_700_000_000.0
 

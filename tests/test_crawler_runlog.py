@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from crawler.demo import BlogServer, get_blog
 from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
+from tests.sites import BlogServer, get_blog
 
 POSTS = 150
 

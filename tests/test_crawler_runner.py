@@ -25,10 +25,10 @@ import pytest
 
 from archive.history import HISTORY_FILE
 from archive.runs import Run, RunLog
-from crawler.demo import BlogServer, get_blog
 from crawler.extensions.runlog import FORCED_STOP, STOPPED_BEFORE_START
 from crawler.runner import CrawlResult
 from tests.conftest import LOOPBACK, ROOT, run_cli
+from tests.sites import BlogServer, get_blog
 
 SIGNALS = [signal.SIGINT, signal.SIGTERM]
 

@@ -1,4 +1,5 @@
-"""The demo blogs and their loopback server: real HTTP, feeds, sitemaps, listings and truth."""
+"""The fixture blogs and their loopback server: real HTTP, feeds, sitemaps, listings and truth;
+the sample blog shipped for ``blogarchive demo`` is the generator's, byte for byte."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from archive.records import PostRecord
-from crawler.demo import Blog, BlogServer, Resource, blogger_blog, demo_blog, wordpress_blog
-from crawler.demo.model import normalize_target
-from crawler.demo.server import accepts_gzip
+from crawler.demo.server import accepts_gzip, normalize_target, sample_site
+from tests.sites import Blog, BlogServer, Resource, blogger_blog, demo_blog, wordpress_blog
+from tests.sites.render import stale
 
 ROOT = Path(__file__).resolve().parents[1]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -538,8 +539,16 @@ def test_generators_are_deterministic() -> None:
     )
 
 
+def test_shipped_sample_site_is_up_to_date() -> None:
+    """``crawler/demo/site/`` is what the generator renders now (else: ``python -m
+    tests.sites.render``), and the product serves it exactly as the generator would."""
+    assert stale() == []
+    url = "http://127.0.0.1:8123/"
+    assert sample_site(url) == demo_blog().resources(url)
+
+
 def test_subprocess_mode_prints_url_and_stops_on_sigterm() -> None:
-    cmd = [sys.executable, "-m", "crawler.demo.server", "--blog", "wordpress", "--posts", "15"]
+    cmd = [sys.executable, "-m", "crawler.demo.server"]
     with subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as proc:
@@ -548,7 +557,8 @@ def test_subprocess_mode_prints_url_and_stops_on_sigterm() -> None:
             url = proc.stdout.readline().strip()
             assert url.startswith("http://127.0.0.1:")
             assert url.endswith("/")
-            assert b"WordPress" in get_ok(url)
+            assert b"Byte Sized Tech" in get_ok(url)
+            assert f"Sitemap: {url}sitemap.xml" in get_ok(url + "robots.txt").decode()
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=10) == 0
             assert proc.stderr is not None

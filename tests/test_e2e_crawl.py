@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.demo import get_blog
 from tests.conftest import LOOPBACK, Crawled, crawl_blog, run_cli
+from tests.sites import get_blog
 
 FIELDS = ("title", "authors", "published", "updated", "body", "tags", "rating", "canonical_url")
 

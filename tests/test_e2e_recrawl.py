@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.demo import BlogServer, get_blog
-from crawler.demo.edits import edit_post, editable
 from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
+from tests.sites import BlogServer, get_blog
+from tests.sites.edits import edit_post, editable
 
 REFERS_TO = ("WARC-Refers-To", "WARC-Refers-To-Target-URI", "WARC-Refers-To-Date")
 

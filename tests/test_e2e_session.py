@@ -17,8 +17,8 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.history import HISTORY_FILE
-from crawler.demo import get_blog
 from tests.conftest import LOOPBACK, ROOT, read_items
+from tests.sites import get_blog
 
 POLL = 0.01
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo import BlogServer, get_blog
 from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
+from tests.sites import BlogServer, get_blog
 
 FULL_DISK_SCRIPT = """
 set -u

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.demo import BlogServer, get_blog
 from tests.conftest import LOOPBACK, free_port, read_items, run_cli
+from tests.sites import BlogServer, get_blog
 
 
 @pytest.fixture(scope="module")

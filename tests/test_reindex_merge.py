@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crawler.demo import BlogServer, get_blog
 from tests.conftest import LOOPBACK, run_cli
+from tests.sites import BlogServer, get_blog
 
 QUERIES = ["kernel", '"the short version"', "rust OR python", "review", "xiaomi"]
 

@@ -27,8 +27,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.config import load_sites
-from crawler.demo import BlogServer, get_blog
-from crawler.demo.model import Resource
 from crawler.schedule import (
     JOB_FUNC,
     STORE_FILE,
@@ -39,6 +37,7 @@ from crawler.schedule import (
     sync_jobs,
 )
 from tests.conftest import ROOT, read_items, run_cli
+from tests.sites import BlogServer, Resource, get_blog
 
 POSTS = 10
 ITEMS = POSTS + 1  # the run history counts every item: the posts and the blog's about page

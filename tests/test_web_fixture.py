@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.demo import BlogServer, Resource, get_blog
 from tests.conftest import LOOPBACK, run_cli
+from tests.sites import BlogServer, Resource, get_blog
 
 XIAOMI = "Why Xiaomi does not sell its smartphones in France and the US?"
 HOSTILE = "Shrinking a Docker image from 900 MB to 40 MB"

@@ -33,11 +33,10 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.demo import BlogServer, get_blog
-from crawler.demo.model import Blog
 from crawler.queue.enqueue import CrawlRequest, enqueue_group
 from crawler.schedule import job_args, run_site
 from tests.conftest import ROOT, free_port, read_items, run_cli
+from tests.sites import Blog, BlogServer, get_blog
 
 FAST = 1  # seconds: worker heartbeat and maintenance intervals
 NO_THROTTLE = ["-s", "AUTOTHROTTLE_ENABLED=False"]

@@ -29,14 +29,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from crawler.config import parse_site
-    from crawler.demo import BlogServer, demo_blog
+    from crawler.demo.server import sample_site, serving
     from crawler.runner import LOOPBACK_SETTINGS, build_settings, run_crawls
 
     data_dir = resolve_data_dir(args.data_dir)
     started = time.monotonic()
-    with BlogServer(demo_blog()) as server:
-        print(f"serving the sample blog at {server.url}")
-        site = parse_site({"name": "sample", "url": server.url}, where="demo")
+    with serving(sample_site) as url:
+        print(f"serving the sample blog at {url}")
+        site = parse_site({"name": "sample", "url": url}, where="demo")
         settings = build_settings(data_dir, dict(LOOPBACK_SETTINGS))
         [result] = run_crawls([site], settings)
     print(result.summary())

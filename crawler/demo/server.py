@@ -1,29 +1,55 @@
-"""A loopback HTTP/1.1 server for the demo blogs (stdlib only, one daemon thread).
+"""Serve the bundled sample blog on 127.0.0.1 (stdlib only), for ``blogarchive demo``.
 
-    with BlogServer(blogger_blog()) as srv:
-        urllib.request.urlopen(srv.url + "feeds/posts/default")
+The sample blog was rendered once into ``crawler/demo/site/`` (package data): one file per
+resource, and ``manifest.json`` mapping each request target to its file and content type.
+Its links name the placeholder origin :data:`SAMPLE_ORIGIN`; :func:`sample_site` puts the
+server's own origin in their place. The generator that rendered it lives with the tests
+(``tests/sites/``, re-render with ``python -m tests.sites.render``).
 
-As a process: ``python -m crawler.demo.server --blog demo|blogger|wordpress [--posts N]
-[--seed S] [--port P]`` prints the base URL on the first stdout line and serves until
-SIGTERM or SIGINT.
+    with serving(sample_site) as url:
+        crawl(url)
+
+As a process, ``python -m crawler.demo.server [--port P]`` prints the base URL on the first
+stdout line and serves until SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gzip
 import hashlib
+import json
 import signal
-import socket
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import FrameType, TracebackType
-from typing import Self
+from pathlib import Path
+from types import FrameType
+from urllib.parse import quote, unquote
 
-from crawler.demo.model import Blog, Resource, Site, normalize_target
+SITE_DIR = Path(__file__).parent / "site"
+SAMPLE_ORIGIN = "http://sample.invalid:8000"
+"""The origin the committed pages link to (``.invalid`` never resolves; the port is there so
+that its percent-encoded form, ``%3A8000``, is told apart in share links)."""
+LAST_MODIFIED = "Sat, 02 Mar 2019 06:00:00 GMT"
+_COMPRESSIBLE = ("text/", "xml", "json", "javascript")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One served response: body bytes, content type, status and extra headers."""
+
+    body: bytes
+    content_type: str
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Site = dict[str, Resource]
+"""Normalized path-with-query (:func:`normalize_target`) → resource."""
 
 NOT_FOUND = Resource(
     b"<!DOCTYPE html><html lang='en'><head><title>404 Not Found</title></head>"
@@ -31,8 +57,22 @@ NOT_FOUND = Resource(
     "text/html; charset=UTF-8",
     404,
 )
-LAST_MODIFIED = "Sat, 02 Mar 2019 06:00:00 GMT"
-_COMPRESSIBLE = ("text/", "xml", "json", "javascript")
+
+_PATH_SAFE = "/-._~!$&'()*+,;=:@"
+_QUERY_SAFE = "-._~!$'()*,;:@/?"
+
+
+def normalize_target(target: str) -> str:
+    """Canonical form of a request target used as the site key: fragment dropped, escapes
+    unified, query parameters sorted (clients write the same URL several ways)."""
+    target = target.split("#", 1)[0]
+    path, _, query = target.partition("?")
+    path = quote(unquote(path), safe=_PATH_SAFE) or "/"
+    params = sorted(
+        quote(unquote(key), safe=_QUERY_SAFE) + eq + quote(unquote(value), safe=_QUERY_SAFE)
+        for key, eq, value in (part.partition("=") for part in query.split("&") if part)
+    )
+    return path + "?" + "&".join(params) if params else path
 
 
 def accepts_gzip(header: str | None) -> bool:
@@ -51,99 +91,62 @@ def accepts_gzip(header: str | None) -> bool:
     return False
 
 
-def _compressible(content_type: str) -> bool:
+def compressible(content_type: str) -> bool:
     return any(marker in content_type for marker in _COMPRESSIBLE)
 
 
-class TrackingServer(ThreadingHTTPServer):
-    """A threaded HTTP/1.1 server that can end its open keep-alive connections on stop.
-
-    Shared by the demo server, the hostile test server and the benchmark server.
-    """
-
-    daemon_threads = False
-    block_on_close = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
-        super().__init__(address, handler)
-        self._conns: set[socket.socket] = set()
-        self._conns_lock = threading.Lock()
-
-    def track(self, conn: socket.socket, add: bool) -> None:
-        with self._conns_lock:
-            if add:
-                self._conns.add(conn)
-            else:
-                self._conns.discard(conn)
-
-    def close_connections(self) -> None:
-        """Shut down open keep-alive connections so their handler threads end."""
-        with self._conns_lock:
-            conns = list(self._conns)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
+def sample_site(base_url: str) -> Site:
+    """The bundled sample blog with its links pointing at ``base_url`` (``http://host:port/``)."""
+    manifest = json.loads((SITE_DIR / "manifest.json").read_text(encoding="utf-8"))
+    origin = base_url.rstrip("/")
+    # The host:port is swapped rather than the origin: pages also hold protocol-relative
+    # (``//host:port/``) and percent-encoded (share links: ``host%3Aport``) forms of it.
+    old_host, new_host = SAMPLE_ORIGIN.split("//", 1)[1], origin.split("//", 1)[1]
+    swaps = [(old_host, new_host), (quote(old_host, safe=""), quote(new_host, safe=""))]
+    site: Site = {}
+    for target, entry in manifest.items():
+        body = (SITE_DIR / entry["file"]).read_bytes()
+        for old, new in swaps:
+            body = body.replace(old.encode(), new.encode())
+        site[normalize_target(target)] = Resource(body, entry["type"])
+    return site
 
 
-class TrackedHandler(BaseHTTPRequestHandler):
-    """A quiet HTTP/1.1 handler whose connection its :class:`TrackingServer` can end."""
+class SiteHandler(BaseHTTPRequestHandler):
+    """GET and HEAD of a :class:`SiteHTTPServer`'s resources, over HTTP/1.1 keep-alive, gzipped
+    when the client accepts it, with validators so that a recrawl gets 304s as from a real blog."""
 
     protocol_version = "HTTP/1.1"
+    server_version = "blogarchive-demo/1.0"
     sys_version = ""
     timeout = 30
-    server: TrackingServer
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.track(self.connection, add=True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.track(self.connection, add=False)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: no access log on stderr."""
-
-
-class _Handler(TrackedHandler):
-    server_version = "blogarchive-demo/1.0"
-    server: _Server
-
-    def setup(self) -> None:
-        # Small responses must not wait for Nagle's algorithm (a 40 ms stall each).
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().setup()
+    # Small responses must not wait for Nagle's algorithm (a 40 ms stall each).
+    disable_nagle_algorithm = True
+    server: SiteHTTPServer
 
     def do_GET(self) -> None:
-        self._respond(head=False)
+        self.respond(head=False)
 
     def do_HEAD(self) -> None:
-        self._respond(head=True)
+        self.respond(head=True)
 
-    def _respond(self, head: bool) -> None:
+    def respond(self, head: bool) -> None:
         resource = self.server.lookup(self.path)
-        etag = _etag(resource) if self.server.validators and resource.status == 200 else None
+        etag = _etag(resource) if resource.status == 200 else None
         if etag and etag in self.headers.get("If-None-Match", ""):
             self.send_response(304)
             self.send_header("ETag", etag)
             self.end_headers()
             return
         body = resource.body
-        gzipped = False
-        if (
-            body
-            and _compressible(resource.content_type)
-            and accepts_gzip(self.headers.get("Accept-Encoding"))
-        ):
+        zipped = compressible(resource.content_type)
+        gzipped = bool(body) and zipped and accepts_gzip(self.headers.get("Accept-Encoding"))
+        if gzipped:
             body = self.server.gzipped(self.path, resource)
-            gzipped = True
         self.send_response(resource.status)
         self.send_header("Content-Type", resource.content_type)
         self.send_header("Content-Length", str(len(body)))
-        if _compressible(resource.content_type):
+        if zipped:
             self.send_header("Vary", "Accept-Encoding")
         if gzipped:
             self.send_header("Content-Encoding", "gzip")
@@ -156,16 +159,21 @@ class _Handler(TrackedHandler):
         if not head:
             self.wfile.write(body)
 
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: no access log on stderr."""
 
-class _Server(TrackingServer):
+
+class SiteHTTPServer(ThreadingHTTPServer):
+    """Serves :attr:`site`; one thread per connection."""
+
     request_queue_size = 128  # the default 5 drops connections from 8 parallel clients
 
-    def __init__(self, address: tuple[str, int]) -> None:
-        super().__init__(address, _Handler)
+    def __init__(
+        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler] = SiteHandler
+    ) -> None:
+        super().__init__(address, handler)
         self.site: Site = {}
-        self.validators = True
-        self._gz: dict[str, bytes] = {}
-        self._lock = threading.Lock()  # taken by BlogServer.update
+        self._gz: dict[str, tuple[Resource, bytes]] = {}
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that hangs up (a killed crawler) is normal here, not worth a traceback."""
@@ -174,20 +182,18 @@ class _Server(TrackingServer):
         super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     def lookup(self, target: str) -> Resource:
-        key = normalize_target(target)
-        found = self.site.get(key)
-        if found is None and key == "/robots.txt":
-            return default_robots(self.site, self.base_url())
-        return found or NOT_FOUND
+        return self.site.get(normalize_target(target), NOT_FOUND)
 
     def gzipped(self, target: str, resource: Resource) -> bytes:
+        """The gzipped body, compressed once per resource of the site (a resource replaced
+        while serving, as tests edit pages, is compressed anew)."""
         key = normalize_target(target)
         cached = self._gz.get(key)
-        if cached is None:
-            cached = gzip.compress(resource.body, compresslevel=6, mtime=0)
+        if cached is None or cached[0] is not resource:
+            cached = (resource, gzip.compress(resource.body, compresslevel=6, mtime=0))
             if key in self.site:
                 self._gz[key] = cached
-        return cached
+        return cached[1]
 
     def base_url(self) -> str:
         host, port = self.server_address[:2]
@@ -199,114 +205,32 @@ def _etag(resource: Resource) -> str:
     return 'W/"' + hashlib.sha1(resource.body).hexdigest()[:16] + '"'
 
 
-def default_robots(site: Mapping[str, Resource], base_url: str) -> Resource:
-    """robots.txt for a site that has none: allow all, point at /sitemap.xml when present."""
-    lines = "User-agent: *\nAllow: /\n"
-    if "/sitemap.xml" in site:
-        lines += f"\nSitemap: {base_url}sitemap.xml\n"
-    return Resource(lines.encode(), "text/plain; charset=UTF-8")
-
-
-class BlogServer:
-    """Serve a :class:`Blog` (rendered for the bound URL) or a ready :data:`Site` on 127.0.0.1."""
-
-    def __init__(
-        self, site: Blog | Mapping[str, Resource], port: int = 0, host: str = "127.0.0.1"
-    ) -> None:
-        self._source = site
-        self._address = (host, port)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """Base URL with a trailing slash, e.g. ``http://127.0.0.1:PORT/``."""
-        if self._server is None:
-            raise RuntimeError("server not started")
-        return self._server.base_url()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("server not started")
-        return int(self._server.server_address[1])
-
-    def start(self) -> Self:
-        """Bind, render the site for the bound URL and serve in a daemon thread."""
-        if self._server is not None:
-            return self
-        server = _Server(self._address)
-        try:
-            if isinstance(self._source, Blog):
-                server.site = self._source.resources(server.base_url())
-            else:
-                server.site = {normalize_target(k): v for k, v in self._source.items()}
-        except BaseException:
-            server.server_close()
-            raise
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="demo-blog-server",
-            daemon=True,
+@contextmanager
+def serving(render: Callable[[str], Site], port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve ``render(base_url)`` in a daemon thread; yields the base URL (trailing slash)."""
+    server = SiteHTTPServer((host, port))
+    try:
+        server.site = render(server.base_url())
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
         )
-        self._thread.start()
-        return self
-
-    def update(self, path: str, resource: Resource) -> None:
-        """Replace one page while serving (a post edited between two crawls)."""
-        assert self._server is not None, "start the server first"
-        key = normalize_target(path)
-        with self._server._lock:
-            self._server.site[key] = resource
-            self._server._gz.pop(key, None)
-
-    def resource(self, path: str) -> Resource:
-        assert self._server is not None, "start the server first"
-        return self._server.site[normalize_target(path)]
-
-    def stop(self) -> None:
-        """Stop serving, close open connections and the listening socket, join threads."""
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._server = self._thread = None
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if thread is not None:
+        thread.start()
+        try:
+            yield server.base_url()
+        finally:
+            server.shutdown()
             thread.join()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
-def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m crawler.demo.server", description=(__doc__ or "").split("\n")[0]
-    )
-    parser.add_argument("--blog", choices=("demo", "blogger", "wordpress"), default="demo")
-    parser.add_argument("--posts", type=int, default=None, help="number of posts (generated blogs)")
-    parser.add_argument("--seed", type=int, default=None, help="generator seed (generated blogs)")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
-    return parser.parse_args(argv)
+    finally:
+        server.server_close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Serve a demo blog until SIGTERM/SIGINT; the first stdout line is the base URL."""
-    from crawler.demo.blogs import get_blog
-
-    args = _parse(argv)
-    blog = get_blog(args.blog, args.posts, args.seed)
+    """Serve the sample blog until SIGTERM/SIGINT; the first stdout line is the base URL."""
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.demo.server", description=(__doc__ or "").split("\n")[0]
+    )
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
+    args = parser.parse_args(argv)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -314,8 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    with BlogServer(blog, port=args.port) as srv:
-        print(srv.url, flush=True)
+    with serving(sample_site, port=args.port) as url:
+        print(url, flush=True)
         while not stop.wait(0.5):
             pass
     return 0

@@ -15,14 +15,10 @@ from tests.hostile.site import HostileSite
 @contextmanager
 def serve_hostile() -> Iterator[tuple[HostileServer, HostileSite]]:
     """Start the hostile blog on a free port; everything is closed on exit."""
-    server = HostileServer()
-    try:
+    with HostileServer() as server:
+        # Routes are added once the port is known (pages link to it); nothing asks before.
         site = HostileSite(server.url)
         server.add(site.routes, site.routers)
-    except BaseException:
-        server.stop()
-        raise
-    with server:
         yield server, site
 
 

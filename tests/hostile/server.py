@@ -18,11 +18,9 @@ import struct
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Self
 from urllib.parse import urlsplit
 
-from crawler.demo.server import TrackedHandler, TrackingServer
+from tests.support.servers import LoopbackServer, TrackedHandler, TrackingServer
 
 STALL_SECONDS = 120.0
 """How long a stalled reply waits at most (it ends at once when the server stops)."""
@@ -148,8 +146,8 @@ Router = Callable[[str], Reply | None]
 
 
 class Server(TrackingServer):
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(address, Handler)
         self.routes: dict[str, Reply] = {}
         self.routers: list[Router] = []
         self.requests: list[tuple[str, str, str]] = []
@@ -169,62 +167,33 @@ class Server(TrackingServer):
             self.requests.append((method, target, host))
 
 
-class HostileServer:
+class HostileServer(LoopbackServer[Server]):
     """Serves ``routes`` (target → :class:`Reply`) and ``routers`` on 127.0.0.1:<free port>."""
 
-    def __init__(self) -> None:
-        self._server = Server()
-        self._thread: threading.Thread | None = None
+    thread_name = "hostile"
+
+    def bind(self) -> Server:
+        return Server(self.address)
 
     @property
     def url(self) -> str:
         """Base URL without a trailing slash: ``http://127.0.0.1:PORT``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
+        return self.origin
 
     def add(self, routes: dict[str, Reply], routers: Iterable[Router] = ()) -> None:
-        self._server.routes.update(routes)
-        self._server.routers.extend(routers)
+        self.server.routes.update(routes)
+        self.server.routers.extend(routers)
 
     @property
     def requests(self) -> list[tuple[str, str, str]]:
         """(method, target, Host header) of every request so far."""
-        with self._server.lock:
-            return list(self._server.requests)
+        with self.server.lock:
+            return list(self.server.requests)
 
     def hits(self, target: str) -> int:
         """How many requests asked for exactly ``target``."""
         return sum(1 for _, t, _ in self.requests if t == target)
 
-    def start(self) -> Self:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="hostile"
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Wake stalled replies, shut every connection, close the socket, join the threads."""
-        server = self._server
+    def stopping(self, server: Server) -> None:
+        """Wake stalled and trickling replies, so that their threads end."""
         server.closing.set()
-        if self._thread is not None:
-            server.shutdown()
-            self._thread.join()
-            self._thread = None
-        server.close_connections()
-        server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 from archive.records import Rating
-from crawler.demo.blogger import BloggerConfig, BloggerSite
-from crawler.demo.model import Blog, Comment, Post, para, slugify, truth_record
-from crawler.demo.sample import ABOUT, POSTS, SamplePost
-from crawler.demo.textgen import COMMENT_TEXTS, COMMENTERS, TextGen, Topic
-from crawler.demo.wordpress import WordPressConfig, WordPressSite
+from tests.sites.blogger import BloggerConfig, BloggerSite
+from tests.sites.model import Blog, Comment, Post, para, slugify, truth_record
+from tests.sites.sample import ABOUT, POSTS, SamplePost
+from tests.sites.textgen import COMMENT_TEXTS, COMMENTERS, TextGen, Topic
+from tests.sites.wordpress import WordPressConfig, WordPressSite
 
 BLOGGER_AUTHORS = ("Hosne", "Carlos Correia", "Ricardo Azevedo", "Mei Tanaka")
 SORA_AUTHORS = ("Carlos Correia", "Ricardo Azevedo")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archive.records import Rating
-from crawler.demo.model import Block, Comment, bullets, code, heading, image, para, quoted
+from tests.sites.model import Block, Comment, bullets, code, heading, image, para, quoted
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from crawler.demo.model import Blog, Resource
-from crawler.demo.server import BlogServer
+from crawler.demo.server import Resource
+from tests.sites.model import Blog
+from tests.sites.server import BlogServer
 
 EDITED_AT = "2099-01-01T00:00:00Z"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from crawler.demo.model import Block, bullets, code, heading, image, para, quoted
+from tests.sites.model import Block, bullets, code, heading, image, para, quoted
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from crawler.demo.model import (
+from crawler.demo.server import Resource, Site
+from tests.sites.model import (
     HTML_TYPE,
     Block,
     Post,
-    Resource,
-    Site,
     esc,
     excerpt,
     render_blocks,

@@ -1,4 +1,8 @@
-"""Shared pieces of the demo blogs: served resources, post content blocks and truth records."""
+"""Shared pieces of the fixture blogs: post content blocks, rendering and truth records.
+
+They serve :class:`~crawler.demo.server.Resource` sites, the type the product's sample-blog
+server takes, so one server implementation serves the sample blog and every test blog.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +11,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote, unquote
 
 from archive.records import PostRecord, Rating
+from crawler.demo.server import Resource, Site, normalize_target
 
 HTML_TYPE = "text/html; charset=UTF-8"
 
 BlockKind = Literal["p", "h2", "h3", "ul", "ol", "pre", "img", "quote"]
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One served response: body bytes, content type, status and extra headers."""
-
-    body: bytes
-    content_type: str
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-Site = dict[str, Resource]
-"""Normalized path-with-query → resource."""
 
 
 @dataclass(frozen=True)
@@ -122,29 +112,6 @@ class Blog:
 def base_of(base_url: str) -> str:
     """``http://host:port/`` → ``http://host:port`` (no trailing slash)."""
     return base_url.rstrip("/")
-
-
-_PATH_SAFE = "/-._~!$&'()*+,;=:@"
-_QUERY_SAFE = "-._~!$'()*,;:@/?"
-
-
-def normalize_target(target: str) -> str:
-    """Canonical form of a request target used as the site key: fragment dropped, escapes unified."""
-    target = target.split("#", 1)[0]
-    path, _, query = target.partition("?")
-    path = quote(unquote(path), safe=_PATH_SAFE) or "/"
-    if not query:
-        return path
-    params = []
-    for part in query.split("&"):
-        if not part:
-            continue
-        key, eq, value = part.partition("=")
-        params.append(
-            quote(unquote(key), safe=_QUERY_SAFE) + eq + quote(unquote(value), safe=_QUERY_SAFE)
-        )
-    params.sort()
-    return path + "?" + "&".join(params) if params else path
 
 
 # -- inline mini-markup -----------------------------------------------------------------------
