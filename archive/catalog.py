@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from archive.datadir import DataDir
-from archive.documents import record_order
-from archive.index import SchemaVersionError, SearchIndex
 from archive.records import PostRecord
+from archive.search.documents import record_order
+from archive.search.index import SchemaVersionError, SearchIndex
 
 
 def versions(data_dir: Path, url: str) -> list[PostRecord]:

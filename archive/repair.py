@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.datadir import OPEN_SUFFIX, DataDir, jsonl_files, warc_files
-from archive.history import History
 from archive.jsonl import iter_jsonl
-from archive.members import Member, scan
-from archive.warc import gzip_member, warc_date
-from archive.warc_records import encode, metadata_record
+from archive.state.history import History
+from archive.warc.members import Member, scan
+from archive.warc.records import encode, metadata_record
+from archive.warc.writer import gzip_member, warc_date
 
 logger = logging.getLogger(__name__)
 

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.frontier import Frontier
-from archive.history import HISTORY_FILE, Capture, History
+from archive.datadir import HISTORY_FILE
 from archive.jsonl import JsonlWriter
 from archive.records import PostRecord, WarcRef
-from archive.warc import WarcFileWriter, WrittenCapture
-from archive.warc_records import PROFILE_NOT_MODIFIED, HttpExchange, RevisitOf
+from archive.state.frontier import Frontier
+from archive.state.history import Capture, History
+from archive.warc.records import PROFILE_NOT_MODIFIED, HttpExchange, RevisitOf
+from archive.warc.writer import WarcFileWriter, WrittenCapture
 
 logger = logging.getLogger(__name__)
 Counter = Callable[[str, int], None]

@@ -17,8 +17,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.datadir import OPEN_SUFFIX, DataDir, archive_file
-from archive.members import scan
-from archive.pointer import PointerError, record_at
+from archive.warc.members import scan
+from archive.warc.pointer import PointerError, record_at
 
 CAPTURE_TYPES = ("response", "revisit")
 

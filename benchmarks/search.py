@@ -32,9 +32,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from archive.index import SearchIndex
 from archive.jsonl import dumps, iter_archive
 from archive.records import PostRecord, Rating
+from archive.search.index import SearchIndex
 
 SYLLABLES = [
     "ka", "ro", "mi", "te", "lu", "sa", "ven", "dor", "pi", "ex", "qua", "zen", "bri", "tol",

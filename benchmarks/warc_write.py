@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.warc import HttpExchange, WarcFileWriter
+from archive.warc.writer import HttpExchange, WarcFileWriter
 
 WORDS = [
     "the",

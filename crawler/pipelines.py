@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Self
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.index import IndexLockedError, SchemaVersionError, SearchIndex
 from archive.records import PostRecord
+from archive.search.index import IndexLockedError, SchemaVersionError, SearchIndex
 from archive.session import ArchiveSession
 from crawler.capture.extension import session_of, site_prefix
 

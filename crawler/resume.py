@@ -18,8 +18,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from archive.frontier import Frontier
 from archive.session import ArchiveSession
+from archive.state.frontier import Frontier
 from crawler.capture.extension import session_of
 
 if TYPE_CHECKING:

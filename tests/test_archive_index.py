@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import tantivy
 
-from archive.index import (
+from archive.records import PostRecord, Rating, WarcRef
+from archive.search.index import (
     SCHEMA_VERSION,
     VERSION_FILE,
     IndexLockedError,
@@ -23,7 +24,6 @@ from archive.index import (
     SearchIndex,
     parse_rating_bound,
 )
-from archive.records import PostRecord, Rating, WarcRef
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -533,7 +533,7 @@ HOLD_LOCK = textwrap.dedent(
 ADD_MANY = textwrap.dedent(
     """
     import sys
-    from archive.index import SearchIndex
+    from archive.search.index import SearchIndex
     from archive.records import PostRecord
     tag = sys.argv[2]
     idx = SearchIndex(sys.argv[1])
@@ -655,7 +655,7 @@ def test_limit_and_offset(index: SearchIndex) -> None:
 
 def test_archive_does_not_import_scrapy() -> None:
     code = (
-        "import sys, archive.index, archive.search; "
+        "import sys, archive.search.index, archive.search.hits; "
         "sys.exit(1 if any(m.split('.')[0] == 'scrapy' for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0
@@ -675,7 +675,7 @@ def test_constant_score_matches_newest_first(tmp_path: Path) -> None:
 
 OPEN_AT_ONCE = """
 import sys, time
-from archive.index import SearchIndex
+from archive.search.index import SearchIndex
 from archive.records import PostRecord
 start = float(sys.argv[2])
 while time.time() < start:

@@ -13,10 +13,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.datadir import warc_files
-from archive.index import SearchIndex
 from archive.jsonl import JsonlWriter
-from archive.rebuild import iter_items_from_warcs
 from archive.records import PostRecord, WarcRef
+from archive.search.index import SearchIndex
+from archive.warc.items import iter_items_from_warcs
 from crawler.cli import main
 
 

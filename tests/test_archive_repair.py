@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.jsonl import JsonlWriter
-from archive.members import scan
 from archive.records import PostRecord
 from archive.repair import repair_data_dir, repair_jsonl, repair_warc
 from archive.verify import verify_data_dir
-from archive.warc import OPEN_SUFFIX, HttpExchange, WarcFileWriter
+from archive.warc.members import scan
+from archive.warc.writer import OPEN_SUFFIX, HttpExchange, WarcFileWriter
 
 
 def exchange(n: int, size: int = 3000) -> HttpExchange:

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from archive.index import SearchHit, SearchIndex
 from archive.records import PostRecord, Rating, WarcRef
-from archive.search import format_hit, hits_to_json, parse_rating_bound
+from archive.search.hits import hits_to_json, parse_rating_bound
+from archive.search.index import SearchHit, SearchIndex
+from crawler.commands.search import format_hit
 
 BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
 HIGHLIGHT, PLAIN = "\x1b[1;33m", "\x1b[22;39m"
@@ -410,7 +411,7 @@ def test_unique_title_phrase_comes_first(tmp_path: Path) -> None:
 
 ADD_VERSIONS = """
 import sys
-from archive.index import SearchIndex
+from archive.search.index import SearchIndex
 from archive.records import PostRecord
 idx = SearchIndex(sys.argv[1])
 for n in map(int, sys.argv[2:]):

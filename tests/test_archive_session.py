@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.history import HISTORY_FILE, History
+from archive.datadir import HISTORY_FILE
 from archive.jsonl import iter_archive
 from archive.records import PostRecord
 from archive.session import ArchiveSession, ArchiveWriteError
+from archive.state.history import History
 from tests.test_archive_warc import CLOCK, EXPECTED, exchange, ids
 
 

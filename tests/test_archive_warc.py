@@ -1,4 +1,4 @@
-"""archive.warc: byte-exact records with a pinned clock and ids, rotation, rollback."""
+"""archive.warc.writer: byte-exact records with a pinned clock and ids, rotation, rollback."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import HttpExchange, WarcFileWriter
+from archive.warc.writer import HttpExchange, WarcFileWriter
 
 EXPECTED = (
     "WARC/1.1\r\n"

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from archive.index import SearchIndex
 from archive.jsonl import JsonlWriter, iter_archive
 from archive.records import PostRecord, Rating
+from archive.search.index import SearchIndex
 from crawler.cli import main
 from tests.test_archive_rebuild import page, write_warc
 

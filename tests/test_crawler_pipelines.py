@@ -23,9 +23,10 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from archive.history import HISTORY_FILE, History
+from archive.datadir import HISTORY_FILE
 from archive.jsonl import dumps, iter_archive
 from archive.records import PostRecord
+from archive.state.history import History
 from crawler.capture.extension import ArchiveExtension
 from crawler.pipelines import JsonlExportPipeline
 

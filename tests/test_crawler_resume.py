@@ -17,8 +17,8 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from archive.frontier import Frontier
-from archive.history import HISTORY_FILE
+from archive.datadir import HISTORY_FILE
+from archive.state.frontier import Frontier
 from crawler.capture.extension import ArchiveExtension
 from crawler.resume import ResumeMiddleware
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.history import HISTORY_FILE
-from archive.runs import Run, RunLog
+from archive.datadir import HISTORY_FILE
+from archive.state.runs import Run, RunLog
 from crawler.extensions.runlog import FORCED_STOP, STOPPED_BEFORE_START
 from crawler.runner import CrawlResult
 from tests.conftest import LOOPBACK, ROOT, run_cli

@@ -16,7 +16,7 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.history import HISTORY_FILE
+from archive.datadir import HISTORY_FILE
 from tests.conftest import LOOPBACK, ROOT, read_items
 from tests.sites import get_blog
 

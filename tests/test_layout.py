@@ -114,3 +114,11 @@ def test_archive_never_imports_scrapy() -> None:
             )
             for module in names:
                 assert module.split(".")[0] not in {"scrapy", "twisted", "crawler"}, path
+
+
+def test_the_archive_face_exports_what_it_lists() -> None:
+    import archive
+
+    assert sorted(archive._WHERE) == sorted(set(archive.__all__) - {"__version__"})
+    for name in archive.__all__:
+        assert getattr(archive, name) is not None

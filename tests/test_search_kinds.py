@@ -17,10 +17,10 @@ from jsonschema import Draft202012Validator
 from starlette.datastructures import QueryParams
 from starlette.testclient import TestClient
 
-from archive.index import SearchIndex
 from archive.jsonl import JsonlWriter
 from archive.records import PostRecord
-from archive.schema import VERSION_FILE
+from archive.search.index import SearchIndex
+from archive.search.schema import VERSION_FILE
 from archive.web import create_app
 from archive.web.forms import SearchForm
 from archive.web.openapi import openapi_document

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from archive.index import QuerySyntaxError, SchemaVersionError
+from archive.search.index import QuerySyntaxError, SchemaVersionError
 from archive.web.forms import MAX_OFFSET, FormError, SearchForm, int_param
 from archive.web.openapi import openapi_document
 from archive.web.posts import post_id

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.datadir import OPEN_SUFFIX, archive_file, warc_files
-from archive.members import Member, scan
+from archive.warc.members import Member, scan
 from archive.web.scanned import ScannedFiles
 
 CAPTURE_TYPES = ("response", "revisit")

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
-from archive.filters import KINDS
+from archive.search.filters import KINDS
 
 PAGE_SIZE = 10
 MAX_OFFSET = 10_000

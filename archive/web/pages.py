@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from archive.index import QuerySyntaxError, SchemaVersionError
+from archive.search.index import QuerySyntaxError, SchemaVersionError
 from archive.web.chart import colours, month_range, posts_chart
 from archive.web.forms import (
     KIND_CHOICES,

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.datadir import jsonl_files
-from archive.documents import record_order
 from archive.records import PostRecord
+from archive.search.documents import record_order
 from archive.web.scanned import ScannedFiles
 
 

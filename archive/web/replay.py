@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.pointer import PointerError, record_at
+from archive.warc.pointer import PointerError, record_at
 
 MAX_BODY = 20 * 1024 * 1024
 """Bodies past this are cut: no blog post page is this large."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.datadir import DataDir
-from archive.runs import Run, RunLog
+from archive.state.runs import Run, RunLog
 from archive.web.posts import Entry
 
 UNKNOWN_SITE = "(no site)"

@@ -10,8 +10,8 @@ from typing import Any
 
 from archive import catalog
 from archive.datadir import DataDir
-from archive.index import SearchHit, SearchIndex
 from archive.records import PostRecord
+from archive.search.index import SearchHit, SearchIndex
 from archive.web.captures import Capture, CaptureIndex, warc_path
 from archive.web.posts import Catalog, Entry, post_id, read_record
 from archive.web.replay import Payload, read_payload

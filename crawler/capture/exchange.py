@@ -9,7 +9,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
-from archive.warc_records import HttpExchange
+from archive.warc.records import HttpExchange
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 

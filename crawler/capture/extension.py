@@ -34,7 +34,7 @@ from twisted.internet import task
 
 from archive.records import PostRecord
 from archive.session import ArchiveSession, ArchiveWriteError
-from archive.warc_records import HttpExchange
+from archive.warc.records import HttpExchange
 from crawler.capture.exchange import exchange_from, is_html
 
 if TYPE_CHECKING:

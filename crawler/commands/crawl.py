@@ -9,8 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from archive.history import HISTORY_FILE
-from archive.runs import RunLog
+from archive import HISTORY_FILE, RunLog
 from crawler.commands import add_config_option, add_settings_option
 from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
 
@@ -131,10 +130,10 @@ def run(args: argparse.Namespace) -> int:
     if args.max_pages is not None and args.max_pages <= 0:
         print("blogarchive crawl: --max-pages must be positive", file=sys.stderr)
         return 2
-    from archive.paths import resolve_data_dir
+    from archive import DataDir
     from crawler.runner import build_settings, run_crawls
 
-    data_dir = resolve_data_dir(args.data_dir)
+    data_dir = DataDir.resolve(args.data_dir).path
     try:
         check_writable(data_dir)
     except OSError as exc:

@@ -7,9 +7,8 @@ import sys
 import time
 from typing import Any
 
-from archive.index import SearchIndex
-from archive.paths import index_dir, items_dir, resolve_data_dir, warc_dir
-from archive.search import format_hit
+from archive import DataDir, SearchIndex
+from crawler.commands.search import format_hit
 
 DEMO_QUERY = "xiaomi smartphones"
 
@@ -32,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from crawler.demo.server import sample_site, serving
     from crawler.runner import LOOPBACK_SETTINGS, build_settings, run_crawls
 
-    data_dir = resolve_data_dir(args.data_dir)
+    data_dir = DataDir.resolve(args.data_dir).path
     started = time.monotonic()
     with serving(sample_site) as url:
         print(f"serving the sample blog at {url}")
@@ -44,15 +43,15 @@ def run(args: argparse.Namespace) -> int:
         print("blogarchive demo: the crawl failed", file=sys.stderr)
         return 1
     print(f"\nsearch: blogarchive search {args.query!r}\n")
-    hits = SearchIndex(index_dir(data_dir)).search(args.query, limit=3)
+    hits = SearchIndex(DataDir(data_dir).index_dir).search(args.query, limit=3)
     print("\n\n".join(format_hit(h, color=sys.stdout.isatty()) for h in hits) or "no matches")
     print(
         f"\ndemo finished in {time.monotonic() - started:.1f} s. The archive is in {data_dir.resolve()}:"
     )
     for label, path in (
-        ("WARC", warc_dir(data_dir)),
-        ("JSONL", items_dir(data_dir)),
-        ("index", index_dir(data_dir)),
+        ("WARC", DataDir(data_dir).warc_dir),
+        ("JSONL", DataDir(data_dir).items_dir),
+        ("index", DataDir(data_dir).index_dir),
     ):
         print(f"  {label:6} {path.resolve()}")
     print(

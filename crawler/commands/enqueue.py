@@ -75,12 +75,12 @@ def run(args: argparse.Namespace) -> int:
     from redis import Redis
     from redis.exceptions import RedisError
 
-    from archive.paths import resolve_data_dir
+    from archive import DataDir
     from crawler.queue.enqueue import CrawlRequest, enqueue_sites
 
     request = CrawlRequest(
         config=str(resolve_config_path(args.config).resolve()),
-        data_dir=str(resolve_data_dir(args.data_dir).resolve()),
+        data_dir=str(DataDir.resolve(args.data_dir).path.resolve()),
         settings=list(args.settings),
         max_pages=args.max_pages,
         job_timeout=args.job_timeout,

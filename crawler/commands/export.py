@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from archive.datadir import DataDir
-from archive.wacz import export_wacz
+from archive import DataDir, export_wacz
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

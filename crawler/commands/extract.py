@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from archive.jsonl import dumps
-from archive.records import PostRecord
+from archive import PostRecord, dumps
 from crawler.extract import extract_html, extract_warc, file_kind
 
 

@@ -2,7 +2,7 @@
 
 When ``DATA/items`` holds no JSONL (or with ``--from-warc``), the posts are read from
 the ``metadata`` records of the WARC files in ``DATA/warc`` instead
-(:func:`archive.rebuild.iter_items_from_warcs`). An index of another schema version is
+(:func:`archive.search.rebuild.iter_items_from_warcs`). An index of another schema version is
 replaced.
 """
 
@@ -16,11 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from archive.datadir import DataDir
-from archive.index import IndexLockedError, SchemaVersionError, SearchIndex
-from archive.jsonl import iter_archive
-from archive.rebuild import iter_items_from_warcs
-from archive.records import PostRecord
+from archive import (
+    DataDir,
+    IndexLockedError,
+    PostRecord,
+    SchemaVersionError,
+    SearchIndex,
+    iter_archive,
+    iter_items_from_warcs,
+)
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

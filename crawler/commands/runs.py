@@ -6,9 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from archive.history import HISTORY_FILE
-from archive.paths import resolve_data_dir
-from archive.runs import Run, RunLog
+from archive import HISTORY_FILE, DataDir, Run, RunLog
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -25,7 +23,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = resolve_data_dir(args.data_dir) / HISTORY_FILE
+    path = DataDir.resolve(args.data_dir).path / HISTORY_FILE
     runs: list[Run] = []
     if path.exists():
         log = RunLog(path)

@@ -72,10 +72,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.paths import resolve_data_dir
+    from archive import DataDir
 
     config = resolve_config_path(args.config)
-    data_dir = resolve_data_dir(args.data_dir)
+    data_dir = DataDir.resolve(args.data_dir).path
     try:
         sites = load_sites(config)
         _check_args(args)

@@ -7,14 +7,22 @@ option: one line on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import re
 import sys
 from typing import Any
 
-from archive.datadir import DataDir
-from archive.filters import KINDS
-from archive.index import QuerySyntaxError, SchemaVersionError, SearchHit, SearchIndex
-from archive.search import format_hit, hits_to_json, parse_rating_bound
+from archive import (
+    KINDS,
+    DataDir,
+    QuerySyntaxError,
+    SchemaVersionError,
+    SearchHit,
+    SearchIndex,
+    hits_to_json,
+    parse_rating_bound,
+)
 
 
 class _UsageError(ValueError):
@@ -132,3 +140,75 @@ def _use_color(choice: str) -> bool:
 def _fail(message: str, code: int) -> int:
     print(f"blogarchive search: {message}", file=sys.stderr)
     return code
+
+
+# -- hits as terminal text (scraped text reaches the terminal only without control codes)
+
+_BOLD = "\x1b[1m"
+_NORMAL = "\x1b[22m"
+_HIGHLIGHT = "\x1b[1;33m"  # bold yellow, like grep's matches
+_PLAIN = "\x1b[22;39m"  # normal weight, default colour
+_DIM = "\x1b[2m"
+_MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+# Control characters (C0 but tab, DEL, C1): scraped text must not drive the terminal.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _clean(text: str) -> str:
+    return " ".join(_CONTROL_RE.sub("", text).split())
+
+
+def _number(value: Any) -> str:
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _rating_text(rating: dict[str, Any] | None) -> str | None:
+    if not rating or rating.get("value") is None:
+        return None
+    text = f"★ {_number(rating['value'])}/{_number(rating.get('best', 5))}"
+    count = rating.get("count")
+    if count:
+        text += f" ({count} vote{'s' if count != 1 else ''})"
+    return text
+
+
+def format_hit(hit: SearchHit, *, color: bool) -> str:
+    """A hit as terminal text: the title, then ``author · date · ★ 4.5/5 · site`` (and
+    ``page`` for a page), the URL and the snippet, indented. With ``color`` (ANSI), the
+    title is bold, the URL dim and the matched words bold yellow; without, the text is plain.
+    """
+    title = _clean(hit.title or "") or hit.url
+    meta = [
+        _clean(hit.author or ""),
+        (hit.published or "")[:10],
+        _rating_text(hit.rating) or "",
+        _clean(hit.site or ""),
+        "" if hit.kind == "post" else _clean(hit.kind),
+        f"v{hit.version}" if hit.version and hit.version > 1 else "",
+    ]
+    url = _clean(hit.url)
+    if color:
+        title = f"{_BOLD}{title}{_NORMAL}"
+        url = f"{_DIM}{url}{_NORMAL}"
+    lines = [title]
+    if any(meta):
+        lines.append("  " + " · ".join(part for part in meta if part))
+    lines.append("  " + url)
+    snippet = _terminal_snippet(hit.snippet, color=color)
+    if snippet:
+        lines.append("  " + snippet)
+    return "\n".join(lines)
+
+
+def _terminal_snippet(snippet: str, *, color: bool) -> str:
+    """The HTML snippet as terminal text: highlights in colour (or plain), no control codes."""
+    # re.split with one group alternates: text, highlighted, text, highlighted, ..., text.
+    pieces = _MARK_RE.split(snippet)
+    out: list[str] = []
+    for n, piece in enumerate(pieces):
+        text = re.sub(r"\s+", " ", _CONTROL_RE.sub("", html.unescape(piece)))
+        out.append(f"{_HIGHLIGHT}{text}{_PLAIN}" if color and n % 2 and text else text)
+    return "".join(out).strip()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from archive.datadir import DataDir
+from archive import DataDir
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -16,10 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from archive import catalog
-from archive.datadir import DataDir, archive_file
-from archive.pointer import PointerError, record_at
-from archive.records import PostRecord
+from archive import DataDir, PointerError, PostRecord, archive_file, catalog, record_at
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from archive.datadir import DataDir
-from archive.repair import repair_data_dir
-from archive.verify import verify_data_dir
+from archive import DataDir, repair_data_dir, verify_data_dir
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import Spider, signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 
-from archive.history import HISTORY_FILE
+from archive.datadir import HISTORY_FILE
 from archive.repair import repair_data_dir
-from archive.runs import RunLog
+from archive.state.runs import RunLog
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -72,7 +72,7 @@ def crawl_counts(stats: dict[str, Any]) -> dict[str, int]:
 
 
 def run_counts(stats: dict[str, Any]) -> dict[str, int]:
-    """The counts of a run in the history (:data:`archive.runs.COUNTS`), from crawler stats."""
+    """The counts of a run in the history (:data:`archive.state.runs.COUNTS`), from crawler stats."""
     counts = crawl_counts(stats)
     return {
         "pages": counts["pages"],

@@ -29,8 +29,8 @@ from rq import get_current_job
 from rq.exceptions import AbandonedJobError
 from rq.job import Job
 
-from archive.history import HISTORY_FILE
-from archive.runs import COUNTS, RunLog
+from archive.datadir import HISTORY_FILE
+from archive.state.runs import COUNTS, RunLog
 from crawler.process import ChildCrawl, CrawlCommand
 from crawler.queue.locks import LockKeeper, SiteLocks, release_claims
 

@@ -7,8 +7,8 @@ import signal
 import time
 from pathlib import Path
 
-from archive.history import HISTORY_FILE
-from archive.runs import RunLog
+from archive.datadir import HISTORY_FILE
+from archive.state.runs import RunLog
 from crawler.process import CrawlCommand
 from crawler.schedule.crawls import RUNS
 

@@ -8,9 +8,9 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from archive.history import HISTORY_FILE
+from archive.datadir import HISTORY_FILE
 from archive.repair import repair_data_dir
-from archive.runs import RunLog
+from archive.state.runs import RunLog
 from crawler.schedule.crawls import RUNS
 
 logger = logging.getLogger("blogarchive.schedule")

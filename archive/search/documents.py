@@ -1,10 +1,10 @@
 """Turning a :class:`~archive.records.PostRecord` into a tantivy document, and back.
 
 Dates: ``published`` is indexed as the post's own wall-clock time (its UTC offset is
-dropped); see :mod:`archive.filters` for how date bounds compare with it.
+dropped); see :mod:`archive.search.filters` for how date bounds compare with it.
 
 Versions: each (URL, version) pair is one document, keyed by :func:`doc_key`. Every
-version but the latest of its URL carries ``superseded=1`` (see :mod:`archive.index`).
+version but the latest of its URL carries ``superseded=1`` (see :mod:`archive.search.index`).
 
 CJK text (Chinese, Japanese, Korean) has no spaces between words, so the word tokenizer
 cannot find words in it. Posts index it twice instead:

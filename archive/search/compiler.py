@@ -1,10 +1,10 @@
-"""Turning a parsed query (:mod:`archive.query`) into tantivy queries.
+"""Turning a parsed query (:mod:`archive.search.query`) into tantivy queries.
 
 Besides the query itself, :class:`QueryCompiler` collects body-only queries for the
-positive terms, which :mod:`archive.snippets` highlights, and the CJK words to mark.
+positive terms, which :mod:`archive.search.snippets` highlights, and the CJK words to mark.
 
 CJK text in a word or phrase is searched in the bigram fields (see
-:mod:`archive.documents`): ``所有権`` is the phrase ``所有 有権`` there, and the Latin
+:mod:`archive.search.documents`): ``所有権`` is the phrase ``所有 有権`` there, and the Latin
 words of the same term (``Rustの所有権``) must match in the same field too. A
 one-character CJK word matches the bigrams that start with it.
 """
@@ -15,9 +15,9 @@ from collections.abc import Iterable
 
 import tantivy
 
-from archive.documents import cjk_bigrams, cjk_runs, mask_cjk
-from archive.query import And, Leaf, Node, Not, Or, QuerySyntaxError
-from archive.schema import CJK_FIELDS, DEFAULT_FIELDS
+from archive.search.documents import cjk_bigrams, cjk_runs, mask_cjk
+from archive.search.query import And, Leaf, Node, Not, Or, QuerySyntaxError
+from archive.search.schema import CJK_FIELDS, DEFAULT_FIELDS
 
 __all__ = ["QueryCompiler", "occur_list"]
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.history import connect
+from archive.state.db import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from archive.history import connect
+from archive.state.db import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS frontier (

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import tantivy
 
-from archive.documents import author_key, language_key, wall_clock
+from archive.search.documents import author_key, language_key, wall_clock
 
 __all__ = [
     "KINDS",
@@ -118,7 +118,7 @@ def build_filters(
     lang: str | None = None,
     kind: str | None = "post",
 ) -> list[tantivy.Query]:
-    """The filter queries for :meth:`archive.index.SearchIndex.search` (ValueError if bad).
+    """The filter queries for :meth:`archive.search.index.SearchIndex.search` (ValueError if bad).
 
     ``tags``: the post has every one of them (case- and accent-insensitive, whole tags);
     ``lang``: a language tag, ``fr`` also matching ``fr-FR`` (case-insensitive);

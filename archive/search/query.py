@@ -16,7 +16,7 @@ Words are folded to ASCII, lower-cased and stemmed (English), so ``cafe`` finds
 ``Café`` and ``programs`` finds ``programming``. Anything else is part of a word, so
 ``node.js`` searches for the phrase ``node js`` and ``https://a.example/x`` works.
 
-:func:`parse_query_tree` parses; :mod:`archive.query_compiler` turns the tree into
+:func:`parse_query_tree` parses; :mod:`archive.search.compiler` turns the tree into
 tantivy queries.
 """
 
@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from archive.documents import searchable
-from archive.schema import FIELD_ALIASES
+from archive.search.documents import searchable
+from archive.search.schema import FIELD_ALIASES
 
 __all__ = ["And", "Leaf", "Node", "Not", "Or", "QuerySyntaxError", "parse_query_tree"]
 

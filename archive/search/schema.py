@@ -12,7 +12,7 @@ from pathlib import Path
 
 import tantivy
 
-from archive.locks import directory_lock
+from archive.state.locks import directory_lock
 
 __all__ = [
     "CJK_ANALYZER",
@@ -39,7 +39,7 @@ VERSION_FILE = "blogarchive-index.json"
 
 TEXT_ANALYZER = "blogarchive_text"  # ASCII-folded, lower-cased, English-stemmed
 NAME_ANALYZER = "blogarchive_name"  # ASCII-folded, lower-cased, not stemmed
-CJK_ANALYZER = "blogarchive_cjk"  # pre-split CJK character bigrams (see archive.documents)
+CJK_ANALYZER = "blogarchive_cjk"  # pre-split CJK character bigrams (see archive.search.documents)
 
 # Fields searched by a bare word, with their BM25 boosts.
 DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "authors": 2.0, "body": 1.0, "tags": 1.5}
@@ -62,7 +62,7 @@ class SchemaVersionError(RuntimeError):
 
 
 def build_schema() -> tantivy.Schema:
-    """The index schema; see :mod:`archive.documents` for how a post fills it."""
+    """The index schema; see :mod:`archive.search.documents` for how a post fills it."""
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("key", stored=False, tokenizer_name="raw")  # url + version: one doc each
     sb.add_text_field("url", stored=True, tokenizer_name="raw")
@@ -116,7 +116,7 @@ def name_analyzer() -> tantivy.TextAnalyzer:
 
 
 def cjk_analyzer() -> tantivy.TextAnalyzer:
-    """Splits the bigram text that :func:`archive.documents.cjk_bigrams` makes on spaces."""
+    """Splits the bigram text that :func:`archive.search.documents.cjk_bigrams` makes on spaces."""
     return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
 
 

@@ -1,40 +1,33 @@
 """Writing posts with their version flags, and the sources a rebuild reads.
 
 :func:`add_batch` adds a batch to a live index: it flags the versions of each URL that
-are not the latest, in the batch and in the index (see :mod:`archive.index`).
+are not the latest, in the batch and in the index (see :mod:`archive.search.index`).
 
 A rebuild reads the JSONL archive (:func:`archive.jsonl.iter_archive`) or, when the
-JSONL is missing, the WARC files' ``metadata`` records (:func:`iter_items_from_warcs`):
-the crawler writes one per post, ``WARC-Concurrent-To`` its response record, with
-``Content-Type: application/json`` and the post's JSONL item as the body.
+JSONL is missing, the WARC files' ``metadata`` records
+(:func:`archive.warc.items.iter_items_from_warcs`).
 
 :func:`add_stream` writes the records into an emptied index in one pass, remembering
 only the latest version of each URL; :func:`demote` then flags the versions that turned
-out not to be the latest (see :mod:`archive.index`).
+out not to be the latest (see :mod:`archive.search.index`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import zlib
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable
 
 import tantivy
 
-from archive.datadir import OPEN_SUFFIX, warc_files
-from archive.documents import doc_key, from_document, record_order, to_document
-from archive.filters import filtered, superseded
-from archive.records import PostRecord, WarcRef
+from archive.records import PostRecord
+from archive.search.documents import doc_key, from_document, record_order, to_document
+from archive.search.filters import filtered, superseded
 
 __all__ = [
     "add_batch",
     "add_stream",
     "demote",
     "flag_superseded",
-    "iter_items_from_warcs",
 ]
 
 logger = logging.getLogger(__name__)
@@ -146,66 +139,3 @@ def demote(
             flag_superseded(writer, from_document(searcher.doc(addr)))
             count += 1
     return count
-
-
-# --------------------------------------------------------------------------- WARC metadata
-
-
-def iter_items_from_warcs(warc_dir: Path | str) -> Iterator[PostRecord]:
-    """The posts stored as JSON ``metadata`` records in the WARC files, oldest first.
-
-    Metadata records that are not JSON items are skipped (a corrupt or truncated file is
-    logged and skipped from there). An item without its ``warc`` pointer gets one to the
-    response record it is ``WARC-Concurrent-To``, when that is in the same file.
-    """
-    from warcio.exceptions import ArchiveLoadFailed  # lazily: keeps `search` fast
-
-    for path in warc_files(warc_dir):
-        try:
-            yield from _items_in(path)
-        except (OSError, ValueError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
-            logger.warning("%s: stopped reading (%s)", path, exc)
-
-
-def _items_in(path: Path) -> Iterator[PostRecord]:
-    from warcio.archiveiterator import ArchiveIterator
-
-    responses: dict[str, int] = {}
-    name = path.name.removesuffix(OPEN_SUFFIX)
-    with path.open("rb") as stream:
-        records = ArchiveIterator(stream)
-        for record in records:
-            kind = record.rec_type
-            if kind == "response":
-                record_id = str(record.rec_headers.get_header("WARC-Record-ID"))
-                responses[record_id] = records.get_record_offset()
-            elif kind == "metadata" and _is_json(record):
-                item = _item(record.content_stream().read(), path)
-                if item is not None:
-                    yield _with_warc(item, record, responses, name)
-
-
-def _is_json(record: Any) -> bool:
-    content_type = str(record.rec_headers.get_header("Content-Type") or "")
-    return content_type.split(";")[0].strip().lower() == "application/json"
-
-
-def _item(payload: bytes, path: Path) -> PostRecord | None:
-    try:
-        data = json.loads(payload.decode("utf-8"))
-        return PostRecord.from_dict(data) if isinstance(data, dict) else None
-    except (ValueError, TypeError, KeyError) as exc:
-        logger.warning("%s: skipping a metadata record that is not an item (%s)", path, exc)
-        return None
-
-
-def _with_warc(
-    item: PostRecord, record: Any, responses: dict[str, int], filename: str
-) -> PostRecord:
-    if item.warc is not None:
-        return item
-    concurrent = str(record.rec_headers.get_header("WARC-Concurrent-To") or "")
-    if concurrent not in responses:
-        return item
-    ref = WarcRef(filename=filename, offset=responses[concurrent], record_id=concurrent)
-    return item.replace(warc=ref)

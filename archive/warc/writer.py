@@ -34,7 +34,7 @@ from archive import __version__
 from archive.datadir import OPEN_SUFFIX
 from archive.fileio import append, write_all
 from archive.records import WarcRef
-from archive.warc_records import (
+from archive.warc.records import (
     ITEM_URI_PREFIX,
     HttpExchange,
     RevisitOf,

@@ -23,14 +23,14 @@ search reloads the reader, so it sees the last commit.
 
 The pieces live in their own modules:
 
-- :mod:`archive.schema`: the schema, the analyzers and the schema version file;
-- :mod:`archive.documents`: a post as a tantivy document (and CJK text);
-- :mod:`archive.rebuild`: writing versions with their flags; items from WARC metadata;
-- :mod:`archive.query` and :mod:`archive.query_compiler`: the query language;
-- :mod:`archive.filters`: the search filters;
-- :mod:`archive.ranking`: BM25 ranking with ties newest first, and listings by date;
-- :mod:`archive.snippets`: the highlighted snippets;
-- :mod:`archive.search`: :class:`SearchHit` and its terminal and JSON forms.
+- :mod:`archive.search.schema`: the schema, the analyzers and the schema version file;
+- :mod:`archive.search.documents`: a post as a tantivy document (and CJK text);
+- :mod:`archive.search.rebuild`: writing versions with their flags; items from WARC metadata;
+- :mod:`archive.search.query` and :mod:`archive.search.compiler`: the query language;
+- :mod:`archive.search.filters`: the search filters;
+- :mod:`archive.search.ranking`: BM25 ranking with ties newest first, and listings by date;
+- :mod:`archive.search.snippets`: the highlighted snippets;
+- :mod:`archive.search.hits`: :class:`SearchHit` and its terminal and JSON forms.
 """
 
 from __future__ import annotations
@@ -46,14 +46,21 @@ from typing import Literal
 
 import tantivy
 
-from archive.documents import from_document, record_order
-from archive.filters import build_filters, filtered, listing_query, parse_rating_bound, superseded
-from archive.query import Node, QuerySyntaxError, parse_query_tree
-from archive.query_compiler import QueryCompiler
-from archive.ranking import newest, ranked
-from archive.rebuild import add_batch, add_stream, demote
 from archive.records import PostRecord
-from archive.schema import (
+from archive.search.compiler import QueryCompiler
+from archive.search.documents import from_document, record_order
+from archive.search.filters import (
+    build_filters,
+    filtered,
+    listing_query,
+    parse_rating_bound,
+    superseded,
+)
+from archive.search.hits import SearchHit, make_hit
+from archive.search.query import Node, QuerySyntaxError, parse_query_tree
+from archive.search.ranking import newest, ranked
+from archive.search.rebuild import add_batch, add_stream, demote
+from archive.search.schema import (
     SCHEMA_VERSION,
     VERSION_FILE,
     SchemaVersionError,
@@ -62,8 +69,7 @@ from archive.schema import (
     open_index,
     text_analyzer,
 )
-from archive.search import SearchHit, make_hit
-from archive.snippets import snippet_generator
+from archive.search.snippets import snippet_generator
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -1,0 +1,1 @@
+"""Full-text search over the archive: the tantivy index, its schema, queries and hits."""

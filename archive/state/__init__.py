@@ -1,0 +1,1 @@
+"""State kept in ``DATA/history.sqlite3``: captures and versions, the frontier, the runs."""

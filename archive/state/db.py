@@ -1,0 +1,29 @@
+"""SQLite connections to the data dir's state files, shared between processes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from archive.state.locks import directory_lock
+
+
+def connect(path: Path | str, schema: str, *, sync_normal: bool = True) -> sqlite3.Connection:
+    """A connection to one of the data dir's SQLite files, shared between processes.
+
+    WAL lets readers and a writer work at once; the busy timeout makes concurrent
+    writers (crawls, workers, the scheduler) wait instead of failing; autocommit mode.
+    The setup (WAL switch, schema) runs under a lock on the directory: SQLite answers
+    "database is locked" at once, busy timeout or not, to processes that switch a new
+    file to WAL together. (Not a lock on the database file: closing any descriptor of it
+    would drop SQLite's own POSIX locks held in this process.)
+    """
+    folder = Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    with directory_lock(folder):
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        if sync_normal:
+            db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(schema)
+    return db

@@ -1,0 +1,1 @@
+"""WARC files: the writer, record building, gzip members, pointers, and items read back."""
