@@ -28,6 +28,9 @@ from crawler.queue.jobs import WORKER_OVERRIDES
 
 MONITOR_INTERVAL = 10
 MAINTENANCE_INTERVAL = 30
+# RQ reads its command channel in a thread, 60 s at a time, and closing the channel on exit
+# waits for that read to end (redis-py 8): a finished worker could take a minute to exit.
+COMMAND_POLL = 1.0
 
 
 class CrawlWorker(Worker):
@@ -66,6 +69,14 @@ class CrawlWorker(Worker):
             return super().perform_job(job, queue, execution)
         finally:
             WORKER_OVERRIDES.reset(token)
+
+    def subscribe(self) -> None:
+        """RQ's command channel (``rq.command``), read in slices of ``COMMAND_POLL``."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]  # RQ types it None
+            sleep_time=COMMAND_POLL, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
 
     def setup_work_horse_signals(self) -> None:
         super().setup_work_horse_signals()  # type: ignore[no-untyped-call]
