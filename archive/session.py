@@ -13,11 +13,13 @@ No Scrapy here: the crawler's components are thin adapters around this class.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +38,25 @@ Counter = Callable[[str, int], None]
 
 class ArchiveWriteError(OSError):
     """The WARC or JSONL could not be written (a full disk): the crawl should stop."""
+
+
+class Freshness(Enum):
+    """What a recrawl does with a known post a feed or sitemap dates."""
+
+    FETCH = "fetch"
+    """Changed since its last capture by that date, or never archived: fetch it."""
+    SKIP = "skip"
+    """Unchanged by that date, and asked for recently: leave it."""
+    REVALIDATE = "revalidate"
+    """Unchanged by that date, but not asked for in a while: ask again, conditionally
+    (many blogs never move ``lastmod`` when a post is edited)."""
+
+
+def revalidation_interval(url: str, every: timedelta) -> timedelta:
+    """How long a post may go unasked: between half and all of ``every``, fixed per URL,
+    so that posts archived together fall due over several crawls, not all in one."""
+    share = int.from_bytes(hashlib.sha1(url.encode("utf-8")).digest()[:4], "big") / 2**32
+    return every * (0.5 + 0.5 * share)
 
 
 def post_key(url: str, canonical: str | None = None) -> str:
@@ -81,11 +102,17 @@ class ArchiveSession:
     """
 
     def __init__(
-        self, data_dir: Path | str, *, dedup: bool = True, count: Counter = _ignore
+        self,
+        data_dir: Path | str,
+        *,
+        dedup: bool = True,
+        count: Counter = _ignore,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.data_dir = Path(data_dir)
         self.dedup = dedup
         self.count = count
+        self.clock = clock
         self.history = History(self.data_dir / HISTORY_FILE)
         self.warc: WarcFileWriter | None = None
         self.jsonl: JsonlWriter | None = None
@@ -153,6 +180,30 @@ class ArchiveSession:
         captured_at = parse_when(capture.warc_date)
         return captured_at is not None and changed_at <= captured_at
 
+    def freshness(
+        self, url: str, lastmod: str | None, *, revalidate_after: timedelta | None
+    ) -> Freshness:
+        """Whether a recrawl fetches, skips or revalidates a post its feed or sitemap dates.
+
+        A stale ``lastmod`` may delay noticing an edit, never hide it: a post unchanged by
+        its date is still asked for again once :func:`revalidation_interval` has passed
+        since the server last answered for it (None: always).
+        """
+        if not self.unchanged_since(url, lastmod):
+            return Freshness.FETCH
+        if revalidate_after is None:
+            return Freshness.REVALIDATE
+        last = self.history.last_check(url) or self._capture_date(url)
+        checked = parse_when(last)
+        due = revalidation_interval(url, revalidate_after)
+        if checked is None or self.clock() - checked >= due:
+            return Freshness.REVALIDATE
+        return Freshness.SKIP
+
+    def _capture_date(self, url: str) -> str | None:
+        capture = self.history.last_capture(url)
+        return capture.warc_date if capture else None
+
     # -- a response and its posts ---------------------------------------------------------
 
     def capture(self, exchange: HttpExchange | None, posts: list[PostRecord]) -> list[PostRecord]:
@@ -176,6 +227,8 @@ class ArchiveSession:
             self.count("archive/warc/write_errors", 1)
             raise ArchiveWriteError(exc.errno, f"WARC write failed: {exc}") from exc
         self._remember(exchange, written)
+        if self.dedup and exchange.status in (200, 304):
+            self.history.record_check(exchange.url, written.warc_date)
         self.count("archive/warc/revisits" if written.revisit else "archive/warc/captures", 1)
         return [post.replace(warc=written.response) for post in kept]
 

@@ -6,11 +6,12 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.schedule.spec import parse_schedule
+from crawler.schedule.spec import parse_duration, parse_schedule
 
 DEFAULT_CONFIG = Path("config/sites.toml")
 _KEYS = {
@@ -24,7 +25,9 @@ _KEYS = {
     "delay",
     "concurrency",
     "robots",
+    "revalidate_after",
 }
+DEFAULT_REVALIDATE_AFTER = timedelta(days=7)
 ROBOTS_POLICIES = ("obey", "ignore")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -52,6 +55,9 @@ class SiteConfig:
     """Parallel requests to this site."""
     robots: str = "obey"
     """``obey`` robots.txt (default) or ``ignore`` it (only for your own blog)."""
+    revalidate_after: timedelta = DEFAULT_REVALIDATE_AFTER
+    """A known post is asked for again at least this often, whatever its sitemap or feed
+    date says (``"7d"``, ``"12h"``; each post's own interval is between half and all of it)."""
 
     @property
     def host(self) -> str:
@@ -111,6 +117,7 @@ def parse_site(entry: Any, *, where: str) -> SiteConfig:
         delay=_check_number(entry.get("delay"), where, "delay"),
         concurrency=_check_positive_int(entry.get("concurrency"), where, "concurrency"),
         robots=_check_choice(entry.get("robots", "obey"), where, "robots", ROBOTS_POLICIES),
+        revalidate_after=_check_duration(entry.get("revalidate_after"), where),
     )
 
 
@@ -161,6 +168,17 @@ def _check_platform(value: Any, where: str) -> str:
     if value not in names:
         raise ConfigError(f"{where}: platform: {value!r} is not one of {', '.join(names)}")
     return str(value)
+
+
+def _check_duration(value: Any, where: str) -> timedelta:
+    if value is None:
+        return DEFAULT_REVALIDATE_AFTER
+    try:
+        if isinstance(value, str):
+            return parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: revalidate_after: {value!r}: {exc}") from None
+    raise ConfigError(f"{where}: revalidate_after: {value!r} must be a duration such as '7d'")
 
 
 def _check_max_pages(value: Any, where: str) -> int | None:

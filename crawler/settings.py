@@ -57,6 +57,9 @@ ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 ARCHIVE_WORKER = ""
 
 INCREMENTAL_ENABLED = True
+# Ask again for every known post this crawl, whatever its sitemap or feed date (`crawl
+# --revalidate-all`); otherwise each site's `revalidate_after` decides.
+INCREMENTAL_REVALIDATE_ALL = False
 POLITENESS_ENABLED = True
 POLITENESS_MAX_DELAY = 60.0
 RESUME_ENABLED = True

@@ -11,6 +11,7 @@ import resource
 import signal
 from collections import Counter
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.datadir import HISTORY_FILE
 from archive.jsonl import iter_archive
 from archive.records import PostRecord
-from archive.session import ArchiveSession, ArchiveWriteError
+from archive.session import ArchiveSession, ArchiveWriteError, Freshness, revalidation_interval
 from archive.state.history import History
 from tests.test_archive_warc import CLOCK, EXPECTED, exchange, ids
 
@@ -233,3 +234,40 @@ class _file_size_limit:
     def __exit__(self, *exc: object) -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, self.old)
         signal.signal(signal.SIGXFSZ, self.handler)
+
+
+def test_freshness_skips_only_what_was_asked_for_recently(tmp_path: Path) -> None:
+    now = [CLOCK + timedelta(hours=1)]
+    session = _session(tmp_path)
+    session.clock = lambda: now[0]
+    url = "http://127.0.0.1:8000/post"
+    _archive(session, "/post", [_post("/post")])  # fetched at CLOCK + 1 s
+    week = timedelta(days=7)
+    stale = "2020-01-01"
+    assert session.freshness(url, stale, revalidate_after=week) is Freshness.SKIP
+    assert session.freshness(url, "2027-01-01", revalidate_after=week) is Freshness.FETCH
+    assert session.freshness(url, stale, revalidate_after=None) is Freshness.REVALIDATE
+    now[0] = CLOCK + revalidation_interval(url, week) + timedelta(seconds=2)
+    assert session.freshness(url, stale, revalidate_after=week) is Freshness.REVALIDATE
+    # A 304 is an answer: the post is not due again for another interval.
+    not_modified = replace(exchange("/post", body=b""), status=304, reason="Not Modified")
+    not_modified = replace(not_modified, fetched_at=now[0])
+    session.capture(not_modified, [])
+    assert session.freshness(url, stale, revalidate_after=week) is Freshness.SKIP
+    session.close()
+
+
+def test_revalidation_intervals_spread_posts_over_crawls() -> None:
+    week = timedelta(days=7)
+    days = [
+        revalidation_interval(f"https://blog.example/{n}", week) / timedelta(days=1)
+        for n in range(1000)
+    ]
+    assert min(days) >= 3.5
+    assert max(days) <= 7.0
+    # Posts archived together fall due over three and a half days, not all in one crawl.
+    per_day = Counter(int(d) for d in days)
+    assert max(per_day.values()) < 350
+    assert revalidation_interval("https://blog.example/1", week) == revalidation_interval(
+        "https://blog.example/1", week
+    )

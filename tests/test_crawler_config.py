@@ -58,6 +58,15 @@ def test_minimal_entry_gets_defaults(tmp_path: Path) -> None:
         ('name = "a"\nurl = "https://a/"\nconcurrency = 0', r"concurrency: 0 must be a positive"),
         ('name = "a"\nurl = "https://a/"\nrobots = "maybe"', r"robots: 'maybe' is not one of"),
         ('name = "a"\nurl = "https://a/"\npaused = "yes"', r"paused: 'yes' must be true or false"),
+        (
+            'name = "a"\nurl = "https://a/"\nrevalidate_after = "weekly"',
+            r"revalidate_after: 'weekly': write a duration as N",
+        ),
+        (
+            'name = "a"\nurl = "https://a/"\nrevalidate_after = 7',
+            r"revalidate_after: 7 must be a duration such as '7d'",
+        ),
+        ('name = "a"\nurl = "https://a/"\nrevalidate_after = "0d"', r"must be positive"),
     ],
 )
 def test_errors_name_file_entry_and_value(tmp_path: Path, entry: str, message: str) -> None:
@@ -65,6 +74,14 @@ def test_errors_name_file_entry_and_value(tmp_path: Path, entry: str, message: s
     with pytest.raises(ConfigError, match=message) as info:
         load_sites(path)
     assert str(info.value).startswith(str(path))
+
+
+def test_revalidate_after_is_a_week_unless_set(tmp_path: Path) -> None:
+    text = '[[sites]]\nname = "a"\nurl = "https://a/"\n'
+    text += '[[sites]]\nname = "b"\nurl = "https://b/"\nrevalidate_after = "36h"\n'
+    sites = load_sites(write(tmp_path, text))
+    assert sites["a"].revalidate_after == timedelta(days=7)
+    assert sites["b"].revalidate_after == timedelta(hours=36)
 
 
 def test_duplicate_names_are_refused(tmp_path: Path) -> None:

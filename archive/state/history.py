@@ -1,7 +1,8 @@
 """Capture and version history in SQLite: what each URL looked like when last archived.
 
 It drives dedup (``revisit`` records instead of full copies), conditional requests
-(the last ETag and Last-Modified) and post versions. Rows are written only after
+(the last ETag and Last-Modified), post versions, and revalidation (when the server last
+answered for a URL). Rows are written only after
 the record they describe is on disk, so a crash can cost a duplicate copy, never a
 revisit that points at nothing.
 """
@@ -32,6 +33,10 @@ CREATE TABLE IF NOT EXISTS versions (
     record_id TEXT,
     fetched_at TEXT,
     PRIMARY KEY (url, version)
+);
+CREATE TABLE IF NOT EXISTS checks (
+    url TEXT PRIMARY KEY,
+    checked_at TEXT NOT NULL
 );
 """
 
@@ -104,6 +109,15 @@ class History:
                 capture.last_modified,
             ),
         )
+
+    def record_check(self, url: str, checked_at: str) -> None:
+        """The server was asked for ``url`` and answered (200 or 304) at ``checked_at``."""
+        self.db.execute("INSERT OR REPLACE INTO checks VALUES (?, ?)", (url, checked_at))
+
+    def last_check(self, url: str) -> str | None:
+        """When the server last answered for ``url`` (a WARC date), or None."""
+        row = self.db.execute("SELECT checked_at FROM checks WHERE url = ?", (url,)).fetchone()
+        return None if row is None else str(row[0])
 
     def last_version(self, url: str) -> tuple[int, str] | None:
         """``(version, content_hash)`` of the newest archived version of a post."""

@@ -33,12 +33,29 @@ CREATE TABLE IF NOT EXISTS runs (
     reason TEXT,
     pid INTEGER,
     host TEXT,
-    worker TEXT
+    worker TEXT,
+    revalidated INTEGER NOT NULL DEFAULT 0,
+    revalidated_changed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_site ON runs (site, id);
 """
 STATUSES = ("running", "ok", "failed", "interrupted")
-COUNTS = ("pages", "new_posts", "changed_posts", "unchanged_posts", "errors", "bytes_written")
+COUNTS = (
+    "pages",
+    "new_posts",
+    "changed_posts",
+    "unchanged_posts",
+    "errors",
+    "bytes_written",
+    "revalidated",
+    "revalidated_changed",
+)
+# Columns added since the first release, for histories written before them.
+_ADDED = {
+    "worker": "TEXT",
+    "revalidated": "INTEGER NOT NULL DEFAULT 0",
+    "revalidated_changed": "INTEGER NOT NULL DEFAULT 0",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,6 +77,10 @@ class Run:
     host: str | None
     worker: str | None = None
     """The queue worker that ran it (``blogarchive worker``), or None."""
+    revalidated: int = 0
+    """Known posts asked for again although their sitemap or feed date had not moved."""
+    revalidated_changed: int = 0
+    """Of those, the posts that had been edited (a new version)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,8 +97,9 @@ class RunLog:
         # Runs are few: the history keeps SQLite's default (full) sync for them.
         self.db = connect(path, SCHEMA, sync_normal=False)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
-        if "worker" not in columns:  # a history written before workers existed
-            self.db.execute("ALTER TABLE runs ADD COLUMN worker TEXT")
+        for name, kind in _ADDED.items():
+            if name not in columns:
+                self.db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self.db.close()

@@ -144,6 +144,9 @@ RUN = {
         "reason": _NULLABLE_STRING,
         "pid": _NULLABLE_INT,
         "host": _NULLABLE_STRING,
+        "worker": _NULLABLE_STRING,
+        "revalidated": {"type": "integer"},
+        "revalidated_changed": {"type": "integer"},
     },
     "required": ["id", "site", "trigger", "started", "status"],
 }

@@ -55,7 +55,14 @@ class CaptureSpiderMiddleware:
     def _flush(self, response: Response, posts: list[PostRecord]) -> list[PostRecord]:
         if response.request is None:
             return posts
-        return self.extension.flush(response.request, posts)
+        kept = self.extension.flush(response.request, posts)
+        if response.request.meta.get("revalidation"):
+            # A post its sitemap or feed called unchanged, asked for again: was it edited?
+            changed = sum(1 for post in kept if (post.version or 0) > 1)
+            stats = self.extension.crawler.stats
+            if changed and stats is not None:
+                stats.inc_value("archive/posts/revalidated_changed", changed)
+        return kept
 
 
 class ConditionalRequestMiddleware:

@@ -39,6 +39,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "RQ workers 'worker'); sets ARCHIVE_RUN_TRIGGER",
     )
     parser.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages per site")
+    parser.add_argument(
+        "--revalidate-all",
+        action="store_true",
+        help="ask again (conditionally) for every known post, whatever its sitemap or feed "
+        "date says; sets INCREMENTAL_REVALIDATE_ALL",
+    )
     add_settings_option(parser, "override a Scrapy setting (repeatable)")
     return parser
 
@@ -141,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.trigger:
         overrides["ARCHIVE_RUN_TRIGGER"] = args.trigger
+    if args.revalidate_all:
+        overrides["INCREMENTAL_REVALIDATE_ALL"] = "True"
     results = run_crawls(sites, build_settings(data_dir, overrides), max_pages=args.max_pages)
     for result in results:
         print(result.summary())

@@ -81,6 +81,8 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
         "unchanged_posts": counts["unchanged"],
         "errors": counts["errors"],
         "bytes_written": int(stats.get("archive/warc/bytes", 0)),
+        "revalidated": int(stats.get("archive/posts/revalidated", 0)),
+        "revalidated_changed": int(stats.get("archive/posts/revalidated_changed", 0)),
     }
 
 

@@ -13,8 +13,24 @@ from datetime import timedelta
 
 WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _WEEKDAY_CHARS = set("0123456789*-,/") | set("".join(WEEKDAYS))
+_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _EVERY = re.compile(r"^every\s+(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"6h"`` → 6 hours (units s, m, h, d); raises ValueError."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ValueError("write a duration as N with s, m, h or d (e.g. '6h', '7d')")
+    return _timedelta(match)
+
+
+def _timedelta(match: re.Match[str]) -> timedelta:
+    amount = int(match.group(1))
+    if amount <= 0:
+        raise ValueError("the interval must be positive")
+    return timedelta(**{_UNITS[match.group(2)]: amount})
 
 
 def parse_schedule(text: str) -> timedelta | str:
@@ -22,10 +38,7 @@ def parse_schedule(text: str) -> timedelta | str:
     spec = text.strip()
     match = _EVERY.match(spec)
     if match:
-        amount = int(match.group(1))
-        if amount <= 0:
-            raise ValueError("the interval must be positive")
-        return timedelta(**{_UNITS[match.group(2)]: amount})
+        return _timedelta(match)
     if spec.startswith("every"):
         raise ValueError("write intervals as 'every N' with s, m, h or d (e.g. 'every 6h')")
     if len(spec.split()) != 5:

@@ -24,6 +24,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.records import PostRecord
+from archive.session import Freshness
 from crawler.capture.extension import ArchiveExtension
 from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
 from crawler.parsers import FEED_PROBES, SITEMAP_PROBES, PostPage, page_for
@@ -83,6 +84,7 @@ class BlogSpider(Spider):
         self.scheduled = 0
         self.explored = 0
         self.incremental = False
+        self.revalidate_all = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -93,16 +95,18 @@ class BlogSpider(Spider):
         spider.incremental = settings.getbool("INCREMENTAL_ENABLED") and settings.getbool(
             "ARCHIVE_DEDUP_ENABLED"
         )
+        spider.revalidate_all = settings.getbool("INCREMENTAL_REVALIDATE_ALL")
         crawler.signals.connect(spider.response_received, signal=signals.response_received)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
 
-    def _unchanged(self, url: str, lastmod: str | None) -> bool:
-        """A feed or sitemap date says the archived post has not changed since."""
-        if not self.incremental:
-            return False
-        archive = self.crawler.get_extension(ArchiveExtension)
-        return archive is not None and archive.session.unchanged_since(url, lastmod)
+    def _freshness(self, url: str, lastmod: str | None) -> Freshness:
+        """Fetch, skip or revalidate a post its feed or sitemap dates."""
+        archive = self.crawler.get_extension(ArchiveExtension) if self.incremental else None
+        if archive is None:
+            return Freshness.FETCH
+        every = None if self.revalidate_all else self.site.revalidate_after
+        return archive.session.freshness(url, lastmod, revalidate_after=every)
 
     def apply_site_settings(self, settings: Any) -> None:
         """The site's politeness, below ``-s`` (cmdline) so a command line still wins."""
@@ -344,7 +348,8 @@ class BlogSpider(Spider):
             url = clean_url(raw)
             if url in self._seen or not self._in_scope(url):
                 continue
-            if lastmod and self._unchanged(url, lastmod.get(raw)):
+            fresh = self._freshness(url, lastmod.get(raw)) if lastmod else Freshness.FETCH
+            if fresh is Freshness.SKIP:
                 self._seen.add(url)
                 self._stat("blogarchive/requests/unchanged_skipped")
                 continue
@@ -361,6 +366,9 @@ class BlogSpider(Spider):
                 # Unchanged posts may answer 304 to the conditional request.
                 meta.update(conditional=True, handle_httpstatus_list=[NOT_MODIFIED])
             meta["kind"] = kind
+            if fresh is Freshness.REVALIDATE:
+                meta["revalidation"] = True
+                self._stat("archive/posts/revalidated")
             if kind == "sitemap":
                 meta["download_maxsize"] = MAX_SITEMAP_BYTES
             yield Request(
@@ -403,7 +411,7 @@ def _sole_author(links: Links, least: int = 3) -> tuple[str, ...]:
 
 def _digest(site: SiteConfig) -> str:
     """Identifies the configuration a crawl ran with (recorded in each warcinfo)."""
-    raw = json.dumps(dataclasses.asdict(site), sort_keys=True).encode("utf-8")
+    raw = json.dumps(dataclasses.asdict(site), sort_keys=True, default=str).encode("utf-8")
     return "sha1:" + hashlib.sha1(raw).hexdigest()
 
 

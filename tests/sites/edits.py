@@ -9,13 +9,23 @@ from tests.sites.server import BlogServer
 EDITED_AT = "2099-01-01T00:00:00Z"
 
 
-def edit_post(server: BlogServer, blog: Blog, entry: dict[str, str], suffix: str) -> None:
-    """Append ``suffix`` to a post's title and move its ``lastmod`` in every sitemap."""
+def edit_post(
+    server: BlogServer,
+    blog: Blog,
+    entry: dict[str, str],
+    suffix: str,
+    *,
+    move_lastmod: bool = True,
+) -> None:
+    """Append ``suffix`` to a post's title and move its ``lastmod`` in every sitemap (or,
+    as Jekyll's and Hugo's default sitemaps do, leave the dates as they were)."""
     page = server.resource(entry["url"])
     title = entry["title"].encode()
     server.update(
         entry["url"], Resource(page.body.replace(title, title + suffix.encode()), page.content_type)
     )
+    if not move_lastmod:
+        return
     loc = f"<loc>{server.url.rstrip('/')}{entry['url']}</loc><lastmod>".encode()
     for path in blog.resources(server.url):
         if "sitemap" not in path:
