@@ -82,6 +82,10 @@ def load_sites(path: str | os.PathLike[str] | None = None) -> dict[str, SiteConf
         raise ConfigError(f"{source}: cannot read config: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+    unknown = sorted(set(data) - {"sites"})
+    if unknown:
+        # A "[[site]]" typo would otherwise mean a config of zero sites, silently.
+        raise ConfigError(f"{source}: unknown table or key {unknown[0]!r} (expected [[sites]])")
     entries = data.get("sites", [])
     if not isinstance(entries, list):
         raise ConfigError(f"{source}: 'sites' must be an array of tables ([[sites]])")
@@ -134,6 +138,12 @@ def _check_url(value: Any, where: str) -> str:
     parts = urlsplit(value) if isinstance(value, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{where}: url: {value!r} is not an http(s) URL (required)")
+    try:
+        port = parts.port
+    except ValueError:  # out of range, or not a number
+        port = -1
+    if port is not None and not 0 < port <= 65535:
+        raise ConfigError(f"{where}: url: {value!r}: the port must be 1 to 65535")
     return str(value)
 
 
@@ -193,12 +203,19 @@ def _check_positive_int(value: Any, where: str, key: str) -> int | None:
     return value
 
 
+MAX_DELAY = 3600.0
+
+
 def _check_number(value: Any, where: str, key: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(f"{where}: {key}: {value!r} must be a number of seconds >= 0")
-    return float(value)
+    # NaN fails every comparison, so the range test below also refuses it (and inf).
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else -1
+    if not 0 <= number <= MAX_DELAY:
+        raise ConfigError(
+            f"{where}: {key}: {value!r} must be a number of seconds from 0 to {MAX_DELAY:g}"
+        )
+    return float(number)
 
 
 def _check_choice(value: Any, where: str, key: str, choices: tuple[str, ...]) -> str:

@@ -67,6 +67,21 @@ def test_minimal_entry_gets_defaults(tmp_path: Path) -> None:
             r"revalidate_after: 7 must be a duration such as '7d'",
         ),
         ('name = "a"\nurl = "https://a/"\nrevalidate_after = "0d"', r"must be positive"),
+        ('name = "a"\nurl = "https://a:99999/"', r"url: 'https://a:99999/': the port must be 1 to"),
+        (
+            'name = "a"\nurl = "https://a/"\ndelay = inf',
+            r"delay: inf must be a number of seconds from",
+        ),
+        ('name = "a"\nurl = "https://a/"\ndelay = nan', r"delay: nan must be a number"),
+        ('name = "a"\nurl = "https://a/"\ndelay = 86400', r"from 0 to 3600"),
+        (
+            'name = "a"\nurl = "https://a/"\nschedule = "every 99999999999d"',
+            r"schedule: 'every 99999999999d': the interval must be at most 3650 days",
+        ),
+        (
+            'name = "a"\nurl = "https://a/"\nrevalidate_after = "99999999999d"',
+            r"the interval must be at most 3650 days",
+        ),
     ],
 )
 def test_errors_name_file_entry_and_value(tmp_path: Path, entry: str, message: str) -> None:
@@ -74,6 +89,14 @@ def test_errors_name_file_entry_and_value(tmp_path: Path, entry: str, message: s
     with pytest.raises(ConfigError, match=message) as info:
         load_sites(path)
     assert str(info.value).startswith(str(path))
+
+
+def test_a_misspelt_table_is_an_error_not_zero_sites(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[site]]\nname = "a"\nurl = "https://a/"\n')
+    with pytest.raises(
+        ConfigError, match=r"unknown table or key 'site' \(expected \[\[sites\]\]\)"
+    ):
+        load_sites(path)
 
 
 def test_revalidate_after_is_a_week_unless_set(tmp_path: Path) -> None:

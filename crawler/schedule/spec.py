@@ -16,6 +16,8 @@ _WEEKDAY_CHARS = set("0123456789*-,/") | set("".join(WEEKDAYS))
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _EVERY = re.compile(r"^every\s+(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_DAYS = 3650
 
 
 def parse_duration(text: str) -> timedelta:
@@ -30,6 +32,8 @@ def _timedelta(match: re.Match[str]) -> timedelta:
     amount = int(match.group(1))
     if amount <= 0:
         raise ValueError("the interval must be positive")
+    if amount * _SECONDS[match.group(2)] > MAX_DAYS * 86400:
+        raise ValueError(f"the interval must be at most {MAX_DAYS} days")
     return timedelta(**{_UNITS[match.group(2)]: amount})
 
 
