@@ -20,6 +20,7 @@ from pathlib import Path
 
 from archive.datadir import OPEN_SUFFIX, DataDir, jsonl_files, warc_files
 from archive.jsonl import iter_jsonl
+from archive.search.index import IndexLockedError, SchemaVersionError, SearchIndex
 from archive.state.history import History
 from archive.warc.members import Member, scan
 from archive.warc.records import encode, metadata_record
@@ -41,16 +42,39 @@ class Repair:
         return f"repaired {self.path.name}: kept {self.kept} bytes, cut {self.dropped}"
 
 
-def repair_data_dir(data_dir: Path) -> list[Repair]:
-    """Repair every crashed WARC and JSONL file under the data dir."""
+def repair_data_dir(data_dir: Path, *, index: bool = False) -> list[Repair]:
+    """Repair every crashed WARC and JSONL file under the data dir; with ``index``, add the
+    posts of the repaired JSONL files to the search index too."""
     layout = DataDir(data_dir)
     repairs = repair_warcs(layout.warc_dir)
     history = History(layout.history_path) if layout.history_path.exists() else None
     try:
-        return repairs + repair_jsonl(layout.items_dir, history)
+        repairs += repair_jsonl(layout.items_dir, history)
     finally:
         if history is not None:
             history.close()
+    if index:
+        index_repaired(layout, repairs)
+    return repairs
+
+
+def index_repaired(layout: DataDir, repairs: list[Repair]) -> int:
+    """Index the posts of repaired JSONL files: a crawl killed outright never flushed its
+    last index batch, so its posts were on disk but not searchable. Adding is idempotent
+    (a post replaces its indexed copy of the same version). Returns how many were added;
+    an index that cannot be written is logged, never fatal (``reindex`` catches up)."""
+    posts = [post for r in repairs if r.path.name.endswith(".jsonl") for post in iter_jsonl(r.path)]
+    if not posts:
+        return 0
+    try:
+        added = SearchIndex(layout.index_dir).add(posts)
+    except (IndexLockedError, SchemaVersionError, OSError, ValueError) as exc:
+        logger.error(
+            "could not index %d repaired posts (%s); run `blogarchive reindex`", len(posts), exc
+        )
+        return 0
+    logger.warning("indexed %d posts a crashed crawl had not", added)
+    return added
 
 
 def repair_warcs(warc_dir: Path) -> list[Repair]:

@@ -40,6 +40,10 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
         (SITE.replace("https://x.example/", "not a url"), "is not an http(s) URL"),
         ("[[sites]\nname =", "invalid TOML"),
         ("sites = 3\n", "'sites' must be an array of tables"),
+        (SITE.replace("[[sites]]", "[[site]]"), "unknown table or key 'site'"),
+        (SITE + "delay = inf\n", "delay: inf must be a number of seconds from 0 to 3600"),
+        (SITE.replace("x.example/", "x.example:99999/"), "the port must be 1 to 65535"),
+        (SITE + 'schedule = "every 99999999999d"\n', "must be at most 3650 days"),
     ],
 )
 def test_bad_config(tmp_path: Path, config: str, message: str) -> None:
@@ -84,6 +88,12 @@ def test_bad_arguments_and_search_syntax(tmp_path: Path, args: list[str], messag
     result = run_cli(*args, "--data-dir", str(tmp_path))
     assert result.returncode == 2
     assert message in one_line(result)
+
+
+def test_verify_of_a_missing_data_dir_is_not_ok(tmp_path: Path) -> None:
+    result = run_cli("verify", "--data-dir", str(tmp_path / "mistyped"))
+    assert result.returncode == 1
+    assert one_line(result) == f"blogarchive verify: no archive at {tmp_path / 'mistyped'}"
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from archive import DataDir, repair_data_dir, verify_data_dir
@@ -26,8 +27,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     data_dir = DataDir.resolve(args.data_dir).path
+    if not data_dir.is_dir():
+        # A mistyped path holds no problems, and no archive either: saying "ok" would mislead.
+        print(f"blogarchive verify: no archive at {data_dir}", file=sys.stderr)
+        return 1
     if args.repair:
-        for repair in repair_data_dir(data_dir):
+        for repair in repair_data_dir(data_dir, index=True):
             print(repair.describe())
     report = verify_data_dir(data_dir)
     for problem in report.problems:

@@ -152,7 +152,8 @@ class RunLogExtension:
         try:
             # This crawl's own files are open and locked already (the pipelines opened
             # them), and so are those of other live crawls, in this process or not.
-            repair_data_dir(self.data_dir)  # logs what it repairs
+            index = self.crawler.settings.getbool("ARCHIVE_INDEX_ENABLED")
+            repair_data_dir(self.data_dir, index=index)  # logs what it repairs
             log = RunLog(self.data_dir / HISTORY_FILE)
             try:
                 log.mark_interrupted()
