@@ -180,3 +180,37 @@ def test_the_run_log_can_be_turned_off(tmp_path: Path) -> None:
         )
     assert result.returncode == 0, result.stderr
     assert runs(tmp_path) == []
+
+
+def test_a_second_crawl_of_a_site_being_crawled_is_refused(
+    big_blog: tuple[str, set[str]], tmp_path: Path
+) -> None:
+    url, _ = big_blog
+    data_dir = tmp_path / "data"
+    slow = ["-s", "DOWNLOAD_DELAY=0.5", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+    argv = ["crawl", "--url", url, "--data-dir", str(data_dir), *LOOPBACK, *slow]
+    first = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            runs = json.loads(run_cli("runs", "--json", "--data-dir", str(data_dir)).stdout)
+            if runs and runs[0]["status"] == "running":
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the first crawl never started its run")
+        second = run_cli(*argv)
+        assert second.returncode == 1, second.stdout + second.stderr
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1, second.stderr
+        assert f"is being crawled already (run 1, pid {first.pid} on " in lines[0]
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.wait(60)
+    runs = json.loads(run_cli("runs", "--json", "--data-dir", str(data_dir)).stdout)
+    assert [r["status"] for r in runs] == ["interrupted"]  # the refused crawl made no run

@@ -125,6 +125,27 @@ def check_writable(data_dir: Path) -> None:
         raise OSError(f"cannot open the history {data_dir / HISTORY_FILE}: {exc}") from None
 
 
+def already_crawling(data_dir: Path, sites: list[SiteConfig]) -> str | None:
+    """Why this crawl must not start: a live run of one of its sites, named; else None.
+
+    Two crawls of one site would double its request rate and share its frontier; the
+    scheduler and the workers check the same before they launch a crawl.
+    """
+    log = RunLog(data_dir / HISTORY_FILE)
+    try:
+        log.mark_interrupted()  # a killed crawl's run is not a live one
+        for site in sites:
+            run = log.running(site.name)
+            if run is not None:
+                return (
+                    f"{site.name} is being crawled already (run {run.id}, pid {run.pid} on "
+                    f"{run.host}, since {run.started}); wait for it or stop it"
+                )
+    finally:
+        log.close()
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         sites = select_sites(args)
@@ -142,8 +163,12 @@ def run(args: argparse.Namespace) -> int:
     data_dir = DataDir.resolve(args.data_dir).path
     try:
         check_writable(data_dir)
-    except OSError as exc:
+        busy = already_crawling(data_dir, sites)
+    except (OSError, sqlite3.Error) as exc:
         print(f"blogarchive crawl: {exc}", file=sys.stderr)
+        return 1
+    if busy:
+        print(f"blogarchive crawl: {busy}", file=sys.stderr)
         return 1
     if args.trigger:
         overrides["ARCHIVE_RUN_TRIGGER"] = args.trigger
