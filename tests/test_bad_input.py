@@ -80,6 +80,9 @@ def test_config_that_is_not_text(tmp_path: Path) -> None:
         (["crawl", "--url", "http://x.example/", "--max-pages", "0"], "must be positive"),
         (["search", '"unclosed'], 'bad query: unterminated quoted phrase: add the closing "'),
         (["search", "AND OR"], "bad query: AND needs a term before it"),
+        (["search", "(" * 250 + "a" + ")" * 250], "bad query: the query nests more than 32 deep"),
+        (["search", "x " + "-" * 500 + "a"], "bad query: the query nests more than 32 deep"),
+        (["search", "--limit", "99999999999", "q"], "--limit must be 1 to 10000"),
     ],
 )
 def test_bad_arguments_and_search_syntax(tmp_path: Path, args: list[str], message: str) -> None:

@@ -146,7 +146,7 @@ def test_terminal_output_and_colour(
         (["--max-rating", "3/0"], "denominator"),
         (["--since", "yesterday"], "invalid since date"),
         (["--tag", " "], "tag filter is empty"),
-        (["--limit", "0"], "--limit must be positive"),
+        (["--limit", "0"], "--limit must be 1 to 10000"),
     ],
 )
 def test_bad_queries_and_options_exit_2(

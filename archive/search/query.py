@@ -169,11 +169,23 @@ class _Lexer:
 # --------------------------------------------------------------------------- parser
 
 
+# Parentheses and NOTs nest at most this deep: the parser and the compiler recurse, and a
+# query of 250 "(" would otherwise end in a RecursionError, not a syntax error.
+MAX_DEPTH = 32
+
+
 class _Parser:
     def __init__(self, query: str, tokens: list[_Tok]) -> None:
         self.query = query
         self.tokens = tokens
         self.i = 0
+        self.depth = 0
+
+    def nested(self, tok: _Tok) -> None:
+        """One level deeper (a group or a NOT) at ``tok``; too deep is a syntax error."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"the query nests more than {MAX_DEPTH} deep", tok.pos)
 
     def error(self, message: str, pos: int | None) -> QuerySyntaxError:
         return QuerySyntaxError(message, query=self.query, position=pos)
@@ -216,7 +228,10 @@ class _Parser:
             raise self.error("the query ends too early", len(self.query))
         if tok.kind == "NOT":
             self.consume_operator(tok, "NOT (or -) must be followed by a term")
-            return Not(self.parse_unary())
+            self.nested(tok)
+            node = Not(self.parse_unary())
+            self.depth -= 1
+            return node
         if tok.kind == "(":
             return self.parse_group(tok)
         if tok.kind in ("word", "phrase"):
@@ -228,6 +243,7 @@ class _Parser:
 
     def parse_group(self, opening: _Tok) -> Node:
         self.i += 1
+        self.nested(opening)
         nxt = self.peek()
         if nxt is not None and nxt.kind == ")":
             raise self.error("empty parentheses", opening.pos)
@@ -236,4 +252,5 @@ class _Parser:
         if close is None or close.kind != ")":
             raise self.error("missing ')' for this '('", opening.pos)
         self.i += 1
+        self.depth -= 1
         return node

@@ -24,6 +24,9 @@ from archive import (
     parse_rating_bound,
 )
 
+# The search engine reserves memory for every hit asked for: 10**9 took 16 GB.
+MAX_LIMIT = 10_000
+
 
 class _UsageError(ValueError):
     """A bad option value."""
@@ -106,8 +109,8 @@ def _search(args: argparse.Namespace, data_dir: Any) -> list[SearchHit]:
         max_rating = None if args.max_rating is None else parse_rating_bound(args.max_rating)
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
-    if args.limit <= 0:
-        raise _UsageError("--limit must be positive")
+    if not 0 < args.limit <= MAX_LIMIT:
+        raise _UsageError(f"--limit must be 1 to {MAX_LIMIT}")
     index = SearchIndex(DataDir(data_dir).index_dir)
     try:
         return index.search(
