@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -62,10 +63,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     except (OSError, sqlite3.Error) as exc:
         # A full disk, a read-only or vanished data dir: one line, not a traceback.
         print(f"blogarchive {args.command}: {exc}", file=sys.stderr)
         return 1
+
+
+def _reader_gone() -> int:
+    """The reader of our output left (``| head``): stop quietly, as Unix filters do.
+
+    Python would report the broken pipe again when it flushes stdout at exit; pointing
+    stdout at /dev/null first keeps that quiet (the Python docs' recipe for SIGPIPE).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141  # 128 + SIGPIPE: what a shell reports for a filter its reader left
 
 
 if __name__ == "__main__":

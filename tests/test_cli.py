@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +199,30 @@ def test_demo_crawls_and_searches(tmp_path: Path) -> None:
     kinds = [item["kind"] for item in read_items(tmp_path, ("post", "page"))]
     # Every post, and the about page as an item of kind page.
     assert (kinds.count("post"), kinds.count("page")) == (len(get_blog("demo").truth), 1)
+
+
+def test_the_demo_keeps_to_itself_and_its_hints_work(tmp_path: Path) -> None:
+    result = run_cli("demo", cwd=tmp_path, env={"BLOGARCHIVE_DATA_DIR": ""})
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "data").exists()  # never the user's archive in ./data
+    lines = result.stdout.splitlines()
+    archive = Path(
+        next(line for line in lines if line.startswith("archiving it into ")).split(" into ", 1)[1]
+    )
+    try:
+        assert archive.parent == Path(tempfile.gettempdir())
+        hint = next(line for line in lines if line.startswith("search: ")).removeprefix("search: ")
+        searched = subprocess.run(
+            [*shlex.split(hint), "--json"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert searched.returncode == 0, searched.stderr
+        assert "Why Xiaomi does not sell its smartphones" in searched.stdout
+    finally:
+        shutil.rmtree(archive)
 
 
 def test_search_never_imports_scrapy_or_the_other_commands(tmp_path: Path) -> None:
