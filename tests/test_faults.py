@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
+from tests.conftest import LOOPBACK, ROOT, free_port, read_items, run_cli
 from tests.sites import BlogServer, get_blog
 
 FULL_DISK_SCRIPT = """
@@ -190,3 +190,64 @@ def test_an_index_of_another_schema_loses_no_post(tmp_path: Path) -> None:
     assert rebuilt.returncode == 0, rebuilt.stderr
     found = run_cli("search", "--json", "xiaomi", "--data-dir", str(tmp_path))
     assert any("xiaomi" in hit["url"] for hit in json.loads(found.stdout))
+
+
+READ_ONLY_SCRIPT = """
+set -u
+mount --bind "$DATA" "$DATA" && mount -o remount,bind,ro "$DATA" || exit 99
+touch "$DATA/probe" 2>/dev/null && exit 98  # still writable: not a read-only mount
+run() { "$PY" -m crawler.cli "$@" --data-dir "$DATA" > "$OUT/$1.out" 2>&1; echo $? > "$OUT/$1.rc"; }
+run search xiaomi
+run show "$POST"
+run runs
+run verify
+run export --wacz "$OUT/archive.wacz"
+"$PY" -m crawler.cli serve --port "$PORT" --data-dir "$DATA" > "$OUT/serve.out" 2>&1 &
+SERVER=$!
+"$PY" - "$PORT" "$OUT" <<'PY'
+import sys, time, urllib.request
+port, out = sys.argv[1], sys.argv[2]
+for _ in range(100):
+    try:
+        for name, path in (("web_search", "/api/search?q=xiaomi"), ("web_runs", "/api/runs")):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:
+                open(f"{out}/{name}.out", "wb").write(answer.read())
+        break
+    except OSError:
+        time.sleep(0.2)
+PY
+kill $SERVER
+"""
+
+
+def test_a_read_only_archive_is_read_by_every_reading_command(tmp_path: Path) -> None:
+    """search, show, runs, verify, export and serve on a read-only mount of an archive."""
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare to mount a read-only copy")
+    data, out = tmp_path / "data", tmp_path / "out"
+    out.mkdir()
+    made = run_cli("demo", "--data-dir", str(data))
+    assert made.returncode == 0, made.stderr
+    post = json.loads((next((data / "items").glob("*.jsonl"))).read_text().splitlines()[0])["url"]
+    env = {**os.environ, "DATA": str(data), "OUT": str(out), "PY": sys.executable}
+    env |= {"POST": post, "PORT": str(free_port()), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        ["unshare", "-m", "bash", "-c", READ_ONLY_SCRIPT],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode in (98, 99):
+        pytest.skip(f"cannot mount a read-only copy here: {result.stderr.strip()}")
+    for command in ("search", "show", "runs", "verify", "export"):
+        text = (out / f"{command}.out").read_text()
+        assert (out / f"{command}.rc").read_text().strip() == "0", f"{command}: {text}"
+        assert "Traceback" not in text
+    assert "Why Xiaomi does not sell its smartphones" in (out / "search.out").read_text()
+    assert "sample" in (out / "runs.out").read_text()
+    assert "Why Xiaomi does not sell its smartphones" in (out / "web_search.out").read_text()
+    assert '"sample"' in (out / "web_runs.out").read_text()
+    assert not list(data.rglob("*.open"))

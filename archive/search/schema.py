@@ -6,8 +6,11 @@ version file that :data:`SCHEMA_VERSION` is written to.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import tantivy
@@ -127,20 +130,35 @@ def open_index(
 
     Raises :class:`SchemaVersionError` if the index on disk has another schema version.
     """
-    path.mkdir(parents=True, exist_ok=True)
-    # Two crawls starting at once on a new data dir: without the lock, one could see the
-    # other's meta.json before its version file and take the new index for an old one.
-    with directory_lock(path):
-        if (path / "meta.json").exists():
-            index = _open_existing(path, schema)
-        else:
-            index = tantivy.Index(schema, path=str(path), reuse=True)
-            _write_version(path / VERSION_FILE)
+    if (path / "meta.json").exists() and not os.access(path, os.W_OK):
+        index = _open_existing(_readable_view(path), schema)
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+        # Two crawls starting at once on a new data dir: without the lock, one could see
+        # the other's meta.json before its version file and take the new index for an old.
+        with directory_lock(path):
+            if (path / "meta.json").exists():
+                index = _open_existing(path, schema)
+            else:
+                index = tantivy.Index(schema, path=str(path), reuse=True)
+                _write_version(path / VERSION_FILE)
     index.register_tokenizer(TEXT_ANALYZER, text)
     index.register_tokenizer(NAME_ANALYZER, name)
     index.register_tokenizer(CJK_ANALYZER, cjk_analyzer())
     index.config_reader("manual")
     return index
+
+
+def _readable_view(path: Path) -> Path:
+    """A private directory of links to a read-only index's files (a read-only mount, a
+    published copy): tantivy creates its lock files next to ``meta.json`` even to read.
+    Removed when the process exits."""
+    view = Path(tempfile.mkdtemp(prefix="blogarchive-index-"))
+    atexit.register(shutil.rmtree, view, ignore_errors=True)
+    for item in path.iterdir():
+        if not item.name.endswith(".lock"):  # tantivy's own, made afresh in the view
+            (view / item.name).symlink_to(item.resolve())
+    return view
 
 
 def _open_existing(path: Path, schema: tantivy.Schema) -> tantivy.Index:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -19,6 +20,8 @@ def connect(path: Path | str, schema: str, *, sync_normal: bool = True) -> sqlit
     would drop SQLite's own POSIX locks held in this process.)
     """
     folder = Path(path).parent
+    if unwritable(path):
+        return read_only(path)
     folder.mkdir(parents=True, exist_ok=True)
     with directory_lock(folder):
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -27,3 +30,17 @@ def connect(path: Path | str, schema: str, *, sync_normal: bool = True) -> sqlit
             db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(schema)
     return db
+
+
+def unwritable(path: Path | str) -> bool:
+    """A state file that exists in a directory we cannot write (a read-only archive)."""
+    return Path(path).exists() and not os.access(Path(path).parent, os.W_OK)
+
+
+def read_only(path: Path | str) -> sqlite3.Connection:
+    """A connection to a state file in a directory we cannot write (a read-only mount, a
+    published copy of an archive). ``immutable``: SQLite then neither locks nor looks for
+    the WAL index it could not create there; nothing may change the file meanwhile, which
+    a read-only directory's file cannot."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.state.db import connect
+from archive.state.db import connect, unwritable
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -96,9 +96,11 @@ class RunLog:
     def __init__(self, path: Path | str) -> None:
         # Runs are few: the history keeps SQLite's default (full) sync for them.
         self.db = connect(path, SCHEMA, sync_normal=False)
+        # A read-only archive's history is read as it is: nothing marked, nothing added.
+        self.read_only = unwritable(path)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
         for name, kind in _ADDED.items():
-            if name not in columns:
+            if name not in columns and not self.read_only:
                 self.db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
@@ -126,6 +128,8 @@ class RunLog:
 
     def mark_interrupted(self) -> int:
         """Runs left ``running`` by a process of this host that no longer exists."""
+        if self.read_only:
+            return 0
         rows = self.db.execute(
             "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?",
             (socket.gethostname(),),
@@ -165,3 +169,4 @@ def _alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
+
