@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
+import random
+
 import pytest
 
 from crawler.parsers import page_for
-from crawler.parsers.kinds import LISTING, PAGE, POST, Kind
+from crawler.parsers.kinds import ERROR, LISTING, PAGE, POST, Kind, is_binary
 
 TEXT = "A sentence of the post's own text, long enough to read as prose. " * 9
 SHORT = "Three short paragraphs of a real but short post."
+POST_PAGE = (
+    f"<html><head><title>A post</title></head><body><h1>A post</h1><p>{TEXT}</p></body></html>"
+)
 
 
 def _kind(url: str, body: str, head: str = "", body_class: str = "", platform: str = "auto") -> str:
@@ -152,3 +158,17 @@ def test_a_feed_makes_an_undecided_page_a_post_but_not_a_stated_listing() -> Non
     assert Kind(PAGE, "a page of text").in_feed().kind == POST
     assert Kind(LISTING, "little text", settled=False).in_feed().kind == POST
     assert Kind(LISTING, "a Ghost tag page").in_feed().kind == LISTING
+
+
+def test_binary_data_served_as_html_is_no_item() -> None:
+    noise = random.Random(3).randbytes(6000)  # seeded: an image's worth of arbitrary bytes
+    kind = page_for("https://blog.example/upload.html", b"\x89PNG\r\n\x1a\n" + noise).page_kind
+    assert (kind.kind, kind.is_item) == (ERROR, False)
+    assert "binary" in kind.reason
+
+
+def test_near_miss_text_with_a_stray_control_byte_and_a_wide_bom_is_text() -> None:
+    stray = POST_PAGE.replace("<p>", "<p>\x01", 1).encode("utf-8")
+    assert not is_binary(stray)
+    assert not is_binary(codecs.BOM_UTF16_LE + POST_PAGE.encode("utf-16-le"))
+    assert is_binary(b"<html>\x00\x00\x00\x00</html>")

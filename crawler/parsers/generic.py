@@ -40,6 +40,7 @@ from .kinds import (
     Kind,
     Shape,
     class_kind,
+    is_binary,
     is_dated_url,
     jsonld_kind,
     page_shape,
@@ -258,6 +259,8 @@ class GenericPage(PostPage):
     @cached_property
     def page_kind(self) -> Kind:
         """The platform's word first, then schema.org and ``og:type``, then the page's shape."""
+        if is_binary(self._html):
+            return Kind(ERROR, "not text: binary data served as HTML")
         if self._looks_like_404():
             return Kind(ERROR, "the page is an error (404) page")
         urls = (self.url, self.canonical_url() or "")

@@ -9,6 +9,7 @@ heading, a date and some text, is a post however short. Plain functions over lxm
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -272,3 +273,25 @@ def is_dated_url(url: str) -> bool:
         return bool(_DATED_PATH.search(urlsplit(url).path))
     except ValueError:
         return False
+
+
+# A file's head with this share of control bytes (or NULs at all) is binary data: an image,
+# an archive or a crashed upload served as text/html. Text in any 8-bit or UTF-8 charset has
+# neither; UTF-16 and UTF-32 text has NULs, but starts with its byte order mark.
+BINARY_HEAD = 4096
+BINARY_SHARE = 0.1
+_CONTROL = frozenset(range(0x09)) | frozenset(range(0x0E, 0x20)) | {0x7F}
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def is_binary(page: str | bytes) -> bool:
+    """Whether a page that claims to be HTML is binary data."""
+    head = page[:BINARY_HEAD]
+    if isinstance(head, bytes):
+        if head.startswith(_WIDE_BOMS):
+            return False
+        codes = list(head)
+    else:
+        codes = [0xFFFD if c == "\ufffd" else ord(c) for c in head]
+    bad = sum(1 for c in codes if c in _CONTROL or c == 0xFFFD)
+    return bool(codes) and (0 in codes or bad > BINARY_SHARE * len(codes))
