@@ -71,6 +71,7 @@ BLOGARCHIVE_MALLOC_MMAP_THRESHOLD = 128 * 1024
 BLOGARCHIVE_PROGRESS_ENABLED = True
 BLOGARCHIVE_PROGRESS_INTERVAL = 5.0
 BLOGARCHIVE_PROGRESS_STDERR = False
+BLOGARCHIVE_STOP_ENABLED = True
 
 SITES_CONFIG = os.environ.get("BLOGARCHIVE_CONFIG") or "config/sites.toml"
 
@@ -80,6 +81,8 @@ EXTENSIONS = {
     # The crawl's archiving session: history, WARC and JSONL (see archive.session).
     "crawler.capture.extension.ArchiveExtension": 100,
     "crawler.extensions.progress.ProgressExtension": 500,
+    # Ctrl-C acts at once: says so, and drops the requests still waiting for their turn.
+    "crawler.extensions.stop.StopExtension": 600,
     # Last, so that its spider_closed handler reads the stats the others wrote on close.
     "crawler.extensions.runlog.RunLogExtension": 900,
 }

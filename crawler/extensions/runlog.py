@@ -60,6 +60,8 @@ _ERROR_STATS = (
 def crawl_counts(stats: dict[str, Any]) -> dict[str, int]:
     """Pages fetched, posts archived and errors, from a crawler's stats."""
     errors = sum(int(stats.get(key, 0)) for key in _ERROR_STATS)
+    # Requests a Ctrl-C dropped before they started fail in the downloader, which counts them.
+    errors -= int(stats.get("blogarchive/requests/dropped_at_stop", 0))
     unchanged = sum(int(stats.get(key, 0)) for key in _UNCHANGED_STATS)
     return {
         "pages": int(stats.get("response_received_count", 0)),
