@@ -1,9 +1,15 @@
-"""WACZ export: the archive in one file that ReplayWeb.page opens (WACZ 1.1.1).
+"""WACZ export: the archive in one file that ReplayWeb.page opens and pywb imports (WACZ 1.1.1).
 
-Layout: ``archive/*.warc.gz``, ``indexes/index.cdxj`` (sorted, by cdxj-indexer),
-``pages/pages.jsonl`` (one line per archived post or standalone page), ``datapackage.json`` (every file
-with its SHA-256) and ``datapackage-digest.json``. Entries are stored, not deflated:
-the WARCs are compressed already and replay tools read them by offset.
+Layout: ``archive/*.warc.gz``, ``indexes/index.cdx`` (sorted CDXJ, by cdxj-indexer),
+``pages/pages.jsonl`` (one line per archived post or standalone page), ``datapackage.json``
+(every file with its SHA-256) and ``datapackage-digest.json``. Entries are stored, not
+deflated: the WARCs are compressed already and replay tools read them by offset.
+
+The index is ``index.cdx``, not ``index.cdxj``: pywb 2.10's ``wb-manager add --unpack-wacz``
+takes only ``*.cdx``/``*.cdx.gz`` from a WACZ (otherwise: "does not contain any indices"),
+ReplayWeb.page reads ``*.cdx`` and ``*.cdxj``, and WACZ asks only for CDXJ content.
+Not a gzipped ``index.cdx.gz``: ReplayWeb.page reads one only through a ZipNum
+``index.idx`` beside it, and a blog's index is small.
 """
 
 from __future__ import annotations
@@ -44,9 +50,9 @@ def export_wacz(data_dir: Path, out: Path, *, title: str = "blogarchive") -> Wac
     names = {path.name for path in warcs}
     pages = _pages(layout.items_dir, names)
     with tempfile.TemporaryDirectory() as scratch:
-        index = Path(scratch) / "index.cdxj"
+        index = Path(scratch) / "index.cdx"
         CDXJIndexer(output=str(index), inputs=[str(p) for p in warcs], sort=True).process_all()
-        entries = [(f"archive/{p.name}", p) for p in warcs] + [("indexes/index.cdxj", index)]
+        entries = [(f"archive/{p.name}", p) for p in warcs] + [("indexes/index.cdx", index)]
         pages_file = Path(scratch) / "pages.jsonl"
         pages_file.write_text(
             "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [PAGES_HEADER, *pages]),

@@ -138,16 +138,28 @@ def test_a_304_is_a_server_not_modified_revisit_of_the_last_capture(tmp_path: Pa
     not_modified = replace(exchange("/post", body=b""), status=304, reason="Not Modified")
     assert second.capture(not_modified, []) == []
     second.close()
-    revisits = []
+    revisits, dates = [], []
     for path in sorted((tmp_path / "warc").glob("*.warc.gz")):
         with path.open("rb") as stream:
             for record in ArchiveIterator(stream):
+                if record.rec_type == "response":
+                    dates.append(record.rec_headers.get_header("WARC-Date"))
                 if record.rec_type == "revisit":
                     revisits.append(record.rec_headers)
+                    # No 304 headers: pywb would replay them as a blank page (README,
+                    # "Revisits and replay"); replay takes the original's instead.
+                    assert record.http_headers is None
+                    assert record.content_stream().read() == b""
     assert len(revisits) == 1
-    assert revisits[0].get_header("WARC-Profile").endswith("/server-not-modified")
+    headers = revisits[0]
+    assert headers.get_header("WARC-Profile").endswith("/server-not-modified")
     assert post.warc is not None
-    assert revisits[0].get_header("WARC-Refers-To") == post.warc.record_id
+    assert headers.get_header("WARC-Refers-To") == post.warc.record_id
+    assert headers.get_header("WARC-Refers-To-Target-URI") == post.url
+    assert headers.get_header("WARC-Refers-To-Date") == dates[0]
+    assert headers.get_header("Content-Length") == "0"
+    assert headers.get_header("Content-Type") is None
+    assert headers.get_header("WARC-Payload-Digest") is None
 
 
 def test_conditional_headers_only_for_a_post_whose_item_is_stored(tmp_path: Path) -> None:

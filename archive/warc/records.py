@@ -90,18 +90,39 @@ def response_record(exchange: HttpExchange, record_id: str, date: str) -> Any:
 
 
 def revisit_record(exchange: HttpExchange, record_id: str, date: str, of: RevisitOf) -> Any:
-    """A revisit: the new response's headers, no body, pointing at the original."""
+    """A revisit pointing at the original response: no body, and for a 304 no block at all.
+
+    An identical-payload-digest revisit keeps the new 200's headers. A server-not-modified
+    revisit is written with an empty block (WARC 1.1 6.7.3: "may have no content body, in
+    which case a Content-Length of zero shall be written"), not with the 304's headers:
+    pywb 2.10 replays any revisit whose own status is 3xx as an empty response
+    (``resolvingloader.py``), and that revisit is the URL's latest capture, so every
+    unchanged post would replay blank after a recrawl. With no headers of its own, pywb
+    and wabac.js (ReplayWeb.page) both take status, headers and body from the original
+    the ``WARC-Refers-To-*`` fields name. What the server said stays on record: the
+    profile says it answered "not modified", and the request record keeps the
+    validators it was asked with. README, "Revisits and replay".
+    """
     headers = _capture_headers(exchange, record_id, date)
     headers["WARC-Refers-To"] = of.record_id
+    not_modified = of.profile == PROFILE_NOT_MODIFIED
     record = builder().create_revisit_record(
         exchange.url,
+        # The original's digest (a revisit's payload is the original's, WARC 1.1 5.9);
+        # pywb looks the original up by it.
         of.payload_digest or exchange.payload_digest,
         of.target_uri,
         of.date,
-        http_headers=response_headers(exchange),
+        http_headers=None if not_modified else response_headers(exchange),
         warc_headers_dict=headers,
     )
     record.rec_headers.replace_header("WARC-Profile", of.profile)
+    if not_modified:
+        # WARC 1.1 requires the digest only of identical-payload-digest revisits; checkers
+        # that digest the (empty) payload fail on it (FastWARC's ``check -p``), and replay
+        # finds the original by URL and date without it.
+        record.rec_headers.remove_header("WARC-Payload-Digest")
+        record.content_type = None  # an empty block has no media type
     return record
 
 

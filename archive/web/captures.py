@@ -120,6 +120,11 @@ def _capture(member: Member, filename: str) -> Capture | None:
     if kind not in CAPTURE_TYPES or not url or not record_id or url.startswith("urn:"):
         return None
     status, content_type = _http_head(member.head)
+    profile = member.header("WARC-Profile")
+    if status is None and kind == "revisit" and profile and _NOT_MODIFIED in profile:
+        # Our not-modified revisits have an empty block (archive/warc/records.py says
+        # why); the profile is the record of the server's 304.
+        status = 304
     return Capture(
         url=url,
         kind=kind,
@@ -130,7 +135,7 @@ def _capture(member: Member, filename: str) -> Capture | None:
         status=status,
         content_type=content_type,
         refers_to=member.header("WARC-Refers-To"),
-        profile=member.header("WARC-Profile"),
+        profile=profile,
     )
 
 
