@@ -169,4 +169,3 @@ def _alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
-
