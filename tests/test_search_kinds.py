@@ -316,3 +316,12 @@ def test_stats_count_pages_apart(client: TestClient) -> None:
     assert "<dt>Standalone pages</dt><dd>1</dd>" in text
     assert "<dt>Versions</dt><dd>1</dd>" in text  # of posts
     assert "blog, 2024-01: 1" in text  # the chart counts the post only
+
+
+def test_export_never_overwrites_a_file_unless_forced(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "precious.wacz"
+    out.write_bytes(b"someone's work")
+    assert main(["export", "--wacz", str(out), "--data-dir", str(data)]) == 1
+    assert out.read_bytes() == b"someone's work"
+    assert main(["export", "--wacz", str(out), "--data-dir", str(data), "--force"]) == 0
+    assert zipfile.is_zipfile(out)

@@ -19,13 +19,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--wacz", required=True, metavar="FILE", help="the .wacz file to write")
     parser.add_argument("--title", default="blogarchive", help="collection title")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     data_dir = DataDir.resolve(args.data_dir).path
+    out = Path(args.wacz)
+    if out.exists() and not args.force:
+        print(f"blogarchive export: {out} exists; --force replaces it", file=sys.stderr)
+        return 1
     try:
-        summary = export_wacz(data_dir, Path(args.wacz), title=args.title)
+        summary = export_wacz(data_dir, out, title=args.title)
     except (OSError, ValueError) as exc:
         print(f"blogarchive export: {exc}", file=sys.stderr)
         return 1
