@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from archive import DataDir, PointerError, PostRecord, archive_file, catalog, record_at
+from archive.diff import PostDiff, diff_posts
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -31,6 +32,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--raw", action="store_true", help="print the captured HTTP response")
     out.add_argument("--json", action="store_true", help="print the item as JSON")
+    parser.add_argument(
+        "--diff",
+        nargs="?",
+        const="",
+        metavar="A..B",
+        help="what changed from version A to B (default: the last two): fields, and the body "
+        "word by word (with --json: as data)",
+    )
     return parser
 
 
@@ -39,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
     versions = catalog.versions(data_dir, args.url)
     if not versions:
         return _fail(f"{args.url} is not in the archive in {data_dir}", 1)
+    if args.diff is not None:
+        return _print_diff(versions, args.diff, as_json=args.json)
     record = catalog.pick(versions, args.version)
     if record is None:
         numbers = ", ".join(str(r.version) for r in versions)
@@ -73,11 +84,70 @@ def describe(record: PostRecord, versions: list[PostRecord]) -> str:
     ]
     lines += [f"{name + ':':<11}{value}" for name, value in fields if value not in (None, "")]
     lines += ["", f"Versions ({len(versions)}):"]
-    for other in versions:
+    for before, other in zip([None, *versions], versions, strict=False):
         mark = "  <- shown" if other is record else ""
         number = "-" if other.version is None else str(other.version)
-        lines.append(f"  v{number:<4} {other.fetched_at or 'unknown date':<28}{_warc(other)}{mark}")
+        change = "first archived" if before is None else diff_posts(before, other).summary()
+        lines.append(f"  v{number:<4} {other.fetched_at or 'unknown date':<28}{change}{mark}")
     return "\n".join([*lines, "", record.body])
+
+
+def _print_diff(versions: list[PostRecord], spec: str, *, as_json: bool) -> int:
+    if len(versions) < 2:
+        return _fail(f"{versions[0].url} has one version: nothing to compare", 1)
+    try:
+        old, new = _pair(versions, spec)
+    except ValueError as exc:
+        return _fail(str(exc), 2)
+    diff = diff_posts(old, new)
+    if as_json:
+        print(json.dumps(diff.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_diff(diff, color=sys.stdout.isatty()))
+    return 0
+
+
+def _pair(versions: list[PostRecord], spec: str) -> tuple[PostRecord, PostRecord]:
+    """Versions ``A..B``; ``A`` or ``A..`` is A to the latest, ``..B`` the one before B to B."""
+    if not spec:
+        return versions[-2], versions[-1]
+    first, sep, last = spec.partition("..")
+    try:
+        a = int(first) if first else None
+        b = int(last) if sep and last else None
+    except ValueError:
+        raise ValueError(f"--diff: {spec!r} is not A..B with version numbers") from None
+    new = catalog.pick(versions, b)
+    if a is not None:
+        old = catalog.pick(versions, a)
+    else:
+        old = versions[versions.index(new) - 1] if new and new is not versions[0] else None
+    if old is None or new is None or old is new:
+        numbers = ", ".join(str(r.version) for r in versions)
+        raise ValueError(f"--diff: {spec!r} does not name two versions (versions: {numbers})")
+    return old, new
+
+
+_ADDED, _REMOVED, _PLAIN = "\x1b[32m", "\x1b[31m", "\x1b[39m"
+
+
+def format_diff(diff: PostDiff, *, color: bool) -> str:
+    """A diff as text: field changes, then each changed paragraph with ``{+added+}`` and
+    ``[-removed-]`` words (green and red instead on a terminal)."""
+    lines = [f"{diff.url}: v{diff.old} -> v{diff.new}: {diff.summary()}"]
+    for change in diff.fields:
+        lines.append(f"  {change.name}: {change.old!r} -> {change.new!r}")
+    for paragraph in diff.paragraphs:
+        lines += ["", " ".join(_span(span.op, span.text, color) for span in paragraph)]
+    return "\n".join(lines)
+
+
+def _span(op: str, text: str, color: bool) -> str:
+    if op == "same":
+        return text
+    if color:
+        return f"{_ADDED if op == 'added' else _REMOVED}{text}{_PLAIN}"
+    return f"{{+{text}+}}" if op == "added" else f"[-{text}-]"
 
 
 def _rating(record: PostRecord) -> str | None:
