@@ -71,8 +71,9 @@ class WarcRef:
     """The WARC file's name (no directory), relative to ``DATA/warc/``."""
     offset: int
     """Byte offset of the (gzip member of the) response record."""
-    record_id: str
-    """The record's ``WARC-Record-ID``, e.g. ``<urn:uuid:...>``."""
+    record_id: str | None
+    """The record's ``WARC-Record-ID``, e.g. ``<urn:uuid:...>``; None for a record of an
+    ARC file (``extract`` reads them), a format without record ids."""
     length: int | None = None
     """Length in bytes of the record as stored (compressed), when known."""
 
@@ -89,7 +90,7 @@ class WarcRef:
         return cls(
             filename=str(data["filename"]),
             offset=int(data["offset"]),
-            record_id=str(data["record_id"]),
+            record_id=None if data.get("record_id") is None else str(data["record_id"]),
             length=None if data.get("length") is None else int(data["length"]),
         )
 

@@ -308,7 +308,7 @@ class ArchiveSession:
         self.history.record_capture(
             Capture(
                 url=exchange.url,
-                record_id=written.response.record_id,
+                record_id=written.record_id,
                 warc_date=written.warc_date,
                 payload_digest=exchange.payload_digest,
                 filename=written.response.filename,

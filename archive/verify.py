@@ -1,24 +1,24 @@
 """``blogarchive verify``: check every WARC and JSONL file of a data dir.
 
-WARC: gzip members whole (this catches the truncation ``warcio check`` misses),
-records readable, block and payload digests right, a ``warcinfo`` first, and every
-request, response and metadata of a capture in one file. JSONL: every line parses,
-and its ``warc`` pointer lands on the response (or revisit) record for its URL.
+WARC: gzip members whole (this catches the truncation ``warcio check`` misses), records
+readable to their declared length (files gzipped per record, as a whole, or not), each
+with the target URI its type requires, block and payload digests right, a ``warcinfo``
+first, and every request, response and metadata of a capture in one file. JSONL: every
+line parses, and its ``warc`` pointer lands on the response (or revisit) record for its URL.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from archive.datadir import OPEN_SUFFIX, DataDir, archive_file
 from archive.warc.members import scan
 from archive.warc.pointer import PointerError, record_at
+from archive.warc.reading import GZIP_MAGIC, READ_ERRORS, Reading, read_archive, short_reason
 
 CAPTURE_TYPES = ("response", "revisit")
 
@@ -61,13 +61,27 @@ def _note_open(path: Path, report: Report) -> None:
 def verify_warc(path: Path, report: Report) -> None:
     name = path.name
     _note_open(path, report)
-    members = scan(path)
-    if members.error:
-        report.problems.append(f"{name}: truncated: {members.error}")
+    good_end, cut = _gzip_members_end(path)
+    if cut:
+        report.problems.append(f"{name}: truncated: {cut}")
     captures = _Captures()
-    for problem in _check_records(path, members.good_end, captures, report):
+    reading = Reading(path)
+    for problem in _check_records(reading, good_end, captures, report):
         report.problems.append(f"{name}: {problem}")
+    report.problems.extend(f"{name}: {note}" for note in reading.notes)
+    if reading.problem and not cut:  # the gzip scan has told of the cut already
+        report.problems.append(f"{name}: {reading.problem}")
     report.problems.extend(f"{name}: {p}" for p in captures.problems())
+
+
+def _gzip_members_end(path: Path) -> tuple[int, str | None]:
+    """End of the last whole gzip member, and why the file is cut if it is; an
+    uncompressed file has no members, and its cuts are found by reading it."""
+    with path.open("rb") as stream:
+        if stream.read(2) != GZIP_MAGIC:
+            return sys.maxsize, None
+    members = scan(path)
+    return members.good_end, members.error
 
 
 @dataclass
@@ -77,7 +91,9 @@ class _Captures:
     targets: set[str] = field(default_factory=set)
     links: list[tuple[str, str, str]] = field(default_factory=list)
 
-    def add(self, kind: str, record_id: str, concurrent_to: str | None) -> None:
+    def add(self, kind: str, record_id: str | None, concurrent_to: str | None) -> None:
+        if record_id is None:  # an ARC record: the format links nothing
+            return
         if kind in CAPTURE_TYPES:
             self.targets.add(record_id)
         elif kind in ("request", "metadata") and concurrent_to:
@@ -89,28 +105,28 @@ class _Captures:
                 yield f"{kind} {record_id} refers to {target}, which is not in this file"
 
 
-def _check_records(path: Path, good_end: int, captures: _Captures, report: Report) -> Iterator[str]:
-    with path.open("rb") as stream:
-        records = ArchiveIterator(stream, check_digests=True)
+def _check_records(
+    reading: Reading, good_end: int, captures: _Captures, report: Report
+) -> Iterator[str]:
+    """Digest and order problems; a file gzipped as a whole is read through (its offsets are
+    in the decompressed stream, so the gzip scan's good end does not bound them)."""
+    for number, entry in enumerate(read_archive(reading, check_digests=True, scan_members=False)):
+        if entry.offset >= good_end and not reading.whole_gzip:
+            return
+        record = entry.record
         try:
-            for number, record in enumerate(records):
-                offset = records.get_record_offset()
-                if offset >= good_end:
-                    return
-                kind = record.rec_headers.get_header("WARC-Type")
-                _drain(record)
-                report.records += 1
-                if number == 0 and kind != "warcinfo":
-                    yield "does not start with a warcinfo record"
-                if record.digest_checker.passed is False:
-                    yield f"record at {offset}: {'; '.join(record.digest_checker.problems)}"
-                captures.add(
-                    kind,
-                    record.rec_headers.get_header("WARC-Record-ID"),
-                    record.rec_headers.get_header("WARC-Concurrent-To"),
-                )
-        except (ArchiveLoadFailed, ValueError, OSError, EOFError) as exc:
-            yield f"unreadable record: {exc}"
+            _drain(record)
+        except READ_ERRORS as exc:
+            yield f"record at {entry.offset}: unreadable: {short_reason(exc)}"
+            continue
+        report.records += 1
+        if number == 0 and entry.kind != "warcinfo":
+            yield "does not start with a warcinfo record"
+        if record.digest_checker.passed is False:
+            yield f"record at {entry.offset}: {'; '.join(record.digest_checker.problems)}"
+        captures.add(
+            entry.kind, entry.record_id, record.rec_headers.get_header("WARC-Concurrent-To")
+        )
 
 
 def _drain(record: object) -> None:

@@ -1,4 +1,4 @@
-"""Offline extraction: posts from saved HTML files and from WARC response records."""
+"""Offline extraction: posts from saved HTML files and from WARC and ARC response records."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from archive.datadir import OPEN_SUFFIX
 from archive.records import PostRecord, WarcRef
+from archive.warc.reading import READ_ERRORS, Entry, Reading, read_archive, short_reason
 from crawler.parsers import page_for
 
 logger = logging.getLogger(__name__)
@@ -70,50 +68,38 @@ def extract_html(
 
 
 def extract_warc(
-    path: Path, *, platform: str = "auto", every: bool = False
+    reading: Reading, *, platform: str = "auto", every: bool = False
 ) -> Iterator[PostRecord]:
-    """Every post and page among the HTML response records of a WARC file (``every``: every
-    HTML page, listings included)."""
-    filename = path.name.removesuffix(OPEN_SUFFIX)
-    with path.open("rb") as stream:
-        records = ArchiveIterator(stream)
-        try:
-            yield from _posts(records, filename, platform, every)
-        except (ArchiveLoadFailed, EOFError, zlib.error) as exc:
-            # warcio's own offset is gone after such a failure: say how far we had read.
-            raise ValueError(f"damaged WARC near byte {stream.tell()}: {_reason(exc)}") from None
-
-
-def _reason(exc: Exception) -> str:
-    """A short printable reason: warcio quotes the bad bytes after ", first line"."""
-    text = str(exc).split(", first line")[0] or type(exc).__name__
-    return re.sub(r"[^\x20-\x7e]+", "?", text)[:100]
-
-
-def _posts(
-    records: ArchiveIterator, filename: str, platform: str, every: bool
-) -> Iterator[PostRecord]:
-    """Every post among the HTML response records."""
-    for record in records:
-        if record.rec_type != "response" or record.http_headers is None:
+    """Every post and page among the HTML responses of a WARC or ARC file (``every``: every
+    HTML page, listings included). Skipped records and where the file stops being readable
+    are told in ``reading``."""
+    filename = reading.path.name.removesuffix(OPEN_SUFFIX)
+    for entry in read_archive(reading):
+        html = _html_response(entry, reading)
+        if entry.url is None or html is None:
             continue
-        content_type = record.http_headers.get_header("Content-Type") or ""
-        if not content_type.lower().startswith(HTML_TYPES):
-            continue
-        url = record.rec_headers.get_header("WARC-Target-URI")
-        body = record.content_stream().read()  # before get_record_offset(), which skips it
-        ref = WarcRef(
-            filename=filename,
-            offset=records.get_record_offset(),
-            record_id=record.rec_headers.get_header("WARC-Record-ID"),
-        )
-        page = page_for(url, body, platform=platform, encoding=_charset(content_type))
+        body, content_type = html
+        page = page_for(entry.url, body, platform=platform, encoding=_charset(content_type))
         if not every and not page.page_kind.is_item:
-            logger.debug("%s: not a post (%s)", url, page.page_kind.reason)
+            logger.debug("%s: not a post (%s)", entry.url, page.page_kind.reason)
             continue
-        yield page.extract().replace(
-            fetched_at=record.rec_headers.get_header("WARC-Date"), warc=ref
-        )
+        ref = WarcRef(filename=filename, offset=entry.offset, record_id=entry.record_id)
+        yield page.extract().replace(fetched_at=entry.date, warc=ref)
+
+
+def _html_response(entry: Entry, reading: Reading) -> tuple[bytes, str] | None:
+    """The body and Content-Type of an HTML response record; None for any other record."""
+    headers = entry.record.http_headers
+    if entry.kind != "response" or headers is None:
+        return None
+    content_type = headers.get_header("Content-Type") or ""
+    if not content_type.lower().startswith(HTML_TYPES):
+        return None
+    try:
+        return entry.record.content_stream().read(), content_type
+    except READ_ERRORS as exc:  # a bad chunk or content encoding spoils this record only
+        reading.notes.append(f"skipped the response at byte {entry.offset}: {short_reason(exc)}")
+        return None
 
 
 def _charset(content_type: str) -> str | None:

@@ -17,6 +17,7 @@ from archive.repair import repair_data_dir, repair_jsonl, repair_warc
 from archive.verify import verify_data_dir
 from archive.warc.members import scan
 from archive.warc.writer import OPEN_SUFFIX, HttpExchange, WarcFileWriter
+from tests.support.checkers import assert_warcs_pass_checkers
 
 
 def exchange(n: int, size: int = 3000) -> HttpExchange:
@@ -138,7 +139,9 @@ def test_repair_cuts_a_crashed_file_back_to_its_last_capture(tmp_path: Path) -> 
     assert not target.exists()
     tail = scan(repair.path).members[-1]
     assert tail.header("WARC-Type") == "metadata"
+    assert tail.header("WARC-Payload-Digest") is None  # WARC 1.1: metadata has no payload
     assert b"truncated-at" in _record_body(repair.path, tail.offset)
+    assert_warcs_pass_checkers([repair.path])
 
 
 def _record_body(path: Path, offset: int) -> bytes:

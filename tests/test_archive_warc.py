@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc.writer import HttpExchange, WarcFileWriter
+from tests.support.checkers import assert_warcs_pass_checkers
 
 EXPECTED = (
     "WARC/1.1\r\n"
@@ -136,13 +135,7 @@ def test_one_gzip_member_per_record_and_warcio_reads_all(tmp_path: Path) -> None
     with path.open("rb") as stream:
         types = [r.rec_type for r in ArchiveIterator(stream)]
     assert types == ["warcinfo"] + ["request", "response"] * 3
-    result = subprocess.run(
-        [sys.executable, "-m", "warcio.cli", "check", "-v", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_warcs_pass_checkers([path])
 
 
 def test_file_is_open_while_writing(tmp_path: Path) -> None:
@@ -236,3 +229,15 @@ def test_invalid_settings_are_refused(tmp_path: Path) -> None:
         WarcFileWriter(tmp_path, max_size=0)
     with pytest.raises(ValueError, match="gzip_level"):
         WarcFileWriter(tmp_path, gzip_level=12)
+
+
+def test_metadata_records_have_a_block_digest_and_no_payload_digest(tmp_path: Path) -> None:
+    """WARC 1.1 gives a metadata record no payload, so no WARC-Payload-Digest either."""
+    with make_writer(tmp_path) as writer:
+        writer.write_capture(exchange(), metadata=lambda ref: [b'{"url": "x"}'])
+    path = writer.closed_files[0]
+    with path.open("rb") as stream:
+        [metadata] = [r.rec_headers for r in ArchiveIterator(stream) if r.rec_type == "metadata"]
+    assert metadata.get_header("WARC-Payload-Digest") is None
+    assert metadata.get_header("WARC-Block-Digest").startswith("sha1:")
+    assert_warcs_pass_checkers([path])

@@ -21,6 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import LOOPBACK, Crawled, crawl_blog, run_cli
 from tests.sites import get_blog
+from tests.support.checkers import assert_warcs_pass_checkers
 
 FIELDS = ("title", "authors", "published", "updated", "body", "tags", "rating", "canonical_url")
 
@@ -79,17 +80,9 @@ def test_items_carry_site_fetch_time_and_author(crawled: Crawled) -> None:
         assert item["author"] == (item["authors"][0] if item["authors"] else None)
 
 
-def test_warc_files_pass_warcio_check(crawled: Crawled) -> None:
-    files = warc_files(crawled)
-    assert files
+def test_warc_files_pass_warcio_and_fastwarc_check(crawled: Crawled) -> None:
     assert not list((crawled.data_dir / "warc").glob("*.open"))
-    result = subprocess.run(
-        [sys.executable, "-m", "warcio.cli", "check", *map(str, files)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_warcs_pass_checkers(warc_files(crawled))
 
 
 def test_warc_holds_every_request_and_response(crawled: Crawled) -> None:

@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-# The client de-chunks the body, so the record keeps the original framing header under
-# another name, as warcprox and pywb do; readers must not de-chunk it again.
+# The body is stored de-chunked, so a Transfer-Encoding header would make readers de-chunk
+# it again: it is kept under another name, as warcprox and pywb do. Scrapy's Twisted client
+# never passes it on (it consumes connection headers), so crawls write neither; this is for
+# exchanges built by other means.
 RENAMED_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
 PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -68,8 +70,19 @@ def sha1_digest(data: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
 
 
+class _Writer(WARCWriter):  # type: ignore[misc]
+    """warcio's writer, minus the payload digest it puts on metadata records.
+
+    WARC 1.1 defines a payload only for records whose block is an HTTP message or a
+    resource; a metadata block has none, and FastWARC's ``check -p`` fails a metadata
+    record that claims a payload digest.
+    """
+
+    NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit", "metadata")
+
+
 def builder() -> WARCWriter:
-    return WARCWriter(io.BytesIO(), gzip=False, warc_version="1.1")
+    return _Writer(io.BytesIO(), gzip=False, warc_version="1.1")
 
 
 def response_headers(exchange: HttpExchange) -> StatusAndHeaders:
@@ -185,7 +198,7 @@ def warcinfo_record(filename: str, info: dict[str, str], record_id: str, date: s
 def encode(record: Any) -> bytes:
     """A record's uncompressed bytes, digests and Content-Length computed by warcio."""
     buffer = io.BytesIO()
-    WARCWriter(buffer, gzip=False, warc_version="1.1").write_record(record)
+    _Writer(buffer, gzip=False, warc_version="1.1").write_record(record)
     return buffer.getvalue()
 
 

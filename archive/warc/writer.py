@@ -65,6 +65,13 @@ class WrittenCapture:
     revisit: bool
     warc_date: str
 
+    @property
+    def record_id(self) -> str:
+        """The response's (or revisit's) id: the records we write always have one."""
+        if self.response.record_id is None:
+            raise ValueError("a written record without an id")
+        return self.response.record_id
+
 
 def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"

@@ -7,8 +7,9 @@ spider that need it (``crawler.get_extension(ArchiveExtension).session``).
 The ``response_downloaded`` signal comes from the downloader before any downloader
 middleware's ``process_response``, so the body is still as received (content-encoded).
 What Scrapy does not keep: header-name casing (title-cased), the reason phrase (rebuilt
-from the status code) and chunk framing (the body is de-chunked; the header is kept
-renamed).
+from the status code) and the connection headers Twisted consumes (``Transfer-Encoding``,
+``Connection``, ``Keep-Alive``, ``Upgrade``): a chunked body arrives de-chunked, with no
+``Transfer-Encoding`` and no ``Content-Length``, and is written so.
 
 A 200 HTML response may be a post, so its capture waits until the spider has parsed it
 (:class:`~crawler.capture.middleware.CaptureSpiderMiddleware` calls :meth:`flush`), and

@@ -1,14 +1,14 @@
-"""``blogarchive extract PATH...``: re-extract posts from saved HTML or any WARC, offline."""
+"""``blogarchive extract PATH...``: re-extract posts from saved HTML or any WARC or ARC file."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from archive import PostRecord, dumps
+from archive import dumps
+from archive.warc.reading import Reading
 from crawler.extract import extract_html, extract_warc, file_kind
 
 
@@ -20,7 +20,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "found in saved HTML files or in the HTML responses of WARC files (--all: every HTML "
         "page, with its kind). Never uses the network.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="an .html file or a WARC file")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="an .html file, or a WARC or ARC file (gzipped per record, as a whole, or not)",
+    )
     parser.add_argument("--url", help="the address a saved HTML file was fetched from")
     parser.add_argument("--platform", default="auto", help="force a platform (default: auto)")
     parser.add_argument(
@@ -37,16 +42,30 @@ def run(args: argparse.Namespace) -> int:
     for raw in args.paths:
         path = Path(raw)
         try:
-            for record in _records(path, args):
-                sys.stdout.write(dumps(record) + "\n")
+            failed += _extract(path, args)
         except (OSError, ValueError) as exc:
-            print(f"blogarchive extract: {path}: {exc}", file=sys.stderr)
+            _say(f"{path}: {exc}")
             failed += 1
     return 1 if failed else 0
 
 
-def _records(path: Path, args: argparse.Namespace) -> Iterator[PostRecord]:
-    if file_kind(path) == "warc":
-        yield from extract_warc(path, platform=args.platform, every=args.every)
-    else:
-        yield extract_html(path, url=args.url, platform=args.platform, every=args.every)
+def _extract(path: Path, args: argparse.Namespace) -> int:
+    """Print the file's items; 1 when the file could not be read to its end."""
+    if file_kind(path) == "html":
+        record = extract_html(path, url=args.url, platform=args.platform, every=args.every)
+        sys.stdout.write(dumps(record) + "\n")
+        return 0
+    reading = Reading(path)
+    for record in extract_warc(reading, platform=args.platform, every=args.every):
+        sys.stdout.write(dumps(record) + "\n")
+    sys.stdout.flush()  # the items come before the word on where the file stops
+    for note in reading.notes:
+        _say(f"{path}: {note}")
+    if reading.problem:
+        _say(f"{path}: {reading.problem}")
+        return 1
+    return 0
+
+
+def _say(line: str) -> None:
+    print(f"blogarchive extract: {line}", file=sys.stderr)
