@@ -239,3 +239,20 @@ def test_search_never_imports_scrapy_or_the_other_commands(tmp_path: Path) -> No
         check=True,
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_reader_that_leaves_the_pipe_ends_the_command_quietly(tmp_path: Path) -> None:
+    assert run_cli("demo", "--data-dir", str(tmp_path)).returncode == 0
+    warc = str(next((tmp_path / "warc").glob("*.warc.gz")))
+    with subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "extract", "--all", warc, warc, warc, warc],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    ) as extract:
+        assert extract.stdout is not None
+        assert extract.stderr is not None
+        extract.stdout.read(100)  # like `| head -c 100`: read a little, then leave
+        extract.stdout.close()
+        err = extract.stderr.read().decode()
+    assert (extract.returncode, err) == (141, "")

@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
         path = Path(raw)
         try:
             failed += _extract(path, args)
+        except BrokenPipeError:
+            raise  # our reader left (| head): the CLI ends quietly
         except (OSError, ValueError) as exc:
             _say(f"{path}: {exc}")
             failed += 1
