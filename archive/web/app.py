@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from archive.web import api, pages
+from archive.web import api, feeds, pages
 from archive.web.render import environment
 from archive.web.security import SecurityHeaders
 from archive.web.store import Store
@@ -51,6 +51,8 @@ def _routes() -> list[Route | Mount]:
         Route("/api/posts/{post_id:str}", api.api_post, methods=_GET),
         Route("/api/runs", api.api_runs, methods=_GET),
         Route("/api/openapi.json", api.api_openapi, methods=_GET),
+        Route("/feeds/posts.atom", feeds.feed_posts, methods=_GET),
+        Route("/feeds/changes.atom", feeds.feed_changes, methods=_GET),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
