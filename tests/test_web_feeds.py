@@ -1,5 +1,5 @@
-"""Atom feeds of an archive (posts, and new versions of changed posts), on a real archive
-(WARC, JSONL and index) through the web app."""
+"""Atom feeds of an archive (posts, and new versions of changed posts) and the diff view of
+two versions, on a real archive (WARC, JSONL and index) through the web app."""
 
 from __future__ import annotations
 
@@ -68,3 +68,16 @@ def test_changes_feed_lists_new_versions_with_what_changed(client: TestClient) -
     assert link is not None
     assert link.get("href") == f"http://127.0.0.1:8080/posts/{post_id(PAGE_URL)}?version=2"
     assert feed.findtext("a:updated", namespaces=NS) == "2024-03-01T00:00:00+00:00"
+
+
+def test_the_post_page_links_each_version_to_what_changed(client: TestClient) -> None:
+    page = client.get(f"/posts/{post_id(PAGE_URL)}")
+    assert f'href="/posts/{post_id(PAGE_URL)}/diff?to=2"' in page.text
+    diff = client.get(f"/posts/{post_id(PAGE_URL)}/diff?to=2")
+    assert diff.status_code == 200
+    assert "<del>Notes on who writes here.</del>" in diff.text
+    assert "<ins>Notes, rewritten.</ins>" in diff.text
+    assert "body +2 -5 words" in diff.text
+    # The UI's own page policy (no script), as on the post page itself.
+    assert diff.headers["content-security-policy"] == page.headers["content-security-policy"]
+    assert client.get(f"/posts/{post_id(POST_URL)}/diff").status_code == 404  # one version

@@ -44,6 +44,7 @@ def _routes() -> list[Route | Mount]:
     return [
         Route("/", pages.search_page, methods=_GET),
         Route("/posts/{post_id:str}", pages.post_page, methods=_GET),
+        Route("/posts/{post_id:str}/diff", pages.diff_page, methods=_GET),
         Route("/captures/{filename:str}/{offset:int}", pages.capture_page, methods=_GET),
         Route("/captures/{filename:str}/{offset:int}/raw", pages.capture_raw, methods=_GET),
         Route("/stats", pages.stats_page, methods=_GET),

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from archive.diff import diff_posts
 from archive.search.index import QuerySyntaxError, SchemaVersionError
 from archive.web.chart import colours, month_range, posts_chart
 from archive.web.forms import (
@@ -88,6 +89,30 @@ def post_page(request: Request) -> Response:
             404, "No such post in the archive." if version is None else "No such version."
         )
     return render(request, "post.html", post=post, item=post.record.to_dict())
+
+
+def diff_page(request: Request) -> Response:
+    """What changed from one version to another (default: to ``?to=``'s previous one)."""
+    store = _store(request)
+    ident = request.path_params["post_id"]
+    latest = store.post(ident)
+    if latest is None:
+        raise HTTPException(404, "No such post in the archive.")
+    versions = latest.versions
+    try:
+        new = int_param(request.query_params, "to", 0, low=1, high=1_000_000)
+        old = int_param(request.query_params, "from", 0, low=1, high=1_000_000)
+    except FormError as exc:
+        raise HTTPException(400, str(exc)) from None
+    after = next((v for v in versions if v.version == new), versions[-1]) if new else versions[-1]
+    earlier = [v for v in versions if v is not after and (v.version or 0) < (after.version or 0)]
+    before = next((v for v in versions if v.version == old), None) if old else None
+    before = before or (earlier[-1] if earlier else None)
+    if before is None:
+        raise HTTPException(404, "No earlier version to compare with.")
+    diff = diff_posts(before, after)
+    title = after.title or after.url
+    return render(request, "diff.html", 200, diff=diff, post_id=ident, title=title)
 
 
 def _version(request: Request) -> int | None:
