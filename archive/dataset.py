@@ -16,7 +16,7 @@ from archive.datadir import DataDir
 from archive.jsonl import iter_archive
 from archive.records import PostRecord
 
-BATCH = 5_000
+BATCH = 2_000
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("url", "string"),
     ("site", "string"),
