@@ -18,11 +18,13 @@ import hashlib
 import json
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cdxj_indexer.main import CDXJIndexer
+from warcio.exceptions import ArchiveLoadFailed
 
 from archive import __version__
 from archive.datadir import DataDir
@@ -39,19 +41,27 @@ class WaczSummary:
     warcs: int
     pages: int
     bytes: int
+    damaged: tuple[str, ...] = ()
+    """WARC files left out because they cannot be read to their end (with why)."""
 
 
 def export_wacz(data_dir: Path, out: Path, *, title: str = "blogarchive") -> WaczSummary:
-    """Package every closed WARC of the data dir, and its posts as pages."""
+    """Package every closed, readable WARC of the data dir, and its posts as pages.
+
+    A WARC that cannot be read to its end is left out, and named in the summary: a
+    package that replay tools reject as a whole would help nobody (``blogarchive verify``
+    says what is wrong with it).
+    """
     layout = DataDir(data_dir)
-    warcs = layout.warc_files(live=False)
-    if not warcs:
+    found = layout.warc_files(live=False)
+    if not found:
         raise ValueError(f"no WARC files in {layout.warc_dir}; crawl something first")
-    names = {path.name for path in warcs}
-    pages = _pages(layout.items_dir, names)
     with tempfile.TemporaryDirectory() as scratch:
         index = Path(scratch) / "index.cdx"
-        CDXJIndexer(output=str(index), inputs=[str(p) for p in warcs], sort=True).process_all()
+        warcs, damaged = _index(found, index, Path(scratch))
+        if not warcs:
+            raise ValueError(f"no readable WARC file in {layout.warc_dir}: {damaged[0]}")
+        pages = _pages(layout.items_dir, {path.name for path in warcs})
         entries = [(f"archive/{p.name}", p) for p in warcs] + [("indexes/index.cdx", index)]
         pages_file = Path(scratch) / "pages.jsonl"
         pages_file.write_text(
@@ -60,7 +70,32 @@ def export_wacz(data_dir: Path, out: Path, *, title: str = "blogarchive") -> Wac
         )
         entries.append(("pages/pages.jsonl", pages_file))
         _write_zip(out, entries, title)
-    return WaczSummary(path=out, warcs=len(warcs), pages=len(pages), bytes=out.stat().st_size)
+    size = out.stat().st_size
+    return WaczSummary(out, len(warcs), len(pages), size, damaged=tuple(damaged))
+
+
+def _index(warcs: list[Path], index: Path, scratch: Path) -> tuple[list[Path], list[str]]:
+    """Index each WARC on its own, then merge: one damaged file spoils only itself."""
+    readable: list[Path] = []
+    damaged: list[str] = []
+    lines: list[str] = []
+    for number, path in enumerate(warcs):
+        part = scratch / f"part-{number}.cdx"
+        try:
+            CDXJIndexer(output=str(part), inputs=[str(path)], sort=False).process_all()
+        except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
+            damaged.append(f"{path.name}: {_first_line(exc)}")
+            continue
+        readable.append(path)
+        lines += part.read_text(encoding="utf-8").splitlines(keepends=True)
+    index.write_text("".join(sorted(lines)), encoding="utf-8")
+    return readable, damaged
+
+
+def _first_line(exc: BaseException) -> str:
+    """An error's gist: its first line, without the raw bytes warcio quotes."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text.split(", first line:")[0][:200]
 
 
 def _pages(items_dir: Path, warc_names: set[str]) -> list[dict[str, str]]:

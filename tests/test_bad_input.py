@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import random
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -193,3 +195,39 @@ def test_read_only_data_dir_fails_before_crawling(tmp_path: Path) -> None:
     line = one_line(result)
     assert line.startswith(f"blogarchive crawl: cannot write to the data dir {data_dir}: ")
     assert line.endswith(("Read-only file system", "Permission denied"))
+
+
+def test_damage_is_named_not_printed(tmp_path: Path) -> None:
+    """A damaged record: show --raw says so in one line (no raw bytes); export --wacz leaves
+    out the damaged WARC, names it and exits 1, and still packages the readable ones."""
+    data = tmp_path / "data"
+    assert run_cli("demo", "--data-dir", str(data)).returncode == 0
+    [warc] = list((data / "warc").glob("*.warc.gz"))
+    damaged = warc.with_name(warc.name.replace("-00001-", "-00002-"))
+    shutil.copy(warc, damaged)
+    item = json.loads((next((data / "items").glob("*.jsonl"))).read_text().splitlines()[3])
+    spoiled = bytearray(damaged.read_bytes())
+    start = item["warc"]["offset"] + 200
+    spoiled[start : start + 40] = bytes(b ^ 0x55 for b in spoiled[start : start + 40])
+    damaged.write_bytes(bytes(spoiled))
+    warc.unlink()  # the item now points into the damaged copy only
+    damaged.rename(warc)
+    shown = run_cli("show", item["url"], "--raw", "--data-dir", str(data))
+    assert shown.returncode == 1
+    assert one_line(shown).endswith("the record is damaged (Unknown archive format)")
+    assert shown.stdout == ""
+    good = run_cli("demo", "--data-dir", str(tmp_path / "good"))
+    assert good.returncode == 0
+    for path in (tmp_path / "good" / "warc").glob("*.warc.gz"):
+        shutil.copy(path, data / "warc" / path.name)
+    out = tmp_path / "archive.wacz"
+    exported = run_cli("export", "--wacz", str(out), "--data-dir", str(data))
+    assert exported.returncode == 1
+    assert one_line(exported) == (
+        f"blogarchive export: left out a damaged WARC: {warc.name}: Unknown archive format"
+    )
+    assert "1 WARC files" in exported.stdout
+    with zipfile.ZipFile(out) as wacz:
+        assert [n for n in wacz.namelist() if n.startswith("archive/")] == [
+            f"archive/{p.name}" for p in (tmp_path / "good" / "warc").glob("*.warc.gz")
+        ]

@@ -43,4 +43,6 @@ def record_at(path: Path, offset: int, record_id: str | None = None) -> Iterator
     except PointerError:
         raise
     except (OSError, EOFError, ValueError, zlib.error, ArchiveLoadFailed) as exc:
-        raise PointerError(f"cannot read {where}: {exc}") from exc
+        # warcio quotes the unreadable bytes after ", first line:": never print those.
+        gist = str(exc).split(", first line:")[0].splitlines()[0] if str(exc) else repr(exc)
+        raise PointerError(f"cannot read {where}: the record is damaged ({gist})") from exc

@@ -57,11 +57,18 @@ def run(args: argparse.Namespace) -> int:
 
 def _wacz(data_dir: Path, out: Path, title: str) -> int:
     summary = export_wacz(data_dir, out, title=title)
+    for damage in summary.damaged:
+        print(f"blogarchive export: left out a damaged WARC: {damage}", file=sys.stderr)
     print(
         f"wrote {summary.path}: {summary.warcs} WARC files, {summary.pages} pages, "
         f"{summary.bytes / 1_000_000:.1f} MB"
+        + (
+            f"; {len(summary.damaged)} damaged WARC file(s) left out: see blogarchive verify"
+            if summary.damaged
+            else ""
+        )
     )
-    return 0
+    return 1 if summary.damaged else 0
 
 
 def _fail(message: str) -> int:
