@@ -88,7 +88,8 @@ def describe(record: PostRecord, versions: list[PostRecord]) -> str:
         mark = "  <- shown" if other is record else ""
         number = "-" if other.version is None else str(other.version)
         change = "first archived" if before is None else diff_posts(before, other).summary()
-        lines.append(f"  v{number:<4} {other.fetched_at or 'unknown date':<28}{change}{mark}")
+        when = f"{other.fetched_at or 'unknown date':<28}"
+        lines.append(f"  v{number:<4} {when}{_warc(other)}  ({change}){mark}")
     return "\n".join([*lines, "", record.body])
 
 
