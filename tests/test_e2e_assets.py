@@ -4,7 +4,8 @@ A fixture blog on 127.0.0.1 whose 30 posts each show three images (plain, lazy
 ``data-src``, ``srcset``) served by another host (``localhost``, see
 :mod:`tests.sites.assets`), plus a theme stylesheet: every image and the stylesheet are
 archived, each once, items list their images, robots.txt and the type filter hold on the
-image host, and a recrawl archives unchanged images as revisits.
+image host; recrawls write no second copy of an unchanged image (revisits by digest or
+after a 304, nothing while fresh); verify and the WACZ export take the asset records.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import gzip
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,21 +51,35 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     base = f"http://127.0.0.1:{port}/"
     site = BlogServer(blog.blog_site(base, img), port=port).start()
     data_dir = tmp_path_factory.mktemp("assets")
+    crawl = ["crawl", "--url", base, "--data-dir", str(data_dir), *LOOPBACK, *ASSETS_ON]
+    runs, split = [], []
     try:
-        first = run_cli("crawl", "--url", base, "--data-dir", str(data_dir), *LOOPBACK, *ASSETS_ON)
-        after_first = records(data_dir)
-        again = run_cli(
-            "crawl", "--url", base, "--data-dir", str(data_dir), *LOOPBACK, *ASSETS_ON,
-            "-s", "INCREMENTAL_ENABLED=False", "-s", "ARCHIVE_CONDITIONAL_ENABLED=False",
-        )  # fmt: skip
+        # 1: everything; 2: every post fetched and parsed again, no conditional requests,
+        # no freshness: the images come again, unchanged; 3: every post again, the assets
+        # fresh; 4: post 1 edited, conditional requests: its images answer 304.
+        for settings in (
+            [],
+            ["INCREMENTAL_ENABLED=False", "ARCHIVE_CONDITIONAL_ENABLED=False"],
+            ["INCREMENTAL_REVALIDATE_ALL=True", "ARCHIVE_CONDITIONAL_ENABLED=False"],
+            ["INCREMENTAL_ENABLED=False"],
+        ):
+            if len(runs) == 3:
+                page = site.resource(blog.post_path(1))
+                edited = page.body.replace(b"<p>word0 ", b"<p>edited word0 ", 1)
+                site.update(blog.post_path(1), replace(page, body=edited))
+            runs.append(run_cli(*crawl, *(a for s in settings for a in ("-s", s))))
+            split.append(len(records(data_dir)))
+        everything = records(data_dir)
+        crawls = [everything[a:b] for a, b in zip([0, *split], split, strict=False)]
         yield {
             "blog": blog,
             "base": base,
             "img": img,
             "data_dir": data_dir,
-            "first": first,
-            "again": again,
-            "after_first": after_first,
+            "runs": runs,
+            "crawls": crawls,
+            "first": runs[0],
+            "after_first": crawls[0],
         }
     finally:
         site.stop()
@@ -71,7 +87,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 
 
 def test_crawls_succeed(crawled: dict[str, Any]) -> None:
-    for result in (crawled["first"], crawled["again"]):
+    for result in crawled["runs"]:
         assert result.returncode == 0, result.stderr
     assert (
         f"{POSTS} posts ({POSTS} new, 0 changed, 0 unchanged), 0 errors" in crawled["first"].stdout
@@ -112,13 +128,23 @@ def test_items_list_their_images_in_document_order(crawled: dict[str, Any]) -> N
         assert len(listed) == (5 if n == 1 else 3)
 
 
-def test_recrawl_archives_unchanged_images_as_revisits(crawled: dict[str, Any]) -> None:
+def test_recrawls_write_no_second_copy_of_an_unchanged_image(crawled: dict[str, Any]) -> None:
     blog, img = crawled["blog"], crawled["img"]
-    second = records(crawled["data_dir"])[len(crawled["after_first"]) :]
     wanted = {u for n in range(1, POSTS + 1) for u in blog.fetched(n, img)}
-    assert not [r for r in second if r[0] == "response" and r[1] in wanted]
-    revisited = {uri for kind, uri, _ in second if kind == "revisit"}
-    assert wanted <= revisited
+    again, fresh, edited = crawled["crawls"][1:]
+    # Fetched again in full: each a revisit (same payload digest), no second response.
+    assert not [r for r in again if r[0] == "response" and r[1] in wanted]
+    assert wanted <= {uri for kind, uri, _ in again if kind == "revisit"}
+    # Every post parsed again, but the assets are fresh: not even asked for.
+    assert {uri for _, uri, _ in fresh} & (wanted | {crawled["base"] + "theme.css"}) == set()
+    assert f"{POSTS} unchanged" in crawled["runs"][2].stdout  # parsed, as unchanged
+    # The edited post is a new version; its images, asked conditionally, answered 304:
+    # server-not-modified revisits (no HTTP headers of their own).
+    assert "1 changed" in crawled["runs"][3].stdout
+    post_1 = blog.fetched(1, img)
+    assert {record for record in edited if record[1] in post_1} == {
+        (kind, uri, None) for uri in post_1 for kind in ("request", "revisit")
+    }
 
 
 def test_asset_records_verify_and_export_to_wacz(crawled: dict[str, Any], tmp_path: Path) -> None:

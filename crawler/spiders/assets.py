@@ -12,8 +12,11 @@ the page's stylesheets and favicon) and puts the images on the item. Asset reque
 * come last (lowest priority), within ``ASSETS_MAX_PER_CRAWL`` (0: no limit) and
   ``ASSETS_MAX_BYTES`` each, and only for the content types of ``ASSETS_TYPES`` (others
   are dropped when their headers arrive, before their body);
+* are not asked again while fresh: an asset archived by an earlier crawl whose server
+  answered within the site's ``revalidate_after`` (between half and all of it per URL, as
+  for posts) is left alone (with ``INCREMENTAL_ENABLED``);
 * are conditional (``If-None-Match``/``If-Modified-Since`` from the last capture), so an
-  unchanged asset is archived as a revisit;
+  unchanged asset is archived as a revisit (as is one with the same payload digest);
 * are asked once per crawl, however many pages name them (theme files);
 * include what a fetched stylesheet names: its ``url()`` images and ``@import``s.
 
@@ -24,6 +27,7 @@ counts them (``blogarchive/assets/*`` stats).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import Request, Spider, signals
@@ -32,6 +36,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from archive.records import ImageRef, PostRecord
+from crawler.capture.extension import ArchiveExtension
 from crawler.parsers import PostPage
 from crawler.parsers.requisites import css_requisites, page_requisites
 
@@ -51,9 +56,13 @@ class AssetSpider(Spider):
     assets_budget = 0
     assets_max_bytes = 0
     assets_scheduled = 0
+    assets_fresh_for: timedelta | None = None
 
     def setup_assets(self, settings: BaseSettings) -> None:
         self.assets_enabled = settings.getbool("ASSETS_ENABLED")
+        site = getattr(self, "site", None)
+        if settings.getbool("INCREMENTAL_ENABLED") and settings.getbool("ARCHIVE_DEDUP_ENABLED"):
+            self.assets_fresh_for = getattr(site, "revalidate_after", None)
         self.assets_budget = max(0, settings.getint("ASSETS_MAX_PER_CRAWL"))
         self.assets_max_bytes = max(0, settings.getint("ASSETS_MAX_BYTES"))
         self._assets_seen: set[str] = set()
@@ -74,6 +83,9 @@ class AssetSpider(Spider):
             if url in self._assets_seen:
                 continue
             self._assets_seen.add(url)
+            if self._asset_fresh(url):
+                self._asset_stat("fresh")
+                continue
             if self.assets_budget and self.assets_scheduled >= self.assets_budget:
                 self._asset_stat("over_budget")
                 continue
@@ -94,6 +106,14 @@ class AssetSpider(Spider):
                 priority=ASSET_PRIORITY,
                 meta=meta,
             )
+
+    def _asset_fresh(self, url: str) -> bool:
+        """Archived by an earlier crawl whose server answered within the site's
+        ``revalidate_after`` (this URL's share of it): not asked again yet."""
+        if self.assets_fresh_for is None:
+            return False
+        archive = self.crawler.get_extension(ArchiveExtension)
+        return archive is not None and archive.session.answered_within(url, self.assets_fresh_for)
 
     def parse_asset(self, response: Response) -> Iterator[Request]:
         """Archived already by the capture path: counted; a stylesheet's images and
