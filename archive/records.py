@@ -96,6 +96,21 @@ class WarcRef:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ImageRef:
+    """An image a post shows: the URL it was archived under and its alt text."""
+
+    url: str
+    alt: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "alt": self.alt}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(url=str(data["url"]), alt=str(data.get("alt") or ""))
+
+
+@dataclass(frozen=True, kw_only=True)
 class PostRecord:
     """One archived blog post: one line of the JSONL archive.
 
@@ -126,6 +141,10 @@ class PostRecord:
     """The post's rating, or None when the page publishes none."""
     tags: list[str] = field(default_factory=list)
     """Labels, tags and categories, in document order, de-duplicated."""
+    images: list[ImageRef] = field(default_factory=list)
+    """The images the post shows (its body and header image), in document order, each
+    once; filled by crawls that fetch page requisites (``ASSETS_ENABLED``), else empty.
+    Not part of ``content_hash``: listing images makes no new version of a post."""
     platform: str | None = None
     """Platform whose page object parsed the page: blogger, wordpress, generic..."""
     canonical_url: str | None = None
@@ -179,6 +198,7 @@ class PostRecord:
             "body": self.body,
             "rating": None if self.rating is None else self.rating.to_dict(),
             "tags": list(self.tags),
+            "images": [image.to_dict() for image in self.images],
             "platform": self.platform,
             "canonical_url": self.canonical_url,
             "language": self.language,
@@ -207,6 +227,7 @@ class PostRecord:
             body=data.get("body") or "",
             rating=Rating.from_dict(rating) if rating else None,
             tags=list(data.get("tags") or []),
+            images=[ImageRef.from_dict(i) for i in data.get("images") or [] if isinstance(i, dict)],
             platform=data.get("platform"),
             canonical_url=data.get("canonical_url"),
             language=data.get("language"),

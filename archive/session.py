@@ -153,14 +153,15 @@ class ArchiveSession:
 
     # -- before a request -----------------------------------------------------------------
 
-    def conditional_headers(self, url: str) -> dict[str, str]:
+    def conditional_headers(self, url: str, *, asset: bool = False) -> dict[str, str]:
         """``If-None-Match`` / ``If-Modified-Since`` for a URL whose post is archived.
 
         Only when its item is stored: after a crash between the WARC write and the JSONL
-        line, a 304 would hide the post forever; a full fetch recovers it.
+        line, a 304 would hide the post forever; a full fetch recovers it. An ``asset``
+        (an image, a stylesheet) has no item: its capture is enough.
         """
         last = self.history.last_capture(url)
-        if last is None or self.history.last_version(url) is None:
+        if last is None or (not asset and self.history.last_version(url) is None):
             return {}
         headers = {"If-None-Match": last.etag, "If-Modified-Since": last.last_modified}
         return {name: value for name, value in headers.items() if value}
@@ -199,6 +200,12 @@ class ArchiveSession:
         if checked is None or self.clock() - checked >= due:
             return Freshness.REVALIDATE
         return Freshness.SKIP
+
+    def answered_within(self, url: str, every: timedelta) -> bool:
+        """True when the server answered for ``url`` (200 or 304) within its share of
+        ``every`` (:func:`revalidation_interval`): an asset still fresh, not asked again."""
+        checked = parse_when(self.history.last_check(url) or self._capture_date(url))
+        return checked is not None and self.clock() - checked < revalidation_interval(url, every)
 
     def _capture_date(self, url: str) -> str | None:
         capture = self.history.last_capture(url)

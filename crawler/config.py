@@ -26,9 +26,12 @@ _KEYS = {
     "concurrency",
     "robots",
     "revalidate_after",
+    "asset_types",
 }
 DEFAULT_REVALIDATE_AFTER = timedelta(days=7)
 ROBOTS_POLICIES = ("obey", "ignore")
+# A content type or a prefix of one: "image/", "text/css", "video/mp4".
+_MEDIA_TYPE = re.compile(r"^[a-z]+/[a-z0-9.+-]*$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -58,6 +61,9 @@ class SiteConfig:
     revalidate_after: timedelta = DEFAULT_REVALIDATE_AFTER
     """A known post is asked for again at least this often, whatever its sitemap or feed
     date says (``"7d"``, ``"12h"``; each post's own interval is between half and all of it)."""
+    asset_types: list[str] | None = None
+    """Content types (or prefixes: ``"image/"``) of the page requisites to archive; None
+    keeps the ``ASSETS_TYPES`` setting (images and stylesheets)."""
 
     @property
     def host(self) -> str:
@@ -122,6 +128,7 @@ def parse_site(entry: Any, *, where: str) -> SiteConfig:
         concurrency=_check_positive_int(entry.get("concurrency"), where, "concurrency"),
         robots=_check_choice(entry.get("robots", "obey"), where, "robots", ROBOTS_POLICIES),
         revalidate_after=_check_duration(entry.get("revalidate_after"), where),
+        asset_types=_check_types(entry.get("asset_types"), where),
     )
 
 
@@ -228,6 +235,19 @@ def _check_hosts(value: Any, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(h, str) and h for h in value):
         raise ConfigError(f"{where}: allowed_hosts: {value!r} must be a list of host names")
     return list(value)
+
+
+def _check_types(value: Any, where: str) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(
+        isinstance(t, str) and _MEDIA_TYPE.match(t.lower()) for t in value
+    ):
+        raise ConfigError(
+            f"{where}: asset_types: {value!r} must be a list of content types or prefixes "
+            "such as 'image/' or 'text/css'"
+        )
+    return [t.lower() for t in value]
 
 
 def _check_bool(value: Any, where: str, key: str) -> bool:

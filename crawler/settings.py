@@ -56,6 +56,16 @@ ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 # The queue worker that runs a crawl (`blogarchive worker` passes its name), in its run.
 ARCHIVE_WORKER = ""
 
+# crawler.spiders.assets: a post's page requisites (its images, the page's stylesheets and
+# favicon), fetched from any host and archived with it. Off by default for now: the fixture
+# blogs and the demo name real CDN hosts, which an offline crawl would wait for.
+ASSETS_ENABLED = False
+ASSETS_MAX_BYTES = 10 * 1024 * 1024
+# 0: no limit.
+ASSETS_MAX_PER_CRAWL = 5000
+# Content-Type prefixes kept; an asset of another type stops at its headers.
+ASSETS_TYPES = ["image/", "text/css"]
+
 INCREMENTAL_ENABLED = True
 # Ask again for every known post this crawl, whatever its sitemap or feed date (`crawl
 # --revalidate-all`); otherwise each site's `revalidate_after` decides.
@@ -95,6 +105,8 @@ SPIDER_MIDDLEWARES = {
     "crawler.capture.middleware.CaptureSpiderMiddleware": 990,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # Before Scrapy's OffsiteMiddleware (50): the robots.txt of an asset's host (a CDN).
+    "crawler.spiders.assets.AssetRobotsMiddleware": 40,
     "crawler.capture.middleware.ConditionalRequestMiddleware": 560,
     # Above RetryMiddleware (550), so it sees a 429's Retry-After before the retry.
     "crawler.politeness.PolitenessMiddleware": 580,

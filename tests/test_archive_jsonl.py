@@ -35,7 +35,7 @@ LINE = (
     '"published":"2019-03-02T11:53:00+06:00","updated":null,'
     '"body":"First paragraph.\\n\\nSecond — with ünïcode.",'
     '"rating":{"value":4.0,"best":5.0,"worst":1.0,"count":null,"normalized":0.75,'
-    '"kind":"review","source":"microdata"},"tags":["Mobile","Xiaomi"],"platform":"blogger",'
+    '"kind":"review","source":"microdata"},"tags":["Mobile","Xiaomi"],"images":[],"platform":"blogger",'
     '"canonical_url":null,"language":null,"word_count":6,"version":1,'
     '"content_hash":"sha1:ABC","fetched_at":"2026-01-02T03:04:05+00:00",'
     '"warc":{"filename":"sample-1.warc.gz","offset":705,"record_id":"<urn:uuid:1>","length":374}}\n'

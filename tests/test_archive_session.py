@@ -173,6 +173,23 @@ def test_conditional_headers_only_for_a_post_whose_item_is_stored(tmp_path: Path
     session.close()
 
 
+def test_an_asset_is_asked_conditionally_and_not_again_while_fresh(tmp_path: Path) -> None:
+    now = [CLOCK + timedelta(hours=1)]
+    session = _session(tmp_path)
+    session.clock = lambda: now[0]
+    image = replace(exchange("/a.png"), response_headers=[("ETag", '"i1"')])
+    session.capture(image, [])  # an asset: no item, ever
+    url = "http://127.0.0.1:8000/a.png"
+    assert session.conditional_headers(url) == {}
+    assert session.conditional_headers(url, asset=True) == {"If-None-Match": '"i1"'}
+    week = timedelta(days=7)
+    assert session.answered_within(url, week)
+    assert not session.answered_within("http://127.0.0.1:8000/b.png", week)
+    now[0] = CLOCK + revalidation_interval(url, week) + timedelta(seconds=2)
+    assert not session.answered_within(url, week)
+    session.close()
+
+
 def test_unchanged_since_needs_a_stored_item_and_an_older_date(tmp_path: Path) -> None:
     session = _session(tmp_path)
     url = "http://127.0.0.1:8000/post"

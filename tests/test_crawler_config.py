@@ -58,6 +58,8 @@ def test_minimal_entry_gets_defaults(tmp_path: Path) -> None:
         ('name = "a"\nurl = "https://a/"\nconcurrency = 0', r"concurrency: 0 must be a positive"),
         ('name = "a"\nurl = "https://a/"\nrobots = "maybe"', r"robots: 'maybe' is not one of"),
         ('name = "a"\nurl = "https://a/"\npaused = "yes"', r"paused: 'yes' must be true or false"),
+        ('name = "a"\nurl = "https://a/"\nasset_types = "image/"', r"asset_types: 'image/' must"),
+        ('name = "a"\nurl = "https://a/"\nasset_types = ["images"]', r"asset_types: \['images'\]"),
         (
             'name = "a"\nurl = "https://a/"\nrevalidate_after = "weekly"',
             r"revalidate_after: 'weekly': write a duration as N",
@@ -105,6 +107,14 @@ def test_revalidate_after_is_a_week_unless_set(tmp_path: Path) -> None:
     sites = load_sites(write(tmp_path, text))
     assert sites["a"].revalidate_after == timedelta(days=7)
     assert sites["b"].revalidate_after == timedelta(hours=36)
+
+
+def test_asset_types_keep_the_setting_unless_set(tmp_path: Path) -> None:
+    text = '[[sites]]\nname = "a"\nurl = "https://a/"\n'
+    text += '[[sites]]\nname = "b"\nurl = "https://b/"\nasset_types = ["Image/", "video/mp4"]\n'
+    sites = load_sites(write(tmp_path, text))
+    assert sites["a"].asset_types is None
+    assert sites["b"].asset_types == ["image/", "video/mp4"]
 
 
 def test_duplicate_names_are_refused(tmp_path: Path) -> None:

@@ -87,6 +87,15 @@ ITEM = {
         "body": {"type": "string"},
         "rating": {"$ref": "#/components/schemas/Rating"},
         "tags": {"type": "array", "items": {"type": "string"}},
+        "images": {
+            "type": "array",
+            "description": "The images the post shows, in document order (page requisites).",
+            "items": {
+                "type": "object",
+                "properties": {"url": {"type": "string"}, "alt": {"type": "string"}},
+                "required": ["url", "alt"],
+            },
+        },
         "platform": _NULLABLE_STRING,
         "canonical_url": _NULLABLE_STRING,
         "language": _NULLABLE_STRING,

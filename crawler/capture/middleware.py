@@ -80,5 +80,6 @@ class ConditionalRequestMiddleware:
     def process_request(self, request: Request) -> None:
         if not request.meta.get("conditional") or b"If-None-Match" in request.headers:
             return
-        for name, value in self.session.conditional_headers(request.url).items():
+        asset = request.meta.get("kind") == "asset"
+        for name, value in self.session.conditional_headers(request.url, asset=asset).items():
             request.headers[name] = value

@@ -62,6 +62,8 @@ def crawl_counts(stats: dict[str, Any]) -> dict[str, int]:
     errors = sum(int(stats.get(key, 0)) for key in _ERROR_STATS)
     # Requests a Ctrl-C dropped before they started fail in the downloader, which counts them.
     errors -= int(stats.get("blogarchive/requests/dropped_at_stop", 0))
+    # Assets robots.txt forbids or of a type not wanted fail in the downloader too: policy.
+    errors -= int(stats.get("blogarchive/assets/skipped", 0))
     unchanged = sum(int(stats.get(key, 0)) for key in _UNCHANGED_STATS)
     return {
         "pages": int(stats.get("response_received_count", 0)),

@@ -37,6 +37,7 @@ from crawler.parsers.navigation import (
     robots_sitemaps,
     sitemap_links,
 )
+from crawler.spiders.assets import ASSET_KIND, AssetSpider
 
 # IgnoreRequest that means a page was lost: size limits and redirect caps.
 _COUNTED_IGNORES = ("MAXSIZE", "maxsize", "max redirections")
@@ -50,7 +51,7 @@ _HELD = frozenset({"post", "listing", "explore"})
 EXPLORE_SHARE = 0.5
 
 
-class BlogSpider(Spider):
+class BlogSpider(AssetSpider):
     """Crawls one blog: a site from ``config/sites.toml`` or a bare URL."""
 
     name = "blog"
@@ -96,6 +97,7 @@ class BlogSpider(Spider):
             "ARCHIVE_DEDUP_ENABLED"
         )
         spider.revalidate_all = settings.getbool("INCREMENTAL_REVALIDATE_ALL")
+        spider.setup_assets(settings)
         crawler.signals.connect(spider.response_received, signal=signals.response_received)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
@@ -117,6 +119,8 @@ class BlogSpider(Spider):
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
         if site.robots == "ignore":
             settings.set("ROBOTSTXT_OBEY", False, priority="spider")
+        if site.asset_types is not None:
+            settings.set("ASSETS_TYPES", site.asset_types, priority="spider")
         # One site per crawl: requests past one host's concurrency would only wait in the
         # downloader's first-in-first-out queue, where the scheduler's priorities (listing
         # pages before posts) no longer reach them.
@@ -145,7 +149,9 @@ class BlogSpider(Spider):
             "robots": self.parse_robots,
         }
         for url, kind in left:
-            if kind in callbacks:
+            if kind == ASSET_KIND:
+                yield from self.asset_requests([url])
+            elif kind in callbacks:
                 probe = kind in ("feed", "sitemap", "robots")
                 yield from self._follow([url], callbacks[kind], kind, probe=probe)
 
@@ -236,7 +242,7 @@ class BlogSpider(Spider):
             yield from self._follow([canonical], self.parse_page, "post")
             return
         post = page.extract().replace(kind=kind.kind)
-        yield self._finish(self._with_feed_entry(post), response)
+        yield from self.with_assets(page, self._finish(self._with_feed_entry(post), response))
 
     def _with_feed_entry(self, post: PostRecord) -> PostRecord:
         """Authors and date from the blog's own feed, where the page does not state them:

@@ -1,0 +1,183 @@
+"""Page requisites in the crawl: the images and stylesheets a post needs, archived with it.
+
+:class:`AssetSpider` is the part of the blog spider that, for every post (and page) item,
+requests what :func:`crawler.parsers.requisites.page_requisites` lists (the post's images,
+the page's stylesheets and favicon) and puts the images on the item. Asset requests:
+
+* go to any host the page names (blog images live on CDNs): ``allow_offsite`` lets them
+  past Scrapy's offsite filter, and :class:`AssetRobotsMiddleware` lets the robots.txt
+  request of their host past it too, so each host's robots.txt is obeyed; each host has
+  its own download slot (delay, concurrency, AutoThrottle) and ``PolitenessMiddleware``
+  pacing;
+* come last (lowest priority), within ``ASSETS_MAX_PER_CRAWL`` (0: no limit) and
+  ``ASSETS_MAX_BYTES`` each, and only for the content types of ``ASSETS_TYPES`` (others
+  are dropped when their headers arrive, before their body);
+* are not asked again while fresh: an asset archived by an earlier crawl whose server
+  answered within the site's ``revalidate_after`` (between half and all of it per URL, as
+  for posts) is left alone (with ``INCREMENTAL_ENABLED``);
+* are conditional (``If-None-Match``/``If-Modified-Since`` from the last capture), so an
+  unchanged asset is archived as a revisit (as is one with the same payload digest);
+* are asked once per crawl, however many pages name them (theme files);
+* include what a fetched stylesheet names: its ``url()`` images and ``@import``s.
+
+Their responses are archived by the capture path like any other; their callback only
+counts them (``blogarchive/assets/*`` stats).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import Request, Spider, signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from archive.records import ImageRef, PostRecord
+from crawler.capture.extension import ArchiveExtension
+from crawler.parsers import PostPage
+from crawler.parsers.requisites import css_requisites, page_requisites
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+ASSET_PRIORITY = 5  # below every page kind (see blog.PRIORITY)
+ASSET_STATUSES = [304, 404, 410]  # answers for the callback, not failures
+ASSET_KIND = "asset"
+
+
+class AssetSpider(Spider):
+    """Requests a post's requisites and lists its images on its item."""
+
+    assets_enabled = False
+    assets_budget = 0
+    assets_max_bytes = 0
+    assets_scheduled = 0
+    assets_fresh_for: timedelta | None = None
+
+    def setup_assets(self, settings: BaseSettings) -> None:
+        self.assets_enabled = settings.getbool("ASSETS_ENABLED")
+        site = getattr(self, "site", None)
+        if settings.getbool("INCREMENTAL_ENABLED") and settings.getbool("ARCHIVE_DEDUP_ENABLED"):
+            self.assets_fresh_for = getattr(site, "revalidate_after", None)
+        self.assets_budget = max(0, settings.getint("ASSETS_MAX_PER_CRAWL"))
+        self.assets_max_bytes = max(0, settings.getint("ASSETS_MAX_BYTES"))
+        self._assets_seen: set[str] = set()
+
+    def with_assets(self, page: PostPage, post: PostRecord) -> Iterator[Request | PostRecord]:
+        """The post's asset requests, then the post with its images."""
+        if not self.assets_enabled:
+            yield post
+            return
+        found = page_requisites(page)
+        yield from self.asset_requests(found.urls)
+        yield post.replace(images=[ImageRef(url=i.url, alt=i.alt) for i in found.images])
+
+    def asset_requests(self, urls: Iterable[str]) -> Iterator[Request]:
+        """Requests for the assets not asked for yet in this crawl, within its budget (none
+        with assets off: a crawl resumed without them drops what its frontier left)."""
+        for url in urls if self.assets_enabled else ():
+            if url in self._assets_seen:
+                continue
+            self._assets_seen.add(url)
+            if self._asset_fresh(url):
+                self._asset_stat("fresh")
+                continue
+            if self.assets_budget and self.assets_scheduled >= self.assets_budget:
+                self._asset_stat("over_budget")
+                continue
+            self.assets_scheduled += 1
+            self._asset_stat("scheduled")
+            meta: dict[str, Any] = {
+                "kind": ASSET_KIND,
+                "allow_offsite": True,
+                "conditional": True,
+                "handle_httpstatus_list": ASSET_STATUSES,
+            }
+            if self.assets_max_bytes:
+                meta["download_maxsize"] = self.assets_max_bytes
+            yield Request(
+                url,
+                callback=self.parse_asset,
+                errback=self.asset_failed,
+                priority=ASSET_PRIORITY,
+                meta=meta,
+            )
+
+    def _asset_fresh(self, url: str) -> bool:
+        """Archived by an earlier crawl whose server answered within the site's
+        ``revalidate_after`` (this URL's share of it): not asked again yet."""
+        if self.assets_fresh_for is None:
+            return False
+        archive = self.crawler.get_extension(ArchiveExtension)
+        return archive is not None and archive.session.answered_within(url, self.assets_fresh_for)
+
+    def parse_asset(self, response: Response) -> Iterator[Request]:
+        """Archived already by the capture path: counted; a stylesheet's images and
+        imported stylesheets are assets too."""
+        if response.status == 304:
+            self._asset_stat("not_modified")
+        elif response.status in ASSET_STATUSES:
+            self._asset_stat("missing")
+        else:
+            self._asset_stat("fetched")
+            content_type = (response.headers.get(b"Content-Type") or b"").lower()
+            if content_type.startswith(b"text/css"):
+                css = response.body.decode("utf-8", errors="replace")
+                images, imports = css_requisites(response.url, css)
+                yield from self.asset_requests([*imports, *images])
+
+    def asset_failed(self, failure: Failure) -> None:
+        """An asset that cannot be had is no failure of the crawl: counted, logged at INFO.
+        One that robots.txt forbids or of a type not wanted is skipped, not failed."""
+        skipped = isinstance(failure.value, IgnoreRequest | StopDownload)
+        self._asset_stat("skipped" if skipped else "failed")
+        request = getattr(failure, "request", None)
+        url = getattr(request, "url", "?")
+        self.logger.info("asset not archived: %s: %s", url, failure.getErrorMessage())
+
+    def _asset_stat(self, name: str) -> None:
+        stats = self.crawler.stats if hasattr(self, "crawler") else None
+        if stats is not None:
+            stats.inc_value(f"blogarchive/assets/{name}")
+
+
+class AssetRobotsMiddleware:
+    """Lets robots.txt requests past the offsite filter (downloader middleware before
+    Scrapy's ``OffsiteMiddleware``, 50), and drops asset downloads of unwanted types.
+
+    Scrapy asks for a host's robots.txt only for a request that already passed the offsite
+    filter: an asset's host. Without this, the offsite filter drops that robots.txt request,
+    and RobotsTxtMiddleware then allows everything on the host.
+    """
+
+    def __init__(self, types: tuple[str, ...]) -> None:
+        self.types = types
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("ASSETS_ENABLED"):
+            raise NotConfigured("ASSETS_ENABLED is off")
+        types = tuple(t.strip().lower() for t in settings.getlist("ASSETS_TYPES") if t.strip())
+        middleware = cls(types)
+        crawler.signals.connect(middleware.headers_received, signal=signals.headers_received)
+        return middleware
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt"):
+            request.meta["allow_offsite"] = True
+
+    def headers_received(
+        self, headers: Any, body_length: int, request: Request, spider: Any
+    ) -> None:
+        """An asset of a type not wanted (a video, an HTML error page) stops before its body."""
+        if request.meta.get("kind") != ASSET_KIND or not self.types:
+            return
+        raw = headers.get(b"Content-Type") or b""
+        kind = raw.decode("latin-1").split(";")[0].strip().lower()
+        if kind and not any(kind.startswith(t) for t in self.types):
+            raise StopDownload(fail=True)

@@ -1,0 +1,164 @@
+"""End to end: a crawl with page requisites on (issue 16).
+
+A fixture blog on 127.0.0.1 whose 30 posts each show three images (plain, lazy
+``data-src``, ``srcset``) served by another host (``localhost``, see
+:mod:`tests.sites.assets`), plus a theme stylesheet: every image and the stylesheet are
+archived, each once, items list their images, robots.txt and the type filter hold on the
+image host; recrawls write no second copy of an unchanged image (revisits by digest or
+after a 304, nothing while fresh); verify and the WACZ export take the asset records.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.conftest import LOOPBACK, free_port, read_items, run_cli
+from tests.sites import BlogServer
+from tests.sites.assets import IMAGE_HOST, AssetBlog
+
+POSTS = 30
+ASSETS_ON = ["-s", "ASSETS_ENABLED=True"]
+
+
+def records(data_dir: Path) -> list[tuple[str, str, int | None]]:
+    """(type, target URI, HTTP status) of every record of every WARC file."""
+    found = []
+    for path in sorted((data_dir / "warc").glob("*.warc.gz")):
+        with gzip.open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                response = record.rec_type in ("response", "revisit") and record.http_headers
+                status = record.http_headers.get_statuscode() if response else None
+                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                found.append((record.rec_type, uri, int(status) if status else None))
+    return found
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    blog = AssetBlog(POSTS)
+    images = BlogServer(blog.image_site()).start()
+    img = f"http://{IMAGE_HOST}:{images.port}/"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    site = BlogServer(blog.blog_site(base, img), port=port).start()
+    data_dir = tmp_path_factory.mktemp("assets")
+    crawl = ["crawl", "--url", base, "--data-dir", str(data_dir), *LOOPBACK, *ASSETS_ON]
+    runs, split = [], []
+    try:
+        # 1: everything; 2: every post fetched and parsed again, no conditional requests,
+        # no freshness: the images come again, unchanged; 3: every post again, the assets
+        # fresh; 4: post 1 edited, conditional requests: its images answer 304.
+        for settings in (
+            [],
+            ["INCREMENTAL_ENABLED=False", "ARCHIVE_CONDITIONAL_ENABLED=False"],
+            ["INCREMENTAL_REVALIDATE_ALL=True", "ARCHIVE_CONDITIONAL_ENABLED=False"],
+            ["INCREMENTAL_ENABLED=False"],
+        ):
+            if len(runs) == 3:
+                page = site.resource(blog.post_path(1))
+                edited = page.body.replace(b"<p>word0 ", b"<p>edited word0 ", 1)
+                site.update(blog.post_path(1), replace(page, body=edited))
+            runs.append(run_cli(*crawl, *(a for s in settings for a in ("-s", s))))
+            split.append(len(records(data_dir)))
+        everything = records(data_dir)
+        crawls = [everything[a:b] for a, b in zip([0, *split], split, strict=False)]
+        yield {
+            "blog": blog,
+            "base": base,
+            "img": img,
+            "data_dir": data_dir,
+            "runs": runs,
+            "crawls": crawls,
+            "first": runs[0],
+            "after_first": crawls[0],
+        }
+    finally:
+        site.stop()
+        images.stop()
+
+
+def test_crawls_succeed(crawled: dict[str, Any]) -> None:
+    for result in crawled["runs"]:
+        assert result.returncode == 0, result.stderr
+    assert (
+        f"{POSTS} posts ({POSTS} new, 0 changed, 0 unchanged), 0 errors" in crawled["first"].stdout
+    )
+
+
+def test_every_image_and_the_stylesheet_archived_once(crawled: dict[str, Any]) -> None:
+    blog, img = crawled["blog"], crawled["img"]
+    responses = Counter(
+        uri for kind, uri, status in crawled["after_first"] if kind == "response" and status == 200
+    )
+    wanted = {u for n in range(1, POSTS + 1) for u in blog.fetched(n, img)}
+    assert len(wanted) == 4 * POSTS
+    assert {u: responses[u] for u in wanted} == dict.fromkeys(wanted, 1)
+    # The theme stylesheet and the favicon every page names: fetched once per crawl; what
+    # the stylesheet names (an import, backgrounds on either host) too, not its font.
+    base = crawled["base"]
+    for url in ("theme.css", "favicon.ico", "extra.css", "img/bg.png", "img/note.png"):
+        assert responses[base + url] == 1, url
+    assert responses[img + "img/pattern.png"] == 1
+    assert not [r for r in crawled["after_first"] if r[1] == base + "fonts/x.woff2"]
+    # The image host's own robots.txt was asked for, and obeyed; the "image" that is an HTML
+    # page stopped at its headers; the sidebar and the comment avatar are not the post's.
+    assert responses[img + "robots.txt"] == 1
+    for left_out in ("private/secret.png", "img/page.png", "img/sidebar.png", "img/avatar.png"):
+        assert not [r for r in crawled["after_first"] if r[1] == img + left_out], left_out
+
+
+def test_items_list_their_images_in_document_order(crawled: dict[str, Any]) -> None:
+    blog, img = crawled["blog"], crawled["img"]
+    items = {item["url"]: item for item in read_items(crawled["data_dir"])}
+    assert len(items) == POSTS
+    for n in range(1, POSTS + 1):
+        item = items[crawled["base"].rstrip("/") + blog.post_path(n)]
+        listed = [(i["url"], i["alt"]) for i in item["images"]]
+        assert listed[:3] == list(blog.images(n, img).items())
+        # Post 1 also shows the two images that could not be archived.
+        assert len(listed) == (5 if n == 1 else 3)
+
+
+def test_recrawls_write_no_second_copy_of_an_unchanged_image(crawled: dict[str, Any]) -> None:
+    blog, img = crawled["blog"], crawled["img"]
+    wanted = {u for n in range(1, POSTS + 1) for u in blog.fetched(n, img)}
+    again, fresh, edited = crawled["crawls"][1:]
+    # Fetched again in full: each a revisit (same payload digest), no second response.
+    assert not [r for r in again if r[0] == "response" and r[1] in wanted]
+    assert wanted <= {uri for kind, uri, _ in again if kind == "revisit"}
+    # Every post parsed again, but the assets are fresh: not even asked for.
+    assert {uri for _, uri, _ in fresh} & (wanted | {crawled["base"] + "theme.css"}) == set()
+    assert f"{POSTS} unchanged" in crawled["runs"][2].stdout  # parsed, as unchanged
+    # The edited post is a new version; its images, asked conditionally, answered 304:
+    # server-not-modified revisits (no HTTP headers of their own).
+    assert "1 changed" in crawled["runs"][3].stdout
+    post_1 = blog.fetched(1, img)
+    assert {record for record in edited if record[1] in post_1} == {
+        (kind, uri, None) for uri in post_1 for kind in ("request", "revisit")
+    }
+
+
+def test_asset_records_verify_and_export_to_wacz(crawled: dict[str, Any], tmp_path: Path) -> None:
+    verify = run_cli("verify", "--data-dir", str(crawled["data_dir"]))
+    assert verify.returncode == 0, verify.stdout
+    assert verify.stdout.startswith("verify: ok")
+    out = tmp_path / "assets.wacz"
+    export = run_cli("export", "--wacz", str(out), "--data-dir", str(crawled["data_dir"]))
+    assert export.returncode == 0, export.stderr
+    with zipfile.ZipFile(out) as wacz:
+        index = "".join(
+            wacz.read(name).decode("utf-8")
+            for name in wacz.namelist()
+            if name.startswith("indexes/")
+        )
+    for url in (crawled["img"] + "img/01-large.png", crawled["base"] + "theme.css"):
+        assert f'"url": "{url}"' in index, url
