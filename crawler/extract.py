@@ -13,6 +13,7 @@ from archive.datadir import OPEN_SUFFIX
 from archive.records import PostRecord, WarcRef
 from archive.warc.reading import READ_ERRORS, Entry, Reading, read_archive, short_reason
 from crawler.parsers import page_for
+from crawler.parsers.kinds import is_binary
 
 logger = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -22,7 +23,6 @@ _MARKUP = re.compile(
     rb"<(?:!doctype|html|head|body|meta|title|article|main|section|div|p|h[1-6]|br)\b",
     re.IGNORECASE,
 )
-_CONTROL = bytes(range(9)) + bytes(range(14, 32))
 
 
 def file_kind(path: Path) -> Literal["warc", "html"]:
@@ -33,7 +33,8 @@ def file_kind(path: Path) -> Literal["warc", "html"]:
         raise ValueError("empty file")
     if _gunzipped_start(head).startswith(_ARCHIVE_STARTS) or head.startswith(_ARCHIVE_STARTS):
         return "warc"
-    if _looks_like_text(head) and _MARKUP.search(head):
+    # A saved page is text when (almost) none of its bytes are controls: at most 1%.
+    if not is_binary(head, share=0.01, within=_SNIFF_BYTES) and _MARKUP.search(head):
         return "html"
     raise ValueError("not a WARC or HTML file")
 
@@ -46,13 +47,6 @@ def _gunzipped_start(head: bytes) -> bytes:
         return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
     except zlib.error:
         return b""
-
-
-def _looks_like_text(head: bytes) -> bool:
-    """No NUL byte and (almost) no other control characters."""
-    if b"\x00" in head:
-        return False
-    return sum(head.count(c) for c in _CONTROL) <= len(head) // 100
 
 
 def extract_html(

@@ -280,18 +280,19 @@ def is_dated_url(url: str) -> bool:
 # neither; UTF-16 and UTF-32 text has NULs, but starts with its byte order mark.
 BINARY_HEAD = 4096
 BINARY_SHARE = 0.1
-_CONTROL = frozenset(range(0x09)) | frozenset(range(0x0E, 0x20)) | {0x7F}
+_CONTROL = frozenset(range(0x09)) | frozenset(range(0x0E, 0x20))
 _WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def is_binary(page: str | bytes) -> bool:
-    """Whether a page that claims to be HTML is binary data."""
-    head = page[:BINARY_HEAD]
+def is_binary(page: str | bytes, *, share: float = BINARY_SHARE, within: int = BINARY_HEAD) -> bool:
+    """Whether a page that claims to be HTML is binary data: a NUL, or more than ``share``
+    control characters in its first ``within`` bytes (or characters)."""
+    head = page[:within]
     if isinstance(head, bytes):
         if head.startswith(_WIDE_BOMS):
             return False
         codes = list(head)
     else:
-        codes = [0xFFFD if c == "\ufffd" else ord(c) for c in head]
+        codes = [ord(c) for c in head]
     bad = sum(1 for c in codes if c in _CONTROL or c == 0xFFFD)
-    return bool(codes) and (0 in codes or bad > BINARY_SHARE * len(codes))
+    return bool(codes) and (0 in codes or bad > share * len(codes))
