@@ -30,6 +30,7 @@ from archive import __version__
 from archive.datadir import DataDir
 from archive.jsonl import iter_archive
 from archive.records import PostRecord
+from archive.warc.reading import short_reason
 
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
@@ -84,18 +85,12 @@ def _index(warcs: list[Path], index: Path, scratch: Path) -> tuple[list[Path], l
         try:
             CDXJIndexer(output=str(part), inputs=[str(path)], sort=False).process_all()
         except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
-            damaged.append(f"{path.name}: {_first_line(exc)}")
+            damaged.append(f"{path.name}: {short_reason(exc)}")
             continue
         readable.append(path)
         lines += part.read_text(encoding="utf-8").splitlines(keepends=True)
     index.write_text("".join(sorted(lines)), encoding="utf-8")
     return readable, damaged
-
-
-def _first_line(exc: BaseException) -> str:
-    """An error's gist: its first line, without the raw bytes warcio quotes."""
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text.split(", first line:")[0][:200]
 
 
 def _pages(items_dir: Path, warc_names: set[str]) -> list[dict[str, str]]:

@@ -29,6 +29,8 @@ def record_at(path: Path, offset: int, record_id: str | None = None) -> Iterator
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    from archive.warc.reading import short_reason
+
     where = f"{path.name} at offset {offset}"
     try:
         with path.open("rb") as stream:
@@ -43,6 +45,5 @@ def record_at(path: Path, offset: int, record_id: str | None = None) -> Iterator
     except PointerError:
         raise
     except (OSError, EOFError, ValueError, zlib.error, ArchiveLoadFailed) as exc:
-        # warcio quotes the unreadable bytes after ", first line:": never print those.
-        gist = str(exc).split(", first line:")[0].splitlines()[0] if str(exc) else repr(exc)
-        raise PointerError(f"cannot read {where}: the record is damaged ({gist})") from exc
+        reason = short_reason(exc)
+        raise PointerError(f"cannot read {where}: the record is damaged ({reason})") from exc
