@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         SearchIndex,
     )
     from archive.session import ArchiveSession
-    from archive.state.runs import Run, RunLog
+    from archive.state.runs import Run, RunLog, live_run
     from archive.verify import verify_data_dir
     from archive.wacz import export_wacz
     from archive.warc.items import iter_items_from_warcs
@@ -60,7 +60,7 @@ _EXPORTS = {
         "SearchIndex",
     ),
     "archive.session": ("ArchiveSession",),
-    "archive.state.runs": ("Run", "RunLog"),
+    "archive.state.runs": ("Run", "RunLog", "live_run"),
     "archive.verify": ("verify_data_dir",),
     "archive.wacz": ("export_wacz",),
     "archive.warc.items": ("iter_items_from_warcs",),
@@ -88,6 +88,7 @@ __all__ = [
     "hits_to_json",
     "iter_archive",
     "iter_items_from_warcs",
+    "live_run",
     "parse_rating_bound",
     "pick",
     "record_at",

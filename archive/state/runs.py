@@ -159,6 +159,19 @@ class RunLog:
         return self._select(where, args, limit)
 
 
+def live_run(path: Path | str, site: str) -> Run | None:
+    """The live run of ``site`` in the history at ``path``, if any: runs left by dead
+    processes are marked interrupted first. None when there is no history yet."""
+    if not Path(path).exists():
+        return None
+    log = RunLog(path)
+    try:
+        log.mark_interrupted()
+        return log.running(site)
+    finally:
+        log.close()
+
+
 def _alive(pid: int | None) -> bool:
     if not pid:
         return False

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from archive import HISTORY_FILE, RunLog
+from archive import HISTORY_FILE, RunLog, live_run
 from crawler.commands import add_config_option, add_settings_option
 from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
 
@@ -131,18 +131,13 @@ def already_crawling(data_dir: Path, sites: list[SiteConfig]) -> str | None:
     Two crawls of one site would double its request rate and share its frontier; the
     scheduler and the workers check the same before they launch a crawl.
     """
-    log = RunLog(data_dir / HISTORY_FILE)
-    try:
-        log.mark_interrupted()  # a killed crawl's run is not a live one
-        for site in sites:
-            run = log.running(site.name)
-            if run is not None:
-                return (
-                    f"{site.name} is being crawled already (run {run.id}, pid {run.pid} on "
-                    f"{run.host}, since {run.started}); wait for it or stop it"
-                )
-    finally:
-        log.close()
+    for site in sites:
+        run = live_run(data_dir / HISTORY_FILE, site.name)
+        if run is not None:
+            return (
+                f"{site.name} is being crawled already (run {run.id}, pid {run.pid} on "
+                f"{run.host}, since {run.started}); wait for it or stop it"
+            )
     return None
 
 

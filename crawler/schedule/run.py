@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from archive.datadir import HISTORY_FILE
-from archive.state.runs import RunLog
+from archive.state.runs import live_run
 from crawler.process import CrawlCommand
 from crawler.schedule.crawls import RUNS
 
@@ -50,15 +50,7 @@ def run_site(
 
 def _running_elsewhere(site: str, data_dir: Path) -> int | None:
     """The pid of a live run of ``site`` in the run history (any trigger), if any."""
-    path = data_dir / HISTORY_FILE
-    if not path.exists():
-        return None
-    log = RunLog(path)
-    try:
-        log.mark_interrupted()
-        run = log.running(site)
-    finally:
-        log.close()
+    run = live_run(data_dir / HISTORY_FILE, site)
     return (run.pid or -1) if run else None
 
 
