@@ -15,6 +15,7 @@ from pathlib import Path
 
 import tantivy
 
+from archive.state.db import unwritable
 from archive.state.locks import directory_lock
 
 __all__ = [
@@ -130,7 +131,7 @@ def open_index(
 
     Raises :class:`SchemaVersionError` if the index on disk has another schema version.
     """
-    if (path / "meta.json").exists() and not os.access(path, os.W_OK):
+    if unwritable(path / "meta.json"):
         index = _open_existing(_readable_view(path), schema)
     else:
         path.mkdir(parents=True, exist_ok=True)

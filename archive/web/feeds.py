@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from archive.diff import diff_posts
 from archive.search.index import QuerySyntaxError, SchemaVersionError
+from archive.session import parse_when
 from archive.web.forms import FormError, SearchForm
 from archive.web.posts import Entry, post_id, read_record
 from archive.web.store import NoIndexError, Store
@@ -128,16 +129,8 @@ def _entry(
 
 def _atom_date(value: str | None) -> str:
     """An RFC 3339 date-time, as Atom requires: a bare day becomes its midnight UTC."""
-    if value:
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            moment = None
-        if moment is not None:
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-            return moment.isoformat(timespec="seconds")
-    return datetime(1970, 1, 1, tzinfo=UTC).isoformat(timespec="seconds")
+    moment = parse_when(value) or datetime(1970, 1, 1, tzinfo=UTC)
+    return moment.isoformat(timespec="seconds")
 
 
 def _response(feed: ET.Element) -> Response:
