@@ -192,12 +192,7 @@ class ArchiveSession:
         """
         if not self.unchanged_since(url, lastmod):
             return Freshness.FETCH
-        if revalidate_after is None:
-            return Freshness.REVALIDATE
-        last = self.history.last_check(url) or self._capture_date(url)
-        checked = parse_when(last)
-        due = revalidation_interval(url, revalidate_after)
-        if checked is None or self.clock() - checked >= due:
+        if revalidate_after is None or not self.answered_within(url, revalidate_after):
             return Freshness.REVALIDATE
         return Freshness.SKIP
 
