@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from archive.catalog import pick, versions
     from archive.datadir import HISTORY_FILE, DataDir, archive_file
     from archive.jsonl import dumps, iter_archive
+    from archive.quarantine import quarantine_damaged
     from archive.records import PostRecord
     from archive.repair import repair_data_dir
     from archive.search.filters import KINDS
@@ -49,6 +50,7 @@ _EXPORTS = {
     "archive.catalog": ("pick", "versions"),
     "archive.datadir": ("HISTORY_FILE", "DataDir", "archive_file"),
     "archive.jsonl": ("dumps", "iter_archive"),
+    "archive.quarantine": ("quarantine_damaged",),
     "archive.records": ("PostRecord",),
     "archive.repair": ("repair_data_dir",),
     "archive.search.filters": ("KINDS",),
@@ -91,6 +93,7 @@ __all__ = [
     "live_run",
     "parse_rating_bound",
     "pick",
+    "quarantine_damaged",
     "record_at",
     "repair_data_dir",
     "verify_data_dir",

@@ -15,6 +15,8 @@ from pathlib import Path
 OPEN_SUFFIX = ".open"
 """Added to a WARC or JSONL file's name while it is written (and after a crash)."""
 HISTORY_FILE = "history.sqlite3"
+QUARANTINE_DIR = "quarantine"
+"""Where ``verify --repair`` moves WARC files with damaged records."""
 WARC_SUFFIXES = (".warc.gz", ".warc")
 _STAMP = re.compile(r"-(\d{14}-\d{5})\.jsonl(?:\.open)?$")
 
@@ -80,6 +82,10 @@ class DataDir:
     @property
     def index_dir(self) -> Path:
         return self.path / "index"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.path / QUARANTINE_DIR
 
     @property
     def history_path(self) -> Path:

@@ -14,8 +14,9 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from archive.datadir import OPEN_SUFFIX, DataDir, archive_file
+from archive.datadir import OPEN_SUFFIX, QUARANTINE_DIR, DataDir, archive_file
 from archive.warc.members import scan
 from archive.warc.pointer import PointerError, record_at
 from archive.warc.reading import GZIP_MAGIC, READ_ERRORS, Reading, read_archive, short_reason
@@ -32,6 +33,10 @@ class Report:
     records: int = 0
     jsonl_files: int = 0
     items: int = 0
+    awaiting: dict[str, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
+    """URL → (version, problem) of items whose capture is quarantined, unless refetched."""
+    sound: dict[str, int] = field(default_factory=dict, repr=False)
+    """URL → the newest version whose item points at a sound record."""
 
     @property
     def ok(self) -> bool:
@@ -47,7 +52,15 @@ def verify_data_dir(data_dir: Path) -> Report:
     for path in layout.jsonl_files():
         report.jsonl_files += 1
         verify_jsonl(path, layout.warc_dir, report)
+    _settle_quarantined(report)
     return report
+
+
+def _settle_quarantined(report: Report) -> None:
+    """A lost capture is a problem until a crawl archives that version (or a newer) again."""
+    for url, waiting in report.awaiting.items():
+        refetched = report.sound.get(url, -1)
+        report.problems.extend(problem for version, problem in waiting if version > refetched)
 
 
 def _note_open(path: Path, report: Report) -> None:
@@ -148,9 +161,28 @@ def verify_jsonl(path: Path, warc_dir: Path, report: Report) -> None:
                 report.problems.append(f"{where}: not JSON: {exc}")
                 continue
             report.items += 1
-            problem = _check_pointer(item, warc_dir)
-            if problem:
-                report.problems.append(f"{where}: {problem}")
+            _note_item(item, where, warc_dir, report)
+
+
+def _note_item(item: Any, where: str, warc_dir: Path, report: Report) -> None:
+    url, version = str(item.get("url")), _version(item.get("version"))
+    problem = _check_pointer(item, warc_dir)
+    if problem is None:
+        report.sound[url] = max(version, report.sound.get(url, -1))
+        return
+    quarantined = warc_dir.parent / QUARANTINE_DIR / str(item["warc"].get("filename"))
+    if "warc pointer" in problem and quarantined.is_file():
+        problem = (
+            f"the capture of {url} was damaged and is kept in {QUARANTINE_DIR}/; "
+            "the next crawl fetches the post again"
+        )
+        report.awaiting.setdefault(url, []).append((version, f"{where}: {problem}"))
+        return
+    report.problems.append(f"{where}: {problem}")
+
+
+def _version(value: object) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def _check_pointer(item: dict[str, object], warc_dir: Path) -> str | None:

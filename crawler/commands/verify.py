@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from archive import DataDir, repair_data_dir, verify_data_dir
+from archive import DataDir, quarantine_damaged, repair_data_dir, verify_data_dir
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -20,7 +20,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--repair",
         action="store_true",
-        help="first cut crashed .open WARCs and partial JSONL lines back to whole records",
+        help="first cut crashed .open WARCs and partial JSONL lines back to whole records, "
+        "and move WARCs with damaged records into DATA/quarantine/ (keeping their sound "
+        "records in place; the next crawl fetches the lost posts again)",
     )
     return parser
 
@@ -34,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     if args.repair:
         for repair in repair_data_dir(data_dir, index=True):
             print(repair.describe())
+        for moved in quarantine_damaged(DataDir(data_dir)):
+            print(moved.describe())
     report = verify_data_dir(data_dir)
     for problem in report.problems:
         print(f"PROBLEM {problem}")

@@ -1,0 +1,119 @@
+"""A WARC damaged in the middle, end to end: ``verify --repair`` quarantines it, keeps its
+sound records in place, and the next crawl fetches the lost post again.
+
+One blog of 20 posts is crawled; one post's response record, in the middle of its WARC
+file, gets a damaged byte (as a failing disk would leave it). Then ``verify`` fails,
+``verify --repair`` moves the file to ``DATA/quarantine/`` and puts the sound records
+back, ``verify`` names only the lost post, and a recrawl makes the archive whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.warc.members import scan
+from tests.conftest import LOOPBACK, read_items, run_cli
+from tests.sites import BlogServer, get_blog
+
+POSTS = 20
+
+
+def _crawl(url: str, data_dir: Path) -> None:
+    result = run_cli("crawl", "--url", url, "--data-dir", str(data_dir), *LOOPBACK)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _damage(data_dir: Path) -> dict[str, Any]:
+    """Spoil one byte in the middle of a post's response member, mid-file."""
+    items = [i for i in read_items(data_dir) if i.get("kind") == "post"]
+    victim = items[len(items) // 2]
+    ref = victim["warc"]
+    path = data_dir / "warc" / ref["filename"]
+    member = next(m for m in scan(path).members if m.offset == ref["offset"])
+    data = bytearray(path.read_bytes())
+    data[member.offset + member.length // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return {"url": victim["url"], "path": path, "sha1": hashlib.sha1(data).hexdigest()}
+
+
+def _verify(data_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("verify", "--data-dir", str(data_dir), *extra)
+
+
+@pytest.fixture(scope="module")
+def repaired(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    blog = get_blog("blogger", posts=POSTS)
+    data_dir = tmp_path_factory.mktemp("quarantine") / "data"
+    with BlogServer(blog) as server:
+        _crawl(server.url, data_dir)
+        damaged = _damage(data_dir)
+        before = _verify(data_dir)
+        repair = _verify(data_dir, "--repair")
+        after = _verify(data_dir)
+        items_before = read_items(data_dir)
+        _crawl(server.url, data_dir)
+        healed = _verify(data_dir)
+    return {
+        "data_dir": data_dir,
+        "damaged": damaged,
+        "before": before,
+        "repair": repair,
+        "after": after,
+        "items_before": items_before,
+        "healed": healed,
+    }
+
+
+def test_verify_fails_on_the_damage(repaired: dict[str, Any]) -> None:
+    assert repaired["before"].returncode == 1
+    assert repaired["damaged"]["path"].name in repaired["before"].stdout
+
+
+def test_repair_quarantines_the_file_unchanged(repaired: dict[str, Any]) -> None:
+    damaged = repaired["damaged"]
+    assert "quarantined" in repaired["repair"].stdout
+    moved = repaired["data_dir"] / "quarantine" / damaged["path"].name
+    assert hashlib.sha1(moved.read_bytes()).hexdigest() == damaged["sha1"]
+
+
+def test_sound_records_stay_in_place_and_read_with_independent_tools(
+    repaired: dict[str, Any],
+) -> None:
+    path = repaired["damaged"]["path"]
+    assert path.is_file()
+    indexed = subprocess.run(
+        [sys.executable, "-m", "cdxj_indexer.main", str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert indexed.returncode == 0, indexed.stderr
+    urls = {json.loads(line.split(" ", 2)[2])["url"] for line in indexed.stdout.splitlines()}
+    assert repaired["damaged"]["url"] not in urls
+    assert len(urls) > 1  # the other captures of the file are still there
+
+
+def test_after_repair_verify_names_only_the_lost_post(repaired: dict[str, Any]) -> None:
+    after = repaired["after"]
+    problems = [line for line in after.stdout.splitlines() if line.startswith("PROBLEM")]
+    assert after.returncode == 1
+    assert len(problems) == 1, after.stdout
+    assert "quarantine" in problems[0]
+    assert "next crawl" in problems[0]
+
+
+def test_the_next_crawl_fetches_the_lost_post_and_verify_passes(
+    repaired: dict[str, Any],
+) -> None:
+    url = repaired["damaged"]["url"]
+    before = sum(1 for i in repaired["items_before"] if i["url"] == url)
+    after = sum(1 for i in read_items(repaired["data_dir"]) if i["url"] == url)
+    assert after == before + 1
+    assert repaired["healed"].returncode == 0, repaired["healed"].stdout
