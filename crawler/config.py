@@ -70,6 +70,23 @@ class SiteConfig:
         return urlsplit(self.url).hostname or ""
 
 
+def site_name_for(url: str) -> str:
+    """The site name of a blog given by URL alone: its host, with a port other than the
+    scheme's and a path, so two blogs on one host (``host/a/`` and ``host/b/``, or two
+    ports) are two sites with their own frontier, runs and files."""
+    parts = urlsplit(url)
+    name = parts.hostname or "site"
+    default_port = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None  # parse_site names the bad port in its error
+    if port is not None and port != default_port:
+        name += f"-{port}"
+    path = re.sub(r"[^A-Za-z0-9._-]+", "-", parts.path).strip("-.")
+    return f"{name}-{path}" if path else name
+
+
 def resolve_config_path(path: str | os.PathLike[str] | None) -> Path:
     """``--config``, else ``$BLOGARCHIVE_CONFIG``, else ``config/sites.toml``."""
     if path:

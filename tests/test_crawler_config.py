@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import ConfigError, load_sites, parse_schedule, resolve_config_path
+from crawler.config import (
+    ConfigError,
+    load_sites,
+    parse_schedule,
+    resolve_config_path,
+    site_name_for,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,6 +121,28 @@ def test_asset_types_keep_the_setting_unless_set(tmp_path: Path) -> None:
     sites = load_sites(write(tmp_path, text))
     assert sites["a"].asset_types is None
     assert sites["b"].asset_types == ["image/", "video/mp4"]
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://blog.example/", "blog.example"),
+        ("https://blog.example", "blog.example"),
+        ("http://blog.example:80/", "blog.example"),
+        ("https://blog.example:8443/", "blog.example-8443"),
+        ("http://127.0.0.1:8001/", "127.0.0.1-8001"),
+        ("https://host.example/alice/", "host.example-alice"),
+        ("https://host.example/~bob/blog/", "host.example-bob-blog"),
+    ],
+)
+def test_a_blog_given_by_url_is_named_by_host_port_and_path(url: str, name: str) -> None:
+    assert site_name_for(url) == name
+
+
+def test_two_blogs_on_one_host_are_two_sites() -> None:
+    """They must not share a frontier: a crash of one was once resumed inside the other."""
+    assert site_name_for("http://127.0.0.1:8001/") != site_name_for("http://127.0.0.1:8002/")
+    assert site_name_for("https://h.example/a/") != site_name_for("https://h.example/b/")
 
 
 def test_duplicate_names_are_refused(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.config import site_name_for
 from tests.conftest import LOOPBACK, Crawled, crawl_blog, run_cli
 from tests.sites import get_blog
 from tests.support.checkers import assert_warcs_pass_checkers
@@ -40,7 +41,7 @@ def warc_files(crawled: Crawled) -> list[Path]:
 def test_crawl_succeeds_and_summarizes(crawled: Crawled) -> None:
     assert crawled.result.returncode == 0, crawled.result.stderr
     summary = crawled.result.stdout.splitlines()[0]
-    assert summary.startswith("127.0.0.1: done: ")
+    assert summary.startswith(f"{site_name_for(crawled.url)}: done: ")
     # The about page is archived too, as an item of kind page: 300 posts and 1 page.
     assert "301 posts (301 new, 0 changed, 0 unchanged), 0 errors" in summary
     assert "pages" in crawled.result.stderr  # the progress line
@@ -75,7 +76,7 @@ def test_items_match_truth(crawled: Crawled, field: str) -> None:
 
 def test_items_carry_site_fetch_time_and_author(crawled: Crawled) -> None:
     for item in crawled.items:
-        assert item["site"] == "127.0.0.1"
+        assert item["site"] == site_name_for(crawled.url)
         assert item["fetched_at"].startswith("20")
         assert item["author"] == (item["authors"][0] if item["authors"] else None)
 

@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from archive.web import create_app
 from archive.web.posts import post_id
 from archive.web.security import allowed_hosts
+from crawler.config import site_name_for
 from tests.conftest import read_items, run_cli
 from tests.test_web_fixture import EDITED, HOSTILE, XIAOMI, WebArchive, web_archive
 
@@ -200,16 +201,19 @@ def test_capture_at_a_wrong_offset_is_404(client: TestClient, archived: WebArchi
 # ---------------------------------------------------------------- stats page
 
 
-def test_stats_page_shows_sites_runs_size_and_a_chart(client: TestClient) -> None:
+def test_stats_page_shows_sites_runs_size_and_a_chart(
+    client: TestClient, archived: WebArchive
+) -> None:
     page = client.get("/stats")
     assert page.status_code == 200
     text = page.text
-    assert '<a href="/?site=127.0.0.1">127.0.0.1</a>' in text
+    site = site_name_for(archived.base)
+    assert f'<a href="/?site={site}">{site}</a>' in text
     assert "<dt>Posts</dt><dd>12</dd>" in text
     assert "<dt>Versions</dt><dd>13</dd>" in text
     assert text.count('<svg class="chart"') == 1
     assert text.count("<rect ") >= 7  # one bar per month with posts (Dec 2018 to Jun 2019)
-    assert "127.0.0.1, 2019-03: 2" in text
+    assert f"{site}, 2019-03: 2" in text
     assert "Archive size" in text
     assert " KB" in text
     runs = text.split("runs-heading")[-1]

@@ -11,7 +11,7 @@ from typing import Any
 
 from archive import HISTORY_FILE, RunLog, live_run
 from crawler.commands import add_config_option, add_settings_option
-from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
+from crawler.config import ConfigError, SiteConfig, load_sites, parse_site, site_name_for
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -74,9 +74,7 @@ def select_sites(args: argparse.Namespace) -> list[SiteConfig]:
             else [sites[n] for n in args.sites]
         )
     for url in args.url:
-        from urllib.parse import urlsplit
-
-        entry = {"name": urlsplit(url).hostname or "site", "url": url, "platform": args.platform}
+        entry = {"name": site_name_for(url), "url": url, "platform": args.platform}
         chosen.append(parse_site(entry, where=f"--url {url!r}"))
     if not chosen:
         raise ValueError("name a site from the config, use --all, or give --url URL")

@@ -26,7 +26,7 @@ from twisted.python.failure import Failure
 from archive.records import PostRecord
 from archive.session import Freshness
 from crawler.capture.extension import ArchiveExtension
-from crawler.config import ConfigError, SiteConfig, load_sites, parse_site
+from crawler.config import ConfigError, SiteConfig, load_sites, parse_site, site_name_for
 from crawler.parsers import FEED_PROBES, SITEMAP_PROBES, PostPage, page_for
 from crawler.parsers.navigation import (
     MAX_SITEMAP_BYTES,
@@ -430,8 +430,7 @@ def _resolve_site(
     if site and url:
         raise ValueError("give either site=NAME or url=URL, not both")
     if url:
-        host = urlsplit(url).hostname or "site"
-        entry = {"name": host, "url": url, "platform": platform or "auto"}
+        entry = {"name": site_name_for(url), "url": url, "platform": platform or "auto"}
         return parse_site(entry, where=f"url={url!r}")
     if not site:
         raise ValueError("the blog spider needs -a site=NAME or -a url=URL")
