@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from archive import DataDir, quarantine_damaged, repair_data_dir, verify_data_dir
@@ -27,6 +28,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def _repair(data_dir: Path) -> None:
+    for repair in repair_data_dir(data_dir, index=True):
+        print(repair.describe())
+    for moved in quarantine_damaged(DataDir(data_dir)):
+        print(moved.describe())
+
+
 def run(args: argparse.Namespace) -> int:
     data_dir = DataDir.resolve(args.data_dir).path
     if not data_dir.is_dir():
@@ -34,10 +42,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"blogarchive verify: no archive at {data_dir}", file=sys.stderr)
         return 1
     if args.repair:
-        for repair in repair_data_dir(data_dir, index=True):
-            print(repair.describe())
-        for moved in quarantine_damaged(DataDir(data_dir)):
-            print(moved.describe())
+        try:
+            _repair(data_dir)
+        except OSError as exc:  # a read-only copy, a full disk
+            print(f"blogarchive verify: cannot repair {data_dir}: {exc}", file=sys.stderr)
+            return 1
     report = verify_data_dir(data_dir)
     for problem in report.problems:
         print(f"PROBLEM {problem}")
