@@ -165,7 +165,7 @@ def test_scrapy_crawl_runs_the_same_crawl(demo_server: Any, tmp_path: Path) -> N
     items = [item for item in read_items(tmp_path) if item["kind"] == "post"]
     assert len(items) == len(get_blog("demo").truth)
     assert "posts, 0 errors" in result.stderr  # progress through Scrapy's log
-    assert list((tmp_path / "warc").glob("127.0.0.1-*.warc.gz"))
+    assert list((tmp_path / "warc").glob("127.0.0.1_*-*.warc.gz"))
 
 
 def test_extract_saved_html(tmp_path: Path) -> None:
