@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from crawler.config import site_name_for
 from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
 from tests.sites import BlogServer, get_blog
 
@@ -137,6 +138,7 @@ def test_a_multi_site_crawl_records_one_run_per_site(tmp_path: Path) -> None:
     """Two blogs in one ``blogarchive crawl`` process: two runs, with trigger and worker."""
     blogs = [get_blog("blogger", posts=8, seed=seed) for seed in (1, 2)]
     servers = [BlogServer(blog, host=f"127.0.0.{2 + n}").start() for n, blog in enumerate(blogs)]
+    expected = sorted(site_name_for(server.url) for server in servers)
     try:
         urls = [arg for server in servers for arg in ("--url", server.url)]
         result = run_cli(
@@ -155,7 +157,8 @@ def test_a_multi_site_crawl_records_one_run_per_site(tmp_path: Path) -> None:
             server.stop()
     assert result.returncode == 0, result.stderr
     found = runs(tmp_path)
-    assert sorted(run["site"] for run in found) == ["127.0.0.2", "127.0.0.3"], found
+    assert sorted(run["site"] for run in found) == expected, found
+    assert [name.split("-")[0] for name in expected] == ["127.0.0.2", "127.0.0.3"]
     assert {(run["status"], run["trigger"], run["worker"]) for run in found} == {
         ("ok", "worker", "w7")
     }
