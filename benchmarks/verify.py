@@ -46,6 +46,7 @@ def measure(source: Path, args: list[str]) -> tuple[float, float, int, str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "crawler.cli", *args],
         env=env,
+        cwd=source,  # not this checkout: `-m` puts the working directory first on the path
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -93,7 +94,7 @@ def main() -> None:
     parser.add_argument("--rev", help="also run the commands at this git revision")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        data = args.data or Path(scratch) / "data"
+        data = (args.data or Path(scratch) / "data").resolve()
         if not (data / "warc").is_dir():
             started = time.perf_counter()
             generate(data, posts=args.posts, max_size=args.max_size)

@@ -18,6 +18,8 @@ import os
 from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
+from tempfile import SpooledTemporaryFile
+from typing import Any
 
 from cdxj_indexer.main import CDXJIndexer
 
@@ -26,6 +28,33 @@ from archive.datadir import OPEN_SUFFIX
 SUFFIX = ".cdxj"
 FAN_IN = 128
 """Sorted files merged at once (each an open file)."""
+
+
+class _Indexer(CDXJIndexer):  # type: ignore[misc]
+    """cdxj-indexer, closing the temporary files warcio makes to digest a record without a
+    payload digest (our metadata records): the record's once the next record comes."""
+
+    _buffered: Any = None
+
+    def process_index_entry(self, it: Any, record: Any, filename: str, output: Any) -> None:
+        self.release()
+        super().process_index_entry(it, record, filename, output)
+        if isinstance(record.raw_stream, SpooledTemporaryFile):
+            self._buffered = record.raw_stream
+
+    def process_one(self, input_: Any, output: Any, filename: str) -> None:
+        try:
+            super().process_one(input_, output, filename)
+        finally:
+            self.release()
+            if self.writer is not None:  # the BufferWARCWriter it digests with, and its file
+                self.writer.out.close()
+                self.writer = None
+
+    def release(self) -> None:
+        if self._buffered is not None:
+            self._buffered.close()
+            self._buffered = None
 
 
 def index_path(warc: Path) -> Path:
@@ -47,13 +76,13 @@ def index_lines(warc: Path, start: int = 0) -> list[str]:
     name = warc.name.removesuffix(OPEN_SUFFIX)
     with warc.open("rb") as stream:
         stream.seek(start)  # warcio counts offsets from the stream's position
-        CDXJIndexer(output=None, inputs=[]).process_one(stream, out, name)
+        _Indexer(output=None, inputs=[]).process_one(stream, out, name)
     return sorted(out.getvalue().splitlines(keepends=True))
 
 
 def index_file(warc: Path, out: Path) -> None:
     """Index one whole WARC into ``out``, sorted (spilling to temporary files when large)."""
-    CDXJIndexer(output=str(out), inputs=[str(warc)], sort=True).process_all()
+    _Indexer(output=str(out), inputs=[str(warc)], sort=True).process_all()
 
 
 def write_index(warc: Path, start: int = 0) -> Path:
