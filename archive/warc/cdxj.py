@@ -47,8 +47,9 @@ class _Indexer(CDXJIndexer):  # type: ignore[misc]
             super().process_one(input_, output, filename)
         finally:
             self.release()
-            if self.writer is not None:  # the BufferWARCWriter it digests with, and its file
-                self.writer.out.close()
+            writer: Any = getattr(self, "writer", None)
+            if writer is not None:  # the BufferWARCWriter it digests with, and its file
+                writer.out.close()
                 self.writer = None
 
     def release(self) -> None:
