@@ -50,7 +50,9 @@ def crawl(
                 body=page,
                 fetched_at=moment,
             )
-            post = PostRecord(url=url, site=site, title=f"post {n}", body=body)
+            post = PostRecord(
+                url=url, site=site, title=f"post {n}", body=body, fetched_at=moment.isoformat()
+            )
             for kept in session.capture(exchange, [post]):
                 session.commit(kept)
     finally:
