@@ -92,15 +92,19 @@ def write_index(warc: Path, start: int = 0) -> Path:
     target = index_path(warc)
     lines = index_lines(warc, start)
     partial = target.with_name(target.name + ".part")
-    with partial.open("w", encoding="utf-8") as out:
-        if start and target.exists():
-            with target.open(encoding="utf-8") as old:
-                out.writelines(heapq.merge(old, lines))
-        else:
-            out.writelines(lines)
-        out.flush()
-        os.fsync(out.fileno())
-    partial.replace(target)
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            if start and target.exists():
+                with target.open(encoding="utf-8") as old:
+                    out.writelines(heapq.merge(old, lines))
+            else:
+                out.writelines(lines)
+            out.flush()
+            os.fsync(out.fileno())
+        partial.replace(target)
+    except OSError:  # a full disk: no half index left behind
+        partial.unlink(missing_ok=True)
+        raise
     return target
 
 
