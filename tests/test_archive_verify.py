@@ -25,6 +25,7 @@ from archive.warc.members import scan
 from archive.warc.quickcheck import quick_check
 from archive.warc.records import HttpExchange
 from archive.warc.writer import OPEN_SUFFIX
+from tests.conftest import run_cli
 from tests.support.checkers import assert_warcs_pass_checkers
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -95,6 +96,18 @@ def test_a_second_verify_reads_only_what_changed(archive: Path) -> None:
     fourth = verify_data_dir(archive)
     assert {p.split(":")[0] for p in fourth.problems} == {warcs(archive)[0].name}
     assert fourth.unchanged == third.warc_files + third.jsonl_files - 1
+
+
+def test_the_command_says_what_it_did_not_read_again(archive: Path) -> None:
+    first = run_cli("verify", "--data-dir", str(archive))
+    assert first.returncode == 0, first.stdout
+    assert "unchanged" not in first.stdout
+    again = run_cli("verify", "--data-dir", str(archive))
+    files = len(warcs(archive)) + len(list((archive / "items").glob("*.jsonl")))
+    assert again.stdout.strip().endswith(f"({files} files unchanged since checked)")
+    assert again.stdout.split(" (")[0] == first.stdout.strip()  # the same counts
+    full = run_cli("verify", "--full", "--data-dir", str(archive))
+    assert full.stdout == first.stdout
 
 
 def test_full_finds_what_the_fingerprint_cannot(tmp_path: Path) -> None:

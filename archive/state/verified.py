@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from archive.state.db import connect, read_only, unwritable
 
+logger = logging.getLogger(__name__)
 VERIFIED_FILE = "verified.sqlite3"
 TAIL_BYTES = 64 * 1024
 SCHEMA = """
@@ -62,24 +64,35 @@ class Remembered:
 
 
 class VerifiedFiles:
-    """The memory of good files; remembers nothing where the data dir cannot be written."""
+    """The memory of good files; remembers nothing where the data dir cannot be written.
+
+    Never in the way: a memory that cannot be read or written (a full disk, a damaged
+    file) is logged and left aside, and ``verify`` reads every file.
+    """
 
     def __init__(self, data_dir: Path) -> None:
         path = data_dir / VERIFIED_FILE
         self.writable = os.access(data_dir, os.W_OK)
         self.db: sqlite3.Connection | None = None
-        if unwritable(path):
-            self.db = read_only(path)
-        elif self.writable:
-            self.db = connect(path, SCHEMA)
+        try:
+            if unwritable(path):
+                self.db = read_only(path)
+            elif self.writable:
+                self.db = connect(path, SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            self._give_up(exc)
 
     def recall(self, name: str, print_: Fingerprint) -> Remembered | None:
         """What was found when ``name`` last checked good, if it has not changed since."""
         if self.db is None:
             return None
-        row = self.db.execute(
-            "SELECT size, mtime_ns, tail, count, refs FROM verified WHERE name = ?", (name,)
-        ).fetchone()
+        try:
+            row = self.db.execute(
+                "SELECT size, mtime_ns, tail, count, refs FROM verified WHERE name = ?", (name,)
+            ).fetchone()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return None
         if row is None or Fingerprint(*row[:3]) != print_:
             return None
         return Remembered(count=row[3], refs=tuple(json.loads(row[4])))
@@ -93,18 +106,29 @@ class VerifiedFiles:
             (name, p.size, p.mtime_ns, p.tail, r.count, json.dumps(list(r.refs)), now)
             for name, p, r in entries
         ]
-        with self.db:
-            self.db.execute("BEGIN")
-            self.db.executemany(
-                "INSERT OR REPLACE INTO verified VALUES (?, ?, ?, ?, ?, ?, ?)", rows
-            )
+        try:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO verified VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+                )
+        except sqlite3.Error as exc:
+            self._give_up(exc)
 
     def forget(self, names: list[str]) -> None:
         """Drop files found bad (or gone) from the memory."""
         if self.db is None or not self.writable or not names:
             return
-        self.db.executemany("DELETE FROM verified WHERE name = ?", [(n,) for n in names])
+        try:
+            self.db.executemany("DELETE FROM verified WHERE name = ?", [(n,) for n in names])
+        except sqlite3.Error as exc:
+            self._give_up(exc)
 
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
+            self.db = None
+
+    def _give_up(self, exc: Exception) -> None:
+        logger.warning("verify remembers nothing this time (%s): %s", VERIFIED_FILE, exc)
+        self.close()
