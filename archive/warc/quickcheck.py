@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from archive.warc.reading import GZIP_MAGIC, URI_TYPES
 
-CHUNK = 1 << 20
+CHUNK = 1 << 16  # small: each member's unused input is copied once more
 MAX_RECORD = 64 << 20
 """Records inflating to more than this are left to warcio, which streams them."""
 CAPTURE_TYPES = ("response", "revisit")
