@@ -39,7 +39,7 @@ from warcio.timeutils import datetime_to_iso_date
 
 from archive import __version__
 from archive.datadir import OPEN_SUFFIX
-from archive.fileio import append, write_all
+from archive.fileio import append
 from archive.records import WarcRef
 from archive.warc.cdxj import is_current, write_index
 from archive.warc.records import (
@@ -283,7 +283,8 @@ class WarcFileWriter:
             **self.warcinfo,
         }
         record = warcinfo_record(self._name, info, self._record_id(), warc_date(self._clock()))
-        write_all(handle, self._encode(record))
+        # Cut back on failure (a full disk): a reopened file keeps its earlier runs whole.
+        append(handle, self._encode(record))
         return handle
 
     def _reopen(self) -> BinaryIO | None:
