@@ -23,6 +23,7 @@ from archive.datadir import OPEN_SUFFIX, QUARANTINE_DIR, DataDir
 from archive.records import PostRecord
 from archive.search.index import IndexLockedError, SchemaVersionError, SearchIndex
 from archive.state.history import History
+from archive.warc import cdxj
 from archive.warc.reading import GZIP_MAGIC
 from archive.warc.records import encode, metadata_record, warcinfo_record
 from archive.warc.salvage import Salvage, Sound, salvage
@@ -52,11 +53,12 @@ class Quarantined:
         )
 
 
-def quarantine_damaged(layout: DataDir) -> list[Quarantined]:
-    """Quarantine every closed record-gzipped WARC of ``layout`` that has damage."""
+def quarantine_damaged(layout: DataDir, candidates: list[Path] | None = None) -> list[Quarantined]:
+    """Quarantine each closed record-gzipped WARC among ``candidates`` (by default every
+    WARC of ``layout``; ``verify`` passes those it found problems in) that has damage."""
     done = []
-    for path in layout.warc_files(live=False):
-        if not _gzipped(path):
+    for path in layout.warc_files(live=False) if candidates is None else candidates:
+        if path.name.endswith(OPEN_SUFFIX) or not path.is_file() or not _gzipped(path):
             continue  # an uncompressed file has no member boundaries to salvage by
         found = salvage(path)
         if found.damaged:
@@ -80,10 +82,22 @@ def _quarantine(layout: DataDir, path: Path, found: Salvage) -> Quarantined:
     target.parent.mkdir(parents=True, exist_ok=True)
     path.rename(target)
     fresh.rename(path)
+    _reindex_cdxj(path, target)
     logger.warning("quarantined damaged WARC %s to %s", name, target)
     return Quarantined(
         name=name, moved_to=target, kept=len(kept), damaged=len(found.damaged), moves=moves
     )
+
+
+def _reindex_cdxj(path: Path, moved_to: Path) -> None:
+    """The old CDXJ index goes with the file it describes; the new file gets its own."""
+    old = cdxj.index_path(path)
+    if old.exists():
+        old.rename(cdxj.index_path(moved_to))
+    try:
+        cdxj.write_index(path)
+    except (OSError, ValueError) as exc:  # export indexes a WARC that lacks one
+        logger.warning("could not index the salvaged %s: %s", path.name, exc)
 
 
 def _free_name(path: Path) -> Path:

@@ -14,14 +14,18 @@ import io
 import logging
 import os
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from warcio.exceptions import ArchiveLoadFailed
 
 from archive.datadir import OPEN_SUFFIX, DataDir, jsonl_files, warc_files
 from archive.jsonl import iter_jsonl
 from archive.search.index import IndexLockedError, SchemaVersionError, SearchIndex
 from archive.state.history import History
+from archive.warc.cdxj import write_index
 from archive.warc.members import Member, scan
 from archive.warc.records import encode, metadata_record
 from archive.warc.writer import gzip_member, warc_date
@@ -107,7 +111,17 @@ def repair_warc(path: Path) -> Repair | None:
         final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
         path.rename(final)
     logger.warning("repaired crashed WARC %s: cut %d bytes at %d", final.name, dropped, cut)
+    _index(final)
     return Repair(path=final, kept=cut, dropped=dropped)
+
+
+def _index(path: Path) -> None:
+    """The repaired file's CDXJ index, as its writer would have written at close; a
+    failure only leaves it to ``export`` (an index older than its WARC is not used)."""
+    try:
+        write_index(path)
+    except (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error) as exc:
+        logger.warning("could not index %s (export will): %s", path.name, exc)
 
 
 def repair_jsonl(items_dir: Path, history: History | None = None) -> list[Repair]:

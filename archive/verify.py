@@ -1,27 +1,27 @@
-"""``blogarchive verify``: check every WARC and JSONL file of a data dir.
+"""``blogarchive verify``: check the WARC and JSONL files of a data dir (the checks of one
+file are in :mod:`archive.verify_files`).
 
-WARC: gzip members whole (this catches the truncation ``warcio check`` misses), records
-readable to their declared length (files gzipped per record, as a whole, or not), each
-with the target URI its type requires, block and payload digests right, a ``warcinfo``
-first, and every request, response and metadata of a capture in one file. JSONL: every
-line parses, and its ``warc`` pointer lands on the response (or revisit) record for its URL.
+Incremental: a closed file found good is remembered (:mod:`archive.state.verified`) and
+not read again while its size, time and tail are unchanged; ``.open`` files, new and
+changed ones are checked every time, and ``full`` checks everything. Files are checked in
+parallel, one worker process per CPU.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Iterator
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
 
-from archive.datadir import OPEN_SUFFIX, QUARANTINE_DIR, DataDir, archive_file
-from archive.warc.members import scan
-from archive.warc.pointer import PointerError, record_at
-from archive.warc.reading import GZIP_MAGIC, READ_ERRORS, Reading, read_archive, short_reason
+from archive.datadir import OPEN_SUFFIX, DataDir
+from archive.state.history import History
+from archive.state.verified import Fingerprint, Remembered, VerifiedFiles
+from archive.verify_files import FileResult, check_jsonl, check_warc
 
-CAPTURE_TYPES = ("response", "revisit")
+PARALLEL_BYTES = 32 << 20
+"""Below this much to read, one process does it faster than starting workers."""
 
 
 @dataclass
@@ -33,174 +33,144 @@ class Report:
     records: int = 0
     jsonl_files: int = 0
     items: int = 0
-    awaiting: dict[str, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
-    """URL → (version, problem) of items whose capture is quarantined, unless refetched."""
-    sound: dict[str, int] = field(default_factory=dict, repr=False)
-    """URL → the newest version whose item points at a sound record."""
+    unchanged: int = 0
+    """Files not read again: found good before, and unchanged since."""
+    bad_warcs: list[Path] = field(default_factory=list)
+    """The WARC files with problems (``verify --repair`` salvages the damaged ones)."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_data_dir(data_dir: Path) -> Report:
-    report = Report()
+@dataclass(frozen=True)
+class _Task:
+    path: Path
+    name: str
+    """The file's path under the data dir: its key in the memory."""
+    warc: bool
+    fingerprint: Fingerprint | None
+    """None for ``.open`` files, which are never remembered."""
+
+
+def verify_data_dir(data_dir: Path, *, full: bool = False, workers: int | None = None) -> Report:
+    """Check the data dir's files (only new and changed ones unless ``full``)."""
     layout = DataDir(data_dir)
-    for path in layout.warc_files():
-        report.warc_files += 1
-        verify_warc(path, report)
-    for path in layout.jsonl_files():
-        report.jsonl_files += 1
-        verify_jsonl(path, layout.warc_dir, report)
-    _settle_quarantined(report)
+    memory = VerifiedFiles(data_dir)
+    report = Report()
+    try:
+        tasks = _tasks(layout, memory, report, full=full)
+        results = _run(tasks, layout.warc_dir, workers)
+        _tally(tasks, results, report, memory, layout.history_path)
+    finally:
+        memory.close()
     return report
 
 
-def _settle_quarantined(report: Report) -> None:
-    """A lost capture is a problem until a crawl archives that version (or a newer) again."""
-    for url, waiting in report.awaiting.items():
-        refetched = report.sound.get(url, -1)
-        report.problems.extend(problem for version, problem in waiting if version > refetched)
+def _tasks(layout: DataDir, memory: VerifiedFiles, report: Report, *, full: bool) -> list[_Task]:
+    """The files to read; those remembered and unchanged are counted into the report."""
+    tasks = []
+    files = [(p, True) for p in layout.warc_files()] + [(p, False) for p in layout.jsonl_files()]
+    for path, warc in files:
+        if warc:
+            report.warc_files += 1
+        else:
+            report.jsonl_files += 1
+        task = _Task(path, path.relative_to(layout.path).as_posix(), warc, _fingerprint(path))
+        known = (
+            None if full or task.fingerprint is None else memory.recall(task.name, task.fingerprint)
+        )
+        if known is not None and all((layout.warc_dir / ref).exists() for ref in known.refs):
+            report.unchanged += 1
+            _count(report, warc, known.count)
+        else:
+            tasks.append(task)
+    return tasks
 
 
-def _note_open(path: Path, report: Report) -> None:
+def _fingerprint(path: Path) -> Fingerprint | None:
     if path.name.endswith(OPEN_SUFFIX):
-        report.problems.append(
-            f"{path.name}: still .open (a crawl is writing it, or crashed: "
-            "run `blogarchive verify --repair`)"
-        )
-
-
-def verify_warc(path: Path, report: Report) -> None:
-    name = path.name
-    _note_open(path, report)
-    good_end, cut = _gzip_members_end(path)
-    if cut:
-        report.problems.append(f"{name}: truncated: {cut}")
-    captures = _Captures()
-    reading = Reading(path)
-    for problem in _check_records(reading, good_end, captures, report):
-        report.problems.append(f"{name}: {problem}")
-    report.problems.extend(f"{name}: {note}" for note in reading.notes)
-    if reading.problem and not cut:  # the gzip scan has told of the cut already
-        report.problems.append(f"{name}: {reading.problem}")
-    report.problems.extend(f"{name}: {p}" for p in captures.problems())
-
-
-def _gzip_members_end(path: Path) -> tuple[int, str | None]:
-    """End of the last whole gzip member, and why the file is cut if it is; an
-    uncompressed file has no members, and its cuts are found by reading it."""
-    with path.open("rb") as stream:
-        if stream.read(2) != GZIP_MAGIC:
-            return sys.maxsize, None
-    members = scan(path)
-    return members.good_end, members.error
-
-
-@dataclass
-class _Captures:
-    """Record ids seen in one file, to check that no capture is split across files."""
-
-    targets: set[str] = field(default_factory=set)
-    links: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def add(self, kind: str, record_id: str | None, concurrent_to: str | None) -> None:
-        if record_id is None:  # an ARC record: the format links nothing
-            return
-        if kind in CAPTURE_TYPES:
-            self.targets.add(record_id)
-        elif kind in ("request", "metadata") and concurrent_to:
-            self.links.append((kind, record_id, concurrent_to))
-
-    def problems(self) -> Iterator[str]:
-        for kind, record_id, target in self.links:
-            if target not in self.targets:
-                yield f"{kind} {record_id} refers to {target}, which is not in this file"
-
-
-def _check_records(
-    reading: Reading, good_end: int, captures: _Captures, report: Report
-) -> Iterator[str]:
-    """Digest and order problems; a file gzipped as a whole is read through (its offsets are
-    in the decompressed stream, so the gzip scan's good end does not bound them)."""
-    for number, entry in enumerate(read_archive(reading, check_digests=True, scan_members=False)):
-        if entry.offset >= good_end and not reading.whole_gzip:
-            return
-        record = entry.record
-        try:
-            _drain(record)
-        except READ_ERRORS as exc:
-            yield f"record at {entry.offset}: unreadable: {short_reason(exc)}"
-            continue
-        report.records += 1
-        if number == 0 and entry.kind != "warcinfo":
-            yield "does not start with a warcinfo record"
-        if record.digest_checker.passed is False:
-            yield f"record at {entry.offset}: {'; '.join(record.digest_checker.problems)}"
-        captures.add(
-            entry.kind, entry.record_id, record.rec_headers.get_header("WARC-Concurrent-To")
-        )
-
-
-def _drain(record: object) -> None:
-    stream = record.content_stream()  # type: ignore[attr-defined]
-    while stream.read(1 << 20):
-        pass
-
-
-def verify_jsonl(path: Path, warc_dir: Path, report: Report) -> None:
-    _note_open(path, report)
-    with path.open("rb") as lines:
-        for number, raw in enumerate(lines, 1):
-            where = f"{path.name}:{number}"
-            if not raw.endswith(b"\n"):
-                report.problems.append(f"{where}: partial last line (run `verify --repair`)")
-            try:
-                item = json.loads(raw)
-            except (ValueError, UnicodeDecodeError) as exc:
-                report.problems.append(f"{where}: not JSON: {exc}")
-                continue
-            report.items += 1
-            _note_item(item, where, warc_dir, report)
-
-
-def _note_item(item: Any, where: str, warc_dir: Path, report: Report) -> None:
-    url, version = str(item.get("url")), _version(item.get("version"))
-    problem = _check_pointer(item, warc_dir)
-    if problem is None:
-        report.sound[url] = max(version, report.sound.get(url, -1))
-        return
-    quarantined = warc_dir.parent / QUARANTINE_DIR / str(item["warc"].get("filename"))
-    if "warc pointer" in problem and quarantined.is_file():
-        problem = (
-            f"the capture of {url} was damaged and is kept in {QUARANTINE_DIR}/; "
-            "the next crawl fetches the post again"
-        )
-        report.awaiting.setdefault(url, []).append((version, f"{where}: {problem}"))
-        return
-    report.problems.append(f"{where}: {problem}")
-
-
-def _version(value: object) -> int:
-    return value if isinstance(value, int) else 0
-
-
-def _check_pointer(item: dict[str, object], warc_dir: Path) -> str | None:
-    ref, url = item.get("warc"), item.get("url")
-    if not isinstance(ref, dict):
-        return "no warc pointer"
-    path = archive_file(warc_dir, str(ref.get("filename")))
-    if path is None:
-        return f"warc pointer to a missing file {ref.get('filename')}"
-    where = f"warc pointer {ref.get('filename')}@{ref.get('offset')}"
+        return None
     try:
-        with record_at(path, int(str(ref.get("offset")))) as record:
-            headers = record.rec_headers
-    except (PointerError, ValueError):
-        return f"{where} is not a record"
-    kind = headers.get_header("WARC-Type")
-    if kind not in CAPTURE_TYPES or headers.get_header("WARC-Target-URI") != url:
-        return f"{where} is a {kind} of another URL"
-    if headers.get_header("WARC-Record-ID") != ref.get("record_id"):
-        return f"{where}: record id differs"
-    return None
+        return Fingerprint.of(path)
+    except OSError:
+        return None
+
+
+def _run(tasks: list[_Task], warc_dir: Path, workers: int | None) -> list[FileResult]:
+    """Check each file, in ``workers`` processes (by default one per CPU when there is
+    enough to read); results in file order."""
+    check = partial(_check, warc_dir=warc_dir)
+    if workers is None:
+        size = sum(t.fingerprint.size for t in tasks if t.fingerprint is not None)
+        workers = (os.cpu_count() or 1) if size >= PARALLEL_BYTES else 1
+    if workers < 2 or len(tasks) < 2:
+        return [check(task) for task in tasks]
+    chunk = max(1, len(tasks) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(check, tasks, chunksize=chunk))
+
+
+def _check(task: _Task, warc_dir: Path) -> FileResult:
+    try:
+        return check_warc(task.path) if task.warc else check_jsonl(task.path, warc_dir)
+    except FileNotFoundError:  # a recrawl reopened it (renamed to .open) meanwhile
+        return FileResult(problems=[f"{task.path.name}: gone while verify read it; verify again"])
+
+
+def _tally(
+    tasks: list[_Task],
+    results: list[FileResult],
+    report: Report,
+    memory: VerifiedFiles,
+    history_path: Path,
+) -> None:
+    good, bad = [], []
+    settle = _Refetched(history_path)
+    for task, result in zip(tasks, results, strict=True):
+        result.problems.extend(settle.unresolved(result.awaiting))
+        report.problems.extend(result.problems)
+        _count(report, task.warc, result.count)
+        if result.problems:
+            bad.append(task.name)
+            if task.warc:
+                report.bad_warcs.append(task.path)
+        elif task.fingerprint is not None:
+            good.append((task.name, task.fingerprint, Remembered(result.count, result.refs)))
+    memory.forget(bad)
+    memory.remember(good)
+
+
+class _Refetched:
+    """Whether a crawl archived a version again since ``verify --repair`` quarantined its
+    capture (the version history forgot it then)."""
+
+    def __init__(self, history_path: Path) -> None:
+        self.path = history_path
+
+    def unresolved(self, awaiting: list[tuple[str, int, str]]) -> list[str]:
+        if not awaiting:
+            return []
+        newest = self._newest(sorted({url for url, _, _ in awaiting}))
+        return [note for url, version, note in awaiting if newest.get(url, -1) < version]
+
+    def _newest(self, urls: list[str]) -> dict[str, int]:
+        if not self.path.exists():
+            return {}
+        history = History(self.path)
+        try:
+            marks = ",".join("?" * len(urls))
+            rows = history.db.execute(
+                f"SELECT url, MAX(version) FROM versions WHERE url IN ({marks}) GROUP BY url",
+                urls,
+            )
+            return {str(url): int(version) for url, version in rows}
+        finally:
+            history.close()
+
+
+def _count(report: Report, warc: bool, count: int) -> None:
+    if warc:
+        report.records += count
+    else:
+        report.items += count

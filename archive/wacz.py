@@ -16,20 +16,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cdxj_indexer.main import CDXJIndexer
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive import __version__
-from archive.datadir import DataDir
-from archive.jsonl import iter_archive
-from archive.records import PostRecord
+from archive.datadir import DataDir, jsonl_files
+from archive.warc.cdxj import index_file, index_path, is_current, merge
 from archive.warc.reading import short_reason
 
 WACZ_VERSION = "1.1.1"
@@ -51,63 +51,99 @@ def export_wacz(data_dir: Path, out: Path, *, title: str = "blogarchive") -> Wac
 
     A WARC that cannot be read to its end is left out, and named in the summary: a
     package that replay tools reject as a whole would help nobody (``blogarchive verify``
-    says what is wrong with it).
+    says what is wrong with it). Memory stays bounded however large the archive: the
+    index is merged from sorted files, the pages go through a SQLite file in a temporary
+    directory, and every part is streamed into the zip.
     """
     layout = DataDir(data_dir)
     found = layout.warc_files(live=False)
     if not found:
         raise ValueError(f"no WARC files in {layout.warc_dir}; crawl something first")
-    with tempfile.TemporaryDirectory() as scratch:
-        index = Path(scratch) / "index.cdx"
-        warcs, damaged = _index(found, index, Path(scratch))
+    with tempfile.TemporaryDirectory() as scratch_dir:
+        scratch = Path(scratch_dir)
+        index = scratch / "index.cdx"
+        warcs, damaged = _index(found, index, scratch)
         if not warcs:
             raise ValueError(f"no readable WARC file in {layout.warc_dir}: {damaged[0]}")
-        pages = _pages(layout.items_dir, {path.name for path in warcs})
-        entries = [(f"archive/{p.name}", p) for p in warcs] + [("indexes/index.cdx", index)]
-        pages_file = Path(scratch) / "pages.jsonl"
-        pages_file.write_text(
-            "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [PAGES_HEADER, *pages]),
-            encoding="utf-8",
-        )
-        entries.append(("pages/pages.jsonl", pages_file))
+        pages_file = scratch / "pages.jsonl"
+        pages = _write_pages(layout.items_dir, {path.name for path in warcs}, pages_file, scratch)
+        entries = [(f"archive/{p.name}", p) for p in warcs]
+        entries += [("indexes/index.cdx", index), ("pages/pages.jsonl", pages_file)]
         _write_zip(out, entries, title)
     size = out.stat().st_size
-    return WaczSummary(out, len(warcs), len(pages), size, damaged=tuple(damaged))
+    return WaczSummary(out, len(warcs), pages, size, damaged=tuple(damaged))
 
 
 def _index(warcs: list[Path], index: Path, scratch: Path) -> tuple[list[Path], list[str]]:
-    """Index each WARC on its own, then merge: one damaged file spoils only itself."""
+    """Merge the WARCs' own sorted indexes; a WARC without a current one is indexed here,
+    on its own, so that one damaged file spoils only itself."""
     readable: list[Path] = []
     damaged: list[str] = []
-    lines: list[str] = []
+    parts: list[Path] = []
     for number, path in enumerate(warcs):
+        if is_current(path):
+            parts.append(index_path(path))
+            readable.append(path)
+            continue
         part = scratch / f"part-{number}.cdx"
         try:
-            CDXJIndexer(output=str(part), inputs=[str(path)], sort=False).process_all()
+            index_file(path, part)
         except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
             damaged.append(f"{path.name}: {short_reason(exc)}")
             continue
+        parts.append(part)
         readable.append(path)
-        lines += part.read_text(encoding="utf-8").splitlines(keepends=True)
-    index.write_text("".join(sorted(lines)), encoding="utf-8")
+    merge(parts, index, scratch)
     return readable, damaged
 
 
-def _pages(items_dir: Path, warc_names: set[str]) -> list[dict[str, str]]:
-    """The latest version of each item (post or page) whose capture is in the exported WARCs."""
-    latest: dict[str, PostRecord] = {}
-    for item in iter_archive(items_dir):
-        if item.warc is not None and item.warc.filename in warc_names:
-            latest[item.url] = item
-    return [_page(item) for item in latest.values()]
+def _write_pages(items_dir: Path, warc_names: set[str], out: Path, scratch: Path) -> int:
+    """pages.jsonl: the latest version of each item (post or page) whose capture is in the
+    exported WARCs, in the order their URLs were first archived. Returns how many."""
+    db = sqlite3.connect(scratch / "pages.sqlite3", isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("CREATE TABLE pages (url TEXT PRIMARY KEY, ts TEXT, title TEXT)")
+        db.execute("BEGIN")
+        db.executemany(
+            "INSERT INTO pages VALUES (?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET ts = excluded.ts, title = excluded.title",
+            _latest_candidates(items_dir, warc_names),
+        )
+        db.execute("COMMIT")
+        count = 0
+        with out.open("w", encoding="utf-8") as lines:
+            lines.write(json.dumps(PAGES_HEADER, ensure_ascii=False) + "\n")
+            for url, ts, title in db.execute("SELECT url, ts, title FROM pages ORDER BY rowid"):
+                lines.write(json.dumps(_page(url, ts, title), ensure_ascii=False) + "\n")
+                count += 1
+    finally:
+        db.close()
+    return count
 
 
-def _page(item: PostRecord) -> dict[str, str]:
+def _latest_candidates(items_dir: Path, warc_names: set[str]) -> Iterator[tuple[str, str, str]]:
+    """(url, fetched_at, title) of each item line in the exported WARCs, oldest file first."""
+    for path in jsonl_files(items_dir):
+        with path.open("rb") as lines:
+            for raw in lines:
+                try:
+                    item = json.loads(raw)
+                except ValueError:  # a broken line: verify names it
+                    continue
+                if not isinstance(item, dict) or not isinstance(item.get("warc"), dict):
+                    continue
+                url = item.get("url")
+                if isinstance(url, str) and item["warc"].get("filename") in warc_names:
+                    yield url, str(item.get("fetched_at") or ""), str(item.get("title") or "")
+
+
+def _page(url: str, ts: str, title: str) -> dict[str, str]:
     page = {
-        "id": hashlib.sha1(item.url.encode("utf-8")).hexdigest()[:24],
-        "url": item.url,
-        "ts": item.fetched_at or "",
-        "title": item.title or item.url,
+        "id": hashlib.sha1(url.encode("utf-8")).hexdigest()[:24],
+        "url": url,
+        "ts": ts,
+        "title": title or url,
     }
     return {key: value for key, value in page.items() if value}
 

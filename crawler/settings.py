@@ -53,6 +53,9 @@ ARCHIVE_WARC_FSYNC = "interval"
 ARCHIVE_WARC_FSYNC_INTERVAL = 1.0
 ARCHIVE_WARC_GZIP_LEVEL = 6
 ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+# Rolling WARCs: a crawl appends to its site's newest WARC while it is under the size
+# limit, instead of starting a file per run (archive.warc.writer).
+ARCHIVE_WARC_APPEND = True
 # The queue worker that runs a crawl (`blogarchive worker` passes its name), in its run.
 ARCHIVE_WORKER = ""
 

@@ -145,7 +145,10 @@ def test_file_is_open_while_writing(tmp_path: Path) -> None:
         "sample-20260102030405-00001-testhost.warc.gz.open"
     ]
     writer.close()
-    assert [p.name for p in tmp_path.iterdir()] == ["sample-20260102030405-00001-testhost.warc.gz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "sample-20260102030405-00001-testhost.warc.gz",
+        "sample-20260102030405-00001-testhost.warc.gz.cdxj",  # its CDXJ index, at close
+    ]
 
 
 def test_rotation_keeps_pairs_together_and_starts_with_warcinfo(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,23 +25,34 @@ from tests.support.checkers import assert_warcs_pass_checkers
 REFERS_TO = ("WARC-Refers-To", "WARC-Refers-To-Target-URI", "WARC-Refers-To-Date")
 
 
-def records(path: Path) -> list[Any]:
-    with path.open("rb") as stream:
-        found = []
-        for record in ArchiveIterator(stream):
-            record.content_stream().read()
-            found.append(record)
-        return found
+@dataclass
+class Run:
+    """One crawl's records (from its warcinfo record on) and their bytes in the WARC."""
+
+    records: list[Any] = field(default_factory=list)
+    size: int = 0
+
+
+def runs_of(data_dir: Path) -> list[Run]:
+    """The records of each crawl, in order: a crawl appends to the site's rolling WARC,
+    each run starting with its own warcinfo record."""
+    runs: list[Run] = []
+    for path in sorted((data_dir / "warc").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            records = ArchiveIterator(stream)
+            for record in records:
+                record.content_stream().read()
+                if record.rec_type == "warcinfo":
+                    runs.append(Run())
+                runs[-1].records.append(record)
+                runs[-1].size += records.get_record_length()
+    return runs
 
 
 def crawl(url: str, data_dir: Path, *settings: str) -> subprocess.CompletedProcess[str]:
     result = run_cli("crawl", "--url", url, "--data-dir", str(data_dir), *LOOPBACK, *settings)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
-
-
-def warcs_by_run(data_dir: Path) -> list[Path]:
-    return sorted((data_dir / "warc").glob("*.warc.gz"), key=lambda p: p.stat().st_mtime)
 
 
 @pytest.fixture(scope="module")
@@ -69,40 +81,40 @@ def test_unchanged_recrawl_makes_no_items(recrawled: dict[str, Any]) -> None:
 
 
 def test_unchanged_recrawl_writes_revisits_not_copies(recrawled: dict[str, Any]) -> None:
-    first, second, _ = warcs_by_run(recrawled["data_dir"])
-    kinds = Counter(r.rec_type for r in records(second))
+    first, second, _ = runs_of(recrawled["data_dir"])
+    kinds = Counter(r.rec_type for r in second.records)
     # Full responses only for the feed and sitemap probes the blog answers with a 404.
-    missing = [r for r in records(second) if r.rec_type == "response"]
+    missing = [r for r in second.records if r.rec_type == "response"]
     assert all(r.http_headers.get_statuscode() == "404" for r in missing)
     assert kinds["response"] == len(missing) <= 10
     assert kinds["revisit"] + len(missing) == kinds["request"] > 80
-    for record in records(second):
+    for record in second.records:
         if record.rec_type == "revisit":
             assert all(record.rec_headers.get_header(h) for h in REFERS_TO)
-    assert second.stat().st_size < first.stat().st_size / 3
+    assert second.size < first.size / 3
 
 
 def test_sitemap_dates_spare_unchanged_posts_the_request(recrawled: dict[str, Any]) -> None:
-    _, second, third = warcs_by_run(recrawled["data_dir"])
+    _, second, third = runs_of(recrawled["data_dir"])
     asked = {
         r.rec_headers.get_header("WARC-Target-URI")
-        for r in records(third)
+        for r in third.records
         if r.rec_type == "request"
     }
     edited = {recrawled["url"].rstrip("/") + e["url"] for e in recrawled["edited"]}
     assert edited <= asked
-    assert len(asked) < len([r for r in records(second) if r.rec_type == "request"]) - 40
+    assert len(asked) < len([r for r in second.records if r.rec_type == "request"]) - 40
 
 
 def test_revisits_point_at_original_responses(recrawled: dict[str, Any]) -> None:
-    first, second, _ = warcs_by_run(recrawled["data_dir"])
+    first, second, _ = runs_of(recrawled["data_dir"])
     originals = {
         r.rec_headers.get_header("WARC-Record-ID"): r.rec_headers.get_header("WARC-Target-URI")
-        for r in records(first)
+        for r in first.records
         if r.rec_type == "response"
     }
     profiles = Counter()
-    for record in records(second):
+    for record in second.records:
         if record.rec_type != "revisit":
             continue
         target = originals[record.rec_headers.get_header("WARC-Refers-To")]
@@ -131,8 +143,9 @@ def test_archive_verifies_and_indexes(recrawled: dict[str, Any]) -> None:
     result = run_cli("verify", "--data-dir", str(recrawled["data_dir"]))
     assert result.returncode == 0, result.stdout
     assert result.stdout.startswith("verify: ok")
-    assert_warcs_pass_checkers(warcs_by_run(recrawled["data_dir"]))
-    files = [str(p) for p in warcs_by_run(recrawled["data_dir"])]
+    warcs = sorted((recrawled["data_dir"] / "warc").glob("*.warc.gz"))
+    assert_warcs_pass_checkers(warcs)
+    files = [str(p) for p in warcs]
     cdxj = subprocess.run(
         [sys.executable, "-m", "cdxj_indexer.main", *files],
         capture_output=True,
@@ -141,6 +154,31 @@ def test_archive_verifies_and_indexes(recrawled: dict[str, Any]) -> None:
     )
     assert cdxj.returncode == 0
     assert sum("warc/revisit" in line for line in cdxj.stdout.splitlines()) > 80
+
+
+def test_recrawls_append_to_one_rolling_warc(recrawled: dict[str, Any]) -> None:
+    """Three crawls, one WARC file: each run appended its warcinfo record and captures;
+    warcio and cdxj-indexer read every run's records, and the index written beside the
+    file (extended at each close) is what cdxj-indexer makes of the whole file."""
+    [warc] = (recrawled["data_dir"] / "warc").glob("*.warc.gz")
+    runs = runs_of(recrawled["data_dir"])
+    assert len(runs) == 3
+    assert all(run.records[0].rec_type == "warcinfo" for run in runs)
+    dates = [run.records[0].rec_headers.get_header("WARC-Date") for run in runs]
+    assert dates == sorted(set(dates))  # each run's own warcinfo, written as it began
+    whole = subprocess.run(
+        [sys.executable, "-m", "cdxj_indexer.main", "--sort", str(warc)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    indexable = sum(
+        r.rec_type in ("response", "revisit", "metadata") for run in runs for r in run.records
+    )
+    assert len(whole.splitlines()) == indexable
+    offsets = {json.loads(line.split(" ", 2)[2])["offset"] for line in whole.splitlines()}
+    assert int(max(offsets, key=int)) > runs[0].size  # records of the later runs too
+    assert (warc.parent / (warc.name + ".cdxj")).read_text() == whole
 
 
 def test_sigkill_mid_write_then_resume(tmp_path: Path) -> None:

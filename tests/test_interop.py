@@ -55,7 +55,12 @@ def recrawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data_dir = root / "data"
     with BlogServer(blog) as server:
         _crawl(server.url, data_dir)
-        first_warcs = sorted((data_dir / "warc").glob("*.warc.gz"))
+        # Copies: the recrawl appends to the same (rolling) WARC file.
+        (root / "first").mkdir()
+        first_warcs = [
+            Path(shutil.copy(path, root / "first"))
+            for path in sorted((data_dir / "warc").glob("*.warc.gz"))
+        ]
         first = {path: server.resource(path).body for path in blog.post_paths}
         _export(data_dir, root / "first.wacz")
         edited = editable(blog, EDITED)

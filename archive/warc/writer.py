@@ -10,6 +10,12 @@ the crawling machine as HOST), carry the suffix ``.open`` while written, and are
 with an exclusive ``flock`` so that crash repair never touches a file a live crawl owns.
 A capture is written with one unbuffered write and files rotate only between captures,
 so a request, its response and its metadata always share a file.
+
+Rolling files (``append``): a crawl first reopens the newest file of its prefix and host
+if it is under the size limit, and appends to it (each run adds its own ``warcinfo``
+record, then its captures: whole gzip members after whole gzip members), so a recrawl that
+stores little adds no file. Closing a file writes its CDXJ index beside it
+(:mod:`archive.warc.cdxj`), extended by the appended records only when it was current.
 """
 
 from __future__ import annotations
@@ -28,12 +34,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Self
 
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.timeutils import datetime_to_iso_date
 
 from archive import __version__
 from archive.datadir import OPEN_SUFFIX
-from archive.fileio import append, write_all
+from archive.fileio import append
 from archive.records import WarcRef
+from archive.warc.cdxj import is_current, write_index
 from archive.warc.records import (
     ITEM_URI_PREFIX,
     HttpExchange,
@@ -116,6 +124,7 @@ class WarcFileWriter:
         fsync_interval: float = 1.0,
         clock: Callable[[], datetime] = utc_now,
         record_id: Callable[[], str] = new_record_id,
+        append: bool = False,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size!r}")
@@ -138,6 +147,11 @@ class WarcFileWriter:
         self._name = ""
         self._serial = 0
         self._last_sync = time.monotonic()
+        self.append = append
+        self._start = 0
+        """Where this writer's records begin in the current file (after a reopen, its old
+        size if its index was current; else 0, and the whole file is indexed at close)."""
+        self.reopened: list[Path] = []
         self.closed_files: list[Path] = []
         self.bytes_written = 0
         self.records_written = 0
@@ -203,6 +217,14 @@ class WarcFileWriter:
         self._file = None
         self.closed_files.append(final)
         logger.info("closed WARC file %s", final)
+        self._index(final)
+
+    def _index(self, final: Path) -> None:
+        """The file's CDXJ index; a failure only costs ``export`` indexing it itself."""
+        try:
+            write_index(final, self._start)
+        except (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error) as exc:
+            logger.warning("could not index %s (export will): %s", final.name, exc)
 
     def __enter__(self) -> Self:
         return self
@@ -231,6 +253,10 @@ class WarcFileWriter:
         if self._file is not None:
             return self._file
         self.directory.mkdir(parents=True, exist_ok=True)
+        reopened = self._reopen() if self.append and not self.closed_files else None
+        if reopened is not None:
+            return self._begin(reopened)
+        self._start = 0
         while True:
             self._serial += 1
             stamp = self._clock().astimezone(UTC).strftime("%Y%m%d%H%M%S")
@@ -245,6 +271,10 @@ class WarcFileWriter:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             break
         self._file, self._name = handle, name
+        return self._begin(handle)
+
+    def _begin(self, handle: BinaryIO) -> BinaryIO:
+        """Start this run in the file: its own warcinfo record."""
         info = {
             "software": f"blogarchive/{__version__} (warcio)",
             "format": "WARC File Format 1.1",
@@ -252,8 +282,41 @@ class WarcFileWriter:
             "hostname": self.crawl_host,
             **self.warcinfo,
         }
-        record = warcinfo_record(name, info, self._record_id(), warc_date(self._clock()))
-        write_all(handle, self._encode(record))
+        record = warcinfo_record(self._name, info, self._record_id(), warc_date(self._clock()))
+        # Cut back on failure (a full disk): a reopened file keeps its earlier runs whole.
+        append(handle, self._encode(record))
+        return handle
+
+    def _reopen(self) -> BinaryIO | None:
+        """The newest closed file of this prefix and host, locked, renamed ``.open`` and at
+        its end; None when there is none under the size limit (or another crawl holds it)."""
+        mine = re.compile(
+            rf"{re.escape(self.prefix)}-\d{{14}}-\d{{5}}-{re.escape(self.hostname)}\.warc\.gz"
+        )
+        names = sorted(p.name for p in self.directory.iterdir() if mine.fullmatch(p.name))
+        if not names:
+            return None
+        path = self.directory / names[-1]
+        try:
+            handle = path.open("r+b", buffering=0)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            size = os.fstat(handle.fileno()).st_size
+            # Still the file we locked (not renamed or reopened by another crawl meanwhile).
+            if size >= self.max_size or path.stat().st_ino != os.fstat(handle.fileno()).st_ino:
+                raise FileExistsError(path)
+            self._start = size if is_current(path) else 0
+            path.rename(path.with_name(path.name + OPEN_SUFFIX))
+        except OSError:
+            handle.close()
+            return None
+        handle.seek(0, os.SEEK_END)
+        self._name = path.name
+        self._file = handle
+        self.reopened.append(path)
+        logger.info("appending to WARC file %s (%d bytes)", path.name, size)
         return handle
 
     def _encode(self, record: object) -> bytes:

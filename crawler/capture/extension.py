@@ -189,6 +189,7 @@ def _warc_options(settings: Any) -> dict[str, Any] | None:
         "gzip_level": settings.getint("ARCHIVE_WARC_GZIP_LEVEL"),
         "fsync": settings.get("ARCHIVE_WARC_FSYNC"),
         "fsync_interval": settings.getfloat("ARCHIVE_WARC_FSYNC_INTERVAL"),
+        "append": settings.getbool("ARCHIVE_WARC_APPEND"),
     }
     if options["max_size"] <= 0 or not 0 <= options["gzip_level"] <= 9:
         raise NotConfigured(
