@@ -57,9 +57,8 @@ ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 ARCHIVE_WORKER = ""
 
 # crawler.spiders.assets: a post's page requisites (its images, the page's stylesheets and
-# favicon), fetched from any host and archived with it. Off by default for now: the fixture
-# blogs and the demo name real CDN hosts, which an offline crawl would wait for.
-ASSETS_ENABLED = False
+# favicon), fetched from any host and archived with it, as wget -p and Browsertrix do.
+ASSETS_ENABLED = True
 ASSETS_MAX_BYTES = 10 * 1024 * 1024
 # 0: no limit.
 ASSETS_MAX_PER_CRAWL = 5000
