@@ -26,7 +26,6 @@ from tests.sites import BlogServer
 from tests.sites.assets import IMAGE_HOST, AssetBlog
 
 POSTS = 30
-ASSETS_ON = ["-s", "ASSETS_ENABLED=True"]
 
 
 def records(data_dir: Path) -> list[tuple[str, str, int | None]]:
@@ -51,7 +50,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     base = f"http://127.0.0.1:{port}/"
     site = BlogServer(blog.blog_site(base, img), port=port).start()
     data_dir = tmp_path_factory.mktemp("assets")
-    crawl = ["crawl", "--url", base, "--data-dir", str(data_dir), *LOOPBACK, *ASSETS_ON]
+    crawl = ["crawl", "--url", base, "--data-dir", str(data_dir), *LOOPBACK]
     runs, split = [], []
     try:
         # 1: everything; 2: every post fetched and parsed again, no conditional requests,
@@ -116,16 +115,39 @@ def test_every_image_and_the_stylesheet_archived_once(crawled: dict[str, Any]) -
         assert not [r for r in crawled["after_first"] if r[1] == img + left_out], left_out
 
 
-def test_items_list_their_images_in_document_order(crawled: dict[str, Any]) -> None:
-    blog, img = crawled["blog"], crawled["img"]
-    items = {item["url"]: item for item in read_items(crawled["data_dir"])}
+def record_at(data_dir: Path, warc: dict[str, Any]) -> tuple[str, str, str, bytes]:
+    """(type, target URI, record id, payload) of the record a pointer names."""
+    with (data_dir / "warc" / warc["filename"]).open("rb") as stream:
+        stream.seek(warc["offset"])
+        record = next(iter(ArchiveIterator(stream)))
+        return (
+            record.rec_type,
+            record.rec_headers.get_header("WARC-Target-URI"),
+            record.rec_headers.get_header("WARC-Record-ID"),
+            record.content_stream().read(),
+        )
+
+
+def test_items_list_their_archived_images_with_warc_pointers(crawled: dict[str, Any]) -> None:
+    blog, img, data_dir = crawled["blog"], crawled["img"], crawled["data_dir"]
+    first = read_items(data_dir)[:POSTS]  # the first crawl's lines
+    items = {item["url"]: item for item in first}
     assert len(items) == POSTS
+    pointed = 0
     for n in range(1, POSTS + 1):
         item = items[crawled["base"].rstrip("/") + blog.post_path(n)]
         listed = [(i["url"], i["alt"]) for i in item["images"]]
         assert listed[:3] == list(blog.images(n, img).items())
-        # Post 1 also shows the two images that could not be archived.
+        # Each archived image points at its own response record, which holds its bytes.
+        for image in item["images"][:3]:
+            kind, uri, record_id, payload = record_at(data_dir, image["warc"])
+            assert (kind, uri, record_id) == ("response", image["url"], image["warc"]["record_id"])
+            assert payload.startswith(b"\x89PNG")
+            pointed += 1
+        # Post 1 also shows the two images that could not be archived: no pointer.
         assert len(listed) == (5 if n == 1 else 3)
+        assert all("warc" not in image for image in item["images"][3:])
+    assert pointed == 3 * POSTS
 
 
 def test_recrawls_write_no_second_copy_of_an_unchanged_image(crawled: dict[str, Any]) -> None:
@@ -145,6 +167,12 @@ def test_recrawls_write_no_second_copy_of_an_unchanged_image(crawled: dict[str, 
     assert {record for record in edited if record[1] in post_1} == {
         (kind, uri, None) for uri in post_1 for kind in ("request", "revisit")
     }
+    # Its new line points its images at the one copy of each, from the first crawl.
+    lines = read_items(crawled["data_dir"])
+    assert len(lines) == POSTS + 1
+    assert lines[-1]["version"] == 2
+    first = next(i for i in lines if i["url"] == lines[-1]["url"])
+    assert [i["warc"] for i in lines[-1]["images"][:3]] == [i["warc"] for i in first["images"][:3]]
 
 
 def test_asset_records_verify_and_export_to_wacz(crawled: dict[str, Any], tmp_path: Path) -> None:
