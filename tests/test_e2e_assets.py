@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import LOOPBACK, free_port, read_items, run_cli
 from tests.sites import BlogServer
-from tests.sites.assets import IMAGE_HOST, AssetBlog
+from tests.sites.assets import IMAGE_HOST, STALE, AssetBlog
 
 POSTS = 30
 
@@ -157,8 +157,14 @@ def test_recrawls_write_no_second_copy_of_an_unchanged_image(crawled: dict[str, 
     # Fetched again in full: each a revisit (same payload digest), no second response.
     assert not [r for r in again if r[0] == "response" and r[1] in wanted]
     assert wanted <= {uri for kind, uri, _ in again if kind == "revisit"}
-    # Every post parsed again, but the assets are fresh: not even asked for.
-    assert {uri for _, uri, _ in fresh} & (wanted | {crawled["base"] + "theme.css"}) == set()
+    # Every post parsed again, but the assets are fresh: not even asked for; but for the
+    # one whose Cache-Control says max-age=0, asked again (unchanged: a revisit).
+    stale = img + STALE.lstrip("/")
+    assert {uri for _, uri, _ in fresh} & (wanted | {crawled["base"] + "theme.css"}) == {stale}
+    assert {(kind, status) for kind, uri, status in fresh if uri == stale} == {
+        ("request", None),
+        ("revisit", 200),
+    }
     assert f"{POSTS} unchanged" in crawled["runs"][2].stdout  # parsed, as unchanged
     # The edited post is a new version; its images, asked conditionally, answered 304:
     # server-not-modified revisits (no HTTP headers of their own).

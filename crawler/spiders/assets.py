@@ -39,7 +39,9 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from archive.lifetime import captured_lifetime
 from archive.records import ImageRef, PostRecord, WarcRef
+from archive.session import parse_when
 from crawler.capture.extension import ArchiveExtension
 from crawler.parsers import PostPage
 from crawler.parsers.requisites import css_requisites, page_requisites
@@ -138,12 +140,21 @@ class AssetSpider(Spider):
             )
 
     def _asset_fresh(self, url: str) -> bool:
-        """Archived by an earlier crawl whose server answered within the site's
-        ``revalidate_after`` (this URL's share of it): not asked again yet."""
-        if self.assets_fresh_for is None:
-            return False
+        """Archived by an earlier crawl and still fresh: within the lifetime its last
+        capture's ``Cache-Control``/``Expires`` give it since the server last answered,
+        else within the site's ``revalidate_after`` (this URL's share of it)."""
         archive = self.crawler.get_extension(ArchiveExtension)
-        return archive is not None and archive.session.answered_within(url, self.assets_fresh_for)
+        if self.assets_fresh_for is None or archive is None:
+            return False
+        session = archive.session
+        capture = session.history.last_capture(url)
+        if capture is None:
+            return False
+        lifetime = captured_lifetime(session.data_dir / "warc", capture)
+        if lifetime is None:
+            return session.answered_within(url, self.assets_fresh_for)
+        checked = parse_when(session.history.last_check(url) or capture.warc_date)
+        return checked is not None and session.clock() - checked < lifetime
 
     def _settle(self, url: str, archived_as: str | None) -> None:
         if self.asset_holds is not None:
