@@ -46,6 +46,12 @@ def _guard_the_network() -> Path:
 NETGUARD_LOG = _guard_the_network()
 
 
+def unguarded_env() -> dict[str, str]:
+    """The environment without the guard, for setting up tools (pip installing pywb from
+    the package index), never for the code under test."""
+    return {k: v for k, v in os.environ.items() if k != "BLOGARCHIVE_NETGUARD_LOG"}
+
+
 @pytest.fixture(autouse=True)
 def loopback_only() -> Iterator[None]:
     """Fails the test during which anything tried a host off this machine."""
