@@ -51,6 +51,10 @@ class JsonlExportPipeline:
         search index has closed by now: ``blogarchive reindex`` adds them."""
         holds = getattr(self.crawler.spider, "asset_holds", None)
         left = holds.release_all() if holds is not None else []
+        if holds is not None and holds.released_early and self.crawler.stats is not None:
+            self.crawler.stats.set_value(
+                "blogarchive/assets/posts_released_early", holds.released_early
+            )
         for post in left:
             try:
                 self.process_item(post)

@@ -88,9 +88,11 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 def test_crawls_succeed(crawled: dict[str, Any]) -> None:
     for result in crawled["runs"]:
         assert result.returncode == 0, result.stderr
-    assert (
-        f"{POSTS} posts ({POSTS} new, 0 changed, 0 unchanged), 0 errors" in crawled["first"].stdout
-    )
+    summary = crawled["first"].stdout
+    assert f"{POSTS} posts ({POSTS} new, 0 changed, 0 unchanged), 0 errors" in summary
+    # Assets are counted apart from pages: the 4 images of each post, both stylesheets,
+    # their 3 background images and the favicon.
+    assert f", {4 * POSTS + 6} assets, " in summary
 
 
 def test_every_image_and_the_stylesheet_archived_once(crawled: dict[str, Any]) -> None:
