@@ -68,8 +68,8 @@ def install() -> None:
         return connect_ex(self, address)
 
     socket.getaddrinfo = getaddrinfo
-    socket.socket.connect = guarded_connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = guarded_connect_ex  # type: ignore[method-assign]
+    socket.socket.connect = guarded_connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = guarded_connect_ex  # type: ignore[method-assign,assignment]
     socket._netguard = True  # type: ignore[attr-defined]
 
 
