@@ -54,6 +54,15 @@ def test_a_redirected_image_points_where_it_was_archived() -> None:
     assert pointers(done) == [ARCHIVED["http://cdn/b.png"]]
 
 
+def test_a_dropped_request_is_looked_up_when_its_post_goes_on() -> None:
+    holds = AssetHolds(ARCHIVED.get)
+    holds.expect("http://cdn/old.png")
+    assert holds.hold(post("http://blog/1", "http://cdn/old.png")) == []
+    holds.forget("http://cdn/old.png")  # a duplicate of a request made before
+    (done,) = holds.ready()
+    assert pointers(done) == [ARCHIVED["http://cdn/old.png"]]
+
+
 def test_past_the_limit_the_oldest_goes_on_and_close_releases_the_rest() -> None:
     holds = AssetHolds(ARCHIVED.get, limit=2)
     for n in range(3):

@@ -91,9 +91,9 @@ class AssetSpider(Spider):
         )
 
     def asset_dropped(self, request: Request, spider: Spider) -> None:
-        """An asset request the scheduler dropped (a duplicate) has no other outcome."""
+        """An asset request the scheduler dropped (a duplicate) has no outcome of its own."""
         if request.meta.get("kind") == ASSET_KIND and self.asset_holds is not None:
-            self.asset_holds.settle(request.url, None)
+            self.asset_holds.forget(request.url)
 
     def with_assets(self, page: PostPage, post: PostRecord) -> Iterator[Request | PostRecord]:
         """The post's asset requests, then the post with its images."""

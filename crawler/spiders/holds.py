@@ -40,6 +40,11 @@ class AssetHolds:
         self.waiting.discard(url)
         self.outcomes[url] = self.pointer(archived_as) if archived_as else None
 
+    def forget(self, url: str) -> None:
+        """The asset request went nowhere (the scheduler dropped it as a duplicate of a
+        request already made): its pointer is looked up when its post goes on."""
+        self.waiting.discard(url)
+
     def hold(self, post: PostRecord) -> list[PostRecord]:
         """The posts to pass on now: ``post`` with its pointers if none of its images is
         in flight (else it waits), and the oldest waiting one when too many wait."""
