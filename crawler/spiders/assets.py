@@ -77,7 +77,7 @@ class AssetSpider(Spider):
         self.assets_max_bytes = max(0, settings.getint("ASSETS_MAX_BYTES"))
         self._assets_seen: set[str] = set()
         if self.assets_enabled:
-            limit = settings.getint("ASSETS_HOLD_MAX")
+            limit = settings.getint("ASSETS_HOLD_MAX", 1000)
             self.asset_holds = AssetHolds(self._archived_at, limit)
 
     def _archived_at(self, url: str) -> WarcRef | None:
