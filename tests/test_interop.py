@@ -305,11 +305,14 @@ def test_pywb_replays_a_post_with_its_images_from_the_archive(
 ) -> None:
     """Page requisites (issue 16): a post's image, archived with it (then a revisit after
     the recrawl), replays from the archive, and the replayed post names it there."""
-    with_images = [i for i in read_items(recrawled["data_dir"]) if i["images"]]
-    assert with_images
-    for item in with_images[:5]:
-        image = item["images"][0]
-        assert image["warc"]["record_id"]
+    archived = [
+        (item, image)
+        for item in read_items(recrawled["data_dir"])
+        for image in item["images"]
+        if "warc" in image  # not the review stars, which the blog does not serve
+    ]
+    assert len(archived) >= 5
+    for item, image in archived[:5]:
         status, page = _replay(wayback, collection, item["url"], "mp_")
         assert status == 200
         # pywb points the <img> at its own replay of the image (no trip to the blog).
