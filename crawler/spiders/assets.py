@@ -13,9 +13,11 @@ the page's stylesheets and favicon) and puts the images on the item. Asset reque
   for them, see below), within ``ASSETS_MAX_PER_CRAWL`` (0: no limit) and
   ``ASSETS_MAX_BYTES`` each, and only for the content types of ``ASSETS_TYPES`` (others
   are dropped when their headers arrive, before their body);
-* are not asked again while fresh: an asset archived by an earlier crawl whose server
-  answered within the site's ``revalidate_after`` (between half and all of it per URL, as
-  for posts) is left alone (with ``INCREMENTAL_ENABLED``);
+* are not asked again while fresh (with ``INCREMENTAL_ENABLED``): an asset archived by an
+  earlier crawl is left alone within the lifetime its last capture's ``Cache-Control`` or
+  ``Expires`` gives it (:mod:`archive.lifetime`), else within the site's
+  ``revalidate_after`` (between half and all of it per URL, as for posts), counted from
+  the server's last answer;
 * are conditional (``If-None-Match``/``If-Modified-Since`` from the last capture), so an
   unchanged asset is archived as a revisit (as is one with the same payload digest);
 * are asked once per crawl, however many pages name them (theme files);
