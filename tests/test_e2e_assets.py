@@ -18,9 +18,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
+from starlette.testclient import TestClient
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.web import create_app
+from archive.web.posts import post_id
+from archive.web.security import allowed_hosts
 from tests.conftest import LOOPBACK, free_port, read_items, run_cli
 from tests.sites import BlogServer
 from tests.sites.assets import IMAGE_HOST, STALE, AssetBlog
@@ -198,3 +203,33 @@ def test_asset_records_verify_and_export_to_wacz(crawled: dict[str, Any], tmp_pa
         )
     for url in (crawled["img"] + "img/01-large.png", crawled["base"] + "theme.css"):
         assert f'"url": "{url}"' in index, url
+
+
+def test_the_web_ui_shows_a_post_with_its_archived_images_and_styles(
+    crawled: dict[str, Any],
+) -> None:
+    """The capture view points the post's images and stylesheet at the UI's captures of
+    them, which serve the archived bytes with their type; nothing names the blog's hosts."""
+    blog, base = crawled["blog"], crawled["base"]
+    app = create_app(crawled["data_dir"], allowed_hosts=allowed_hosts("127.0.0.1"))
+    with TestClient(app, base_url="http://127.0.0.1:8080") as client:
+        url = base.rstrip("/") + blog.post_path(2)
+        view = client.get(f"/api/posts/{post_id(url)}").json()["captures"][0]["view"]
+        raw = client.get(view + "/raw")
+        page = lxml.html.fromstring(raw.content)
+        sources = [img.get("src") for img in page.iter("img") if img.get("src")]
+        sheets = [link.get("href") for link in page.iter("link") if link.get("href")]
+        assert len(sources) == 3  # the sidebar and avatar images were never archived
+        assert len(sheets) == 1  # the theme (the favicon is /favicon.ico, not linked)
+        assert all(u.startswith("/captures/") for u in [*sources, *sheets])
+        for src in sources:
+            image = client.get(src)
+            assert image.headers["content-type"] == "image/png"
+            assert image.content.startswith(b"\x89PNG")
+        css = client.get(sheets[0])
+        assert css.headers["content-type"] == "text/css; charset=utf-8"
+        assert css.text.count('url("/captures/') == 3  # import, both backgrounds
+        assert 'url("data:,")' in css.text  # the font, never archived
+    for name in ("src", "srcset", "href"):
+        named = [el.get(name) or "" for el in page.iter("img", "link", "source")]
+        assert not [u for u in named if "://" in u or u.startswith("//")], name
