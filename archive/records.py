@@ -97,17 +97,28 @@ class WarcRef:
 
 @dataclass(frozen=True, kw_only=True)
 class ImageRef:
-    """An image a post shows: the URL it was archived under and its alt text."""
+    """An image a post shows: the URL it was archived under, its alt text and, once
+    archived, where its response record (its bytes) lives."""
 
     url: str
     alt: str = ""
+    warc: WarcRef | None = None
+    """The image's response record; None (no ``warc`` key) when it was not archived."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "alt": self.alt}
+        found: dict[str, Any] = {"url": self.url, "alt": self.alt}
+        if self.warc is not None:
+            found["warc"] = self.warc.to_dict()
+        return found
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        return cls(url=str(data["url"]), alt=str(data.get("alt") or ""))
+        warc = data.get("warc")
+        return cls(
+            url=str(data["url"]),
+            alt=str(data.get("alt") or ""),
+            warc=WarcRef.from_dict(warc) if isinstance(warc, dict) else None,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -45,6 +45,30 @@ class JsonlExportPipeline:
         assert spider is not None
         self.session.open_jsonl(prefix=site_prefix(self.crawler, spider))
 
+    def close_spider(self) -> None:
+        """Posts still waiting for their images when the crawl stops (it was stopped,
+        their images were left in the queue) are committed with what is known. The
+        search index has closed by now: ``blogarchive reindex`` adds them."""
+        holds = getattr(self.crawler.spider, "asset_holds", None)
+        left = holds.release_all() if holds is not None else []
+        if holds is not None and holds.released_early and self.crawler.stats is not None:
+            self.crawler.stats.set_value(
+                "blogarchive/assets/posts_released_early", holds.released_early
+            )
+        for post in left:
+            try:
+                self.process_item(post)
+            except DropItem as exc:
+                logger.error("%s", exc)
+        if left:
+            logger.warning(
+                "%d posts committed at close without their images' outcome, not in the "
+                "search index: run `blogarchive reindex`",
+                len(left),
+            )
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("blogarchive/assets/posts_at_close", len(left))
+
     def process_item(self, item: object) -> PostRecord:
         if not isinstance(item, PostRecord):
             raise DropItem(f"not a PostRecord: {type(item).__name__}")

@@ -53,6 +53,8 @@ class CrawlResult:
     url: str
     reason: str
     pages: int
+    assets: int = 0
+    """Page requisites' responses (images, stylesheets), not among ``pages``."""
     posts: int
     new: int
     changed: int
@@ -78,7 +80,8 @@ class CrawlResult:
         why = self.reason if self.reason not in OK_REASONS else "no page could be fetched"
         status = "done" if self.ok else f"FAILED ({why})"
         return (
-            f"{self.site}: {status}: {self.pages} pages, {self.posts} posts ({self.new} new, "
+            f"{self.site}: {status}: {self.pages} pages, {self.assets} assets, "
+            f"{self.posts} posts ({self.new} new, "
             f"{self.changed} changed, {self.unchanged} unchanged), {self.errors} errors, "
             f"{self.received_bytes / 1_000_000:.2f} MB received, "
             f"{size:.2f} MB of WARC in {len(self.warc_files)} file(s), {self.seconds:.1f} s"
@@ -239,6 +242,7 @@ def _result(crawl: _Crawl, elapsed: float) -> CrawlResult:
         url=site.url,
         reason=crawl.reason(stats),
         pages=counts["pages"],
+        assets=counts["assets"],
         posts=counts["posts"],
         new=counts["new"],
         changed=counts["changed"],

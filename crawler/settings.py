@@ -60,9 +60,11 @@ ARCHIVE_WARC_APPEND = True
 ARCHIVE_WORKER = ""
 
 # crawler.spiders.assets: a post's page requisites (its images, the page's stylesheets and
-# favicon), fetched from any host and archived with it. Off by default for now: the fixture
-# blogs and the demo name real CDN hosts, which an offline crawl would wait for.
-ASSETS_ENABLED = False
+# favicon), fetched from any host and archived with it, as wget -p and Browsertrix do.
+ASSETS_ENABLED = True
+# Posts held back (out of the item pipelines) until their images are archived, so that their
+# items point at them; past this many, the oldest goes on with what is known.
+ASSETS_HOLD_MAX = 1000
 ASSETS_MAX_BYTES = 10 * 1024 * 1024
 # 0: no limit.
 ASSETS_MAX_PER_CRAWL = 5000
@@ -104,6 +106,8 @@ SPIDER_MIDDLEWARES = {
     "crawler.traps.TrapDetectionMiddleware": 850,
     # Records the frontier; after a crash the next crawl starts from it.
     "crawler.resume.ResumeMiddleware": 980,
+    # Holds each captured post until its images are archived (crawler.spiders.holds).
+    "crawler.spiders.assets.AssetHoldMiddleware": 985,
     # Next to the spider: sees each callback's posts before any other middleware.
     "crawler.capture.middleware.CaptureSpiderMiddleware": 990,
 }

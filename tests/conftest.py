@@ -6,11 +6,13 @@ test process; the fixture server runs in a thread of the test process.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,45 @@ import pytest
 from tests.sites import Blog, BlogServer, get_blog
 
 ROOT = Path(__file__).resolve().parents[1]
+NETGUARD = ROOT / "tests" / "support" / "netguard"
+
+
+def _guard_the_network() -> Path:
+    """Loopback only, here and in every Python subprocess (see
+    ``tests/support/netguard/sitecustomize.py``): returns the log of hosts refused."""
+    handle, name = tempfile.mkstemp(prefix="blogarchive-netguard-", suffix=".log")
+    os.close(handle)
+    os.environ["BLOGARCHIVE_NETGUARD_LOG"] = name
+    path = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(NETGUARD), *([path] if path else [])])
+    spec = importlib.util.spec_from_file_location("netguard", NETGUARD / "sitecustomize.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.install()
+    return Path(name)
+
+
+NETGUARD_LOG = _guard_the_network()
+
+
+def unguarded_env() -> dict[str, str]:
+    """The environment without the guard, for setting up tools (pip installing pywb from
+    the package index), never for the code under test."""
+    return {k: v for k, v in os.environ.items() if k != "BLOGARCHIVE_NETGUARD_LOG"}
+
+
+@pytest.fixture(autouse=True)
+def loopback_only() -> Iterator[None]:
+    """Fails the test during which anything tried a host off this machine."""
+    yield
+    tried = NETGUARD_LOG.read_text(encoding="utf-8")
+    if tried:
+        NETGUARD_LOG.write_text("", encoding="utf-8")
+        pytest.fail(f"a non-loopback host was tried (tests are loopback only):\n{tried}")
+
+
 LOOPBACK = [
     "-s",
     "AUTOTHROTTLE_ENABLED=False",

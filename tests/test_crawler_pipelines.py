@@ -25,10 +25,11 @@ from scrapy.utils.test import get_crawler
 
 from archive.datadir import HISTORY_FILE
 from archive.jsonl import dumps, iter_archive
-from archive.records import PostRecord
+from archive.records import ImageRef, PostRecord
 from archive.state.history import History
 from crawler.capture.extension import ArchiveExtension
 from crawler.pipelines import JsonlExportPipeline
+from crawler.spiders.holds import AssetHolds
 
 
 @pytest.fixture
@@ -179,3 +180,22 @@ def test_only_archived_posts_count_as_new_or_changed(pipeline: JsonlExportPipeli
     assert stats is not None
     assert stats.get_value("archive/posts/new") == 1
     assert stats.get_value("archive/posts/changed") == 1
+
+
+def test_posts_still_waiting_for_their_images_are_committed_at_close(
+    pipeline: JsonlExportPipeline,
+) -> None:
+    """A crawl stopped before a held post's images came: its line and version are kept."""
+    holds = AssetHolds(lambda url: None)
+    holds.expect("http://cdn.test/a.png")
+    waiting = _post(0).replace(images=[ImageRef(url="http://cdn.test/a.png", alt="a")])
+    assert holds.hold(waiting) == []
+    pipeline.crawler.spider.asset_holds = holds  # type: ignore[union-attr]
+    pipeline.close_spider()
+    pipeline.session.finish()
+    lines = list(iter_archive(pipeline.session.data_dir / "items"))
+    assert [(line.url, line.images[0].url, line.images[0].warc) for line in lines] == [
+        ("http://blog.test/post/0", "http://cdn.test/a.png", None)
+    ]
+    assert pipeline.session.history.last_version("http://blog.test/post/0") is not None
+    assert holds.parked == []

@@ -61,12 +61,19 @@ def path_of(url: str) -> str:
     return normalize_target(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
 def same_origin_links(page_url: str, body: bytes) -> list[str]:
+    """Links to the blog's pages (not to its full-size images, which Blogger's image blocks
+    link to)."""
     doc = lxml_html.fromstring(body)
     origin = urlsplit(page_url).netloc
     out = []
     for href in doc.xpath("//a/@href"):
         absolute = urljoin(page_url, str(href)).split("#", 1)[0]
+        if urlsplit(absolute).path.lower().endswith(IMAGE_SUFFIXES):
+            continue
         if urlsplit(absolute).netloc == origin and absolute.startswith("http"):
             out.append(absolute)
     return out

@@ -18,15 +18,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
+from starlette.testclient import TestClient
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.web import create_app
+from archive.web.posts import post_id
+from archive.web.security import allowed_hosts
 from tests.conftest import LOOPBACK, free_port, read_items, run_cli
 from tests.sites import BlogServer
-from tests.sites.assets import IMAGE_HOST, AssetBlog
+from tests.sites.assets import IMAGE_HOST, STALE, AssetBlog
 
 POSTS = 30
-ASSETS_ON = ["-s", "ASSETS_ENABLED=True"]
 
 
 def records(data_dir: Path) -> list[tuple[str, str, int | None]]:
@@ -51,7 +55,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     base = f"http://127.0.0.1:{port}/"
     site = BlogServer(blog.blog_site(base, img), port=port).start()
     data_dir = tmp_path_factory.mktemp("assets")
-    crawl = ["crawl", "--url", base, "--data-dir", str(data_dir), *LOOPBACK, *ASSETS_ON]
+    crawl = ["crawl", "--url", base, "--data-dir", str(data_dir), *LOOPBACK]
     runs, split = [], []
     try:
         # 1: everything; 2: every post fetched and parsed again, no conditional requests,
@@ -89,9 +93,11 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 def test_crawls_succeed(crawled: dict[str, Any]) -> None:
     for result in crawled["runs"]:
         assert result.returncode == 0, result.stderr
-    assert (
-        f"{POSTS} posts ({POSTS} new, 0 changed, 0 unchanged), 0 errors" in crawled["first"].stdout
-    )
+    summary = crawled["first"].stdout
+    assert f"{POSTS} posts ({POSTS} new, 0 changed, 0 unchanged), 0 errors" in summary
+    # Assets are counted apart from pages: the 4 images of each post, both stylesheets,
+    # their 3 background images and the favicon.
+    assert f", {4 * POSTS + 6} assets, " in summary
 
 
 def test_every_image_and_the_stylesheet_archived_once(crawled: dict[str, Any]) -> None:
@@ -116,16 +122,39 @@ def test_every_image_and_the_stylesheet_archived_once(crawled: dict[str, Any]) -
         assert not [r for r in crawled["after_first"] if r[1] == img + left_out], left_out
 
 
-def test_items_list_their_images_in_document_order(crawled: dict[str, Any]) -> None:
-    blog, img = crawled["blog"], crawled["img"]
-    items = {item["url"]: item for item in read_items(crawled["data_dir"])}
+def record_at(data_dir: Path, warc: dict[str, Any]) -> tuple[str, str, str, bytes]:
+    """(type, target URI, record id, payload) of the record a pointer names."""
+    with (data_dir / "warc" / warc["filename"]).open("rb") as stream:
+        stream.seek(warc["offset"])
+        record = next(iter(ArchiveIterator(stream)))
+        return (
+            record.rec_type,
+            record.rec_headers.get_header("WARC-Target-URI"),
+            record.rec_headers.get_header("WARC-Record-ID"),
+            record.content_stream().read(),
+        )
+
+
+def test_items_list_their_archived_images_with_warc_pointers(crawled: dict[str, Any]) -> None:
+    blog, img, data_dir = crawled["blog"], crawled["img"], crawled["data_dir"]
+    first = read_items(data_dir)[:POSTS]  # the first crawl's lines
+    items = {item["url"]: item for item in first}
     assert len(items) == POSTS
+    pointed = 0
     for n in range(1, POSTS + 1):
         item = items[crawled["base"].rstrip("/") + blog.post_path(n)]
         listed = [(i["url"], i["alt"]) for i in item["images"]]
         assert listed[:3] == list(blog.images(n, img).items())
-        # Post 1 also shows the two images that could not be archived.
+        # Each archived image points at its own response record, which holds its bytes.
+        for image in item["images"][:3]:
+            kind, uri, record_id, payload = record_at(data_dir, image["warc"])
+            assert (kind, uri, record_id) == ("response", image["url"], image["warc"]["record_id"])
+            assert payload.startswith(b"\x89PNG")
+            pointed += 1
+        # Post 1 also shows the two images that could not be archived: no pointer.
         assert len(listed) == (5 if n == 1 else 3)
+        assert all("warc" not in image for image in item["images"][3:])
+    assert pointed == 3 * POSTS
 
 
 def test_recrawls_write_no_second_copy_of_an_unchanged_image(crawled: dict[str, Any]) -> None:
@@ -135,8 +164,14 @@ def test_recrawls_write_no_second_copy_of_an_unchanged_image(crawled: dict[str, 
     # Fetched again in full: each a revisit (same payload digest), no second response.
     assert not [r for r in again if r[0] == "response" and r[1] in wanted]
     assert wanted <= {uri for kind, uri, _ in again if kind == "revisit"}
-    # Every post parsed again, but the assets are fresh: not even asked for.
-    assert {uri for _, uri, _ in fresh} & (wanted | {crawled["base"] + "theme.css"}) == set()
+    # Every post parsed again, but the assets are fresh: not even asked for; but for the
+    # one whose Cache-Control says max-age=0, asked again (unchanged: a revisit).
+    stale = img + STALE.lstrip("/")
+    assert {uri for _, uri, _ in fresh} & (wanted | {crawled["base"] + "theme.css"}) == {stale}
+    assert {(kind, status) for kind, uri, status in fresh if uri == stale} == {
+        ("request", None),
+        ("revisit", 200),
+    }
     assert f"{POSTS} unchanged" in crawled["runs"][2].stdout  # parsed, as unchanged
     # The edited post is a new version; its images, asked conditionally, answered 304:
     # server-not-modified revisits (no HTTP headers of their own).
@@ -145,6 +180,12 @@ def test_recrawls_write_no_second_copy_of_an_unchanged_image(crawled: dict[str, 
     assert {record for record in edited if record[1] in post_1} == {
         (kind, uri, None) for uri in post_1 for kind in ("request", "revisit")
     }
+    # Its new line points its images at the one copy of each, from the first crawl.
+    lines = read_items(crawled["data_dir"])
+    assert len(lines) == POSTS + 1
+    assert lines[-1]["version"] == 2
+    first = next(i for i in lines if i["url"] == lines[-1]["url"])
+    assert [i["warc"] for i in lines[-1]["images"][:3]] == [i["warc"] for i in first["images"][:3]]
 
 
 def test_asset_records_verify_and_export_to_wacz(crawled: dict[str, Any], tmp_path: Path) -> None:
@@ -162,3 +203,33 @@ def test_asset_records_verify_and_export_to_wacz(crawled: dict[str, Any], tmp_pa
         )
     for url in (crawled["img"] + "img/01-large.png", crawled["base"] + "theme.css"):
         assert f'"url": "{url}"' in index, url
+
+
+def test_the_web_ui_shows_a_post_with_its_archived_images_and_styles(
+    crawled: dict[str, Any],
+) -> None:
+    """The capture view points the post's images and stylesheet at the UI's captures of
+    them, which serve the archived bytes with their type; nothing names the blog's hosts."""
+    blog, base = crawled["blog"], crawled["base"]
+    app = create_app(crawled["data_dir"], allowed_hosts=allowed_hosts("127.0.0.1"))
+    with TestClient(app, base_url="http://127.0.0.1:8080") as client:
+        url = base.rstrip("/") + blog.post_path(2)
+        view = client.get(f"/api/posts/{post_id(url)}").json()["captures"][0]["view"]
+        raw = client.get(view + "/raw")
+        page = lxml.html.fromstring(raw.content)
+        sources = [img.get("src") for img in page.iter("img") if img.get("src")]
+        sheets = [link.get("href") for link in page.iter("link") if link.get("href")]
+        assert len(sources) == 3  # the sidebar and avatar images were never archived
+        assert len(sheets) == 1  # the theme (the favicon is /favicon.ico, not linked)
+        assert all(u.startswith("/captures/") for u in [*sources, *sheets])
+        for src in sources:
+            image = client.get(src)
+            assert image.headers["content-type"] == "image/png"
+            assert image.content.startswith(b"\x89PNG")
+        css = client.get(sheets[0])
+        assert css.headers["content-type"] == "text/css; charset=utf-8"
+        assert css.text.count('url("/captures/') == 3  # import, both backgrounds
+        assert 'url("data:,")' in css.text  # the font, never archived
+    for name in ("src", "srcset", "href"):
+        named = [el.get(name) or "" for el in page.iter("img", "link", "source")]
+        assert not [u for u in named if "://" in u or u.startswith("//")], name

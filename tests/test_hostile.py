@@ -110,7 +110,9 @@ def test_crawl_ends_in_bounded_time_with_a_summary(crawl: HostileCrawl) -> None:
     assert crawl.seconds < BOUND_SECONDS
     assert crawl.result.returncode == 0, crawl.result.stderr[-3000:]
     summary = crawl.result.stdout.splitlines()[0]
-    assert re.match(r"127\.0\.0\.1-\d+: done: \d+ pages, \d+ posts.* [1-9]\d* errors", summary)
+    assert re.match(
+        r"127\.0\.0\.1-\d+: done: \d+ pages, \d+ assets, \d+ posts.* [1-9]\d* errors", summary
+    )
     assert "Traceback" not in crawl.result.stderr
 
 

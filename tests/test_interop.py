@@ -22,9 +22,10 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import LOOPBACK, free_port, read_items, run_cli
+from tests.conftest import LOOPBACK, free_port, read_items, run_cli, unguarded_env
 from tests.sites import BlogServer, get_blog
 from tests.sites.edits import edit_post, editable
+from tests.sites.model import PIXEL_PNG
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,7 @@ def pywb_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
         timeout=600,
+        env=unguarded_env(),
     )
     return venv / "bin"
 
@@ -300,3 +302,24 @@ def test_export_without_archive_fails_clearly(tmp_path: Path) -> None:
     result = run_cli("export", "--wacz", str(tmp_path / "x.wacz"), "--data-dir", str(tmp_path))
     assert result.returncode == 1
     assert "no WARC files" in result.stderr
+
+
+@pytest.mark.parametrize("collection", ["blogs", "wacz"])
+def test_pywb_replays_a_post_with_its_images_from_the_archive(
+    wayback: str, recrawled: dict[str, Any], collection: str
+) -> None:
+    """Page requisites (issue 16): a post's image, archived with it (then a revisit after
+    the recrawl), replays from the archive, and the replayed post names it there."""
+    archived = [
+        (item, image)
+        for item in read_items(recrawled["data_dir"])
+        for image in item["images"]
+        if "warc" in image  # not the review stars, which the blog does not serve
+    ]
+    assert len(archived) >= 5
+    for item, image in archived[:5]:
+        status, page = _replay(wayback, collection, item["url"], "mp_")
+        assert status == 200
+        # pywb points the <img> at its own replay of the image (no trip to the blog).
+        assert f"im_/{image['url']}".encode() in page
+        assert _replay(wayback, collection, image["url"], "im_") == (200, PIXEL_PNG)

@@ -303,8 +303,12 @@ def test_archived_script_does_not_run_in_the_capture_view(tab: Tab, archived: We
     assert tab.page.title().startswith("Capture of ")
     assert tab.page.evaluate("() => window.name") == ""
     assert hostile_requests(tab) == []
-    blocked = {url.rsplit("/", 1)[-1]: reason for url, reason in tab.failed}
-    assert blocked["blocked-image.png"] == "csp"  # outside loads are blocked, not just absent
+    # Its image was never archived (the blog answered 404): the capture names it nowhere a
+    # browser would load it from, the UI (which the policy now allows images from) included.
+    assert not [url for url, _ in tab.failed if "blocked-image" in url]
+    hostile_img = tab.page.frame_locator("iframe.capture").locator("#hostile-img")
+    assert hostile_img.get_attribute("src") is None
+    assert hostile_img.get_attribute("data-archived-src") == "/blocked-image.png"
     raw = tab.ui.url + link + "/raw"
     headers = tab.responses[raw]
     assert "sandbox" in headers["content-security-policy"].split("; ")
@@ -313,6 +317,27 @@ def test_archived_script_does_not_run_in_the_capture_view(tab: Tab, archived: We
     outside = tab.page.frame_locator("iframe.capture").locator("#outside-link")
     assert outside.get_attribute("href") is None
     assert outside.get_attribute("data-archived-href") == "https://example.invalid/elsewhere"
+
+
+def test_capture_view_shows_the_archived_image_from_the_archive(
+    tab: Tab, archived: WebArchive
+) -> None:
+    """Page requisites (issue 16): the post's image, archived with it, shows in the
+    sandboxed capture view, loaded from the UI's capture of it and nowhere else."""
+    link = _first_capture(tab, archived.url(EDITED))
+    tab.open(link, "capture-with-image")
+    frame = tab.page.frame_locator("iframe.capture")
+    image = frame.get_by_role("img", name="Keychron K2 on a desk")
+    image.wait_for()
+    src = image.get_attribute("src") or ""
+    assert src.startswith("/captures/")
+    assert src.endswith("/raw")
+    # The page's load event waited for the frame's, which waited for its images.
+    loaded = image.evaluate("img => img.complete && img.naturalWidth")
+    assert loaded == 1  # the fixture's 1x1 PNG, decoded
+    assert tab.ui.url + src in tab.requests
+    assert all(url.startswith((tab.ui.url, "data:")) for url in tab.requests)
+    assert tab.failed == []
 
 
 def test_archived_script_does_not_run_when_the_capture_is_opened_alone(

@@ -156,8 +156,8 @@ def test_capture_is_served_with_a_sandboxing_csp(client: TestClient, archived: W
     policy = raw.headers["content-security-policy"]
     for directive in (
         "default-src 'none'",
-        "img-src data:",
-        "style-src 'unsafe-inline'",
+        "img-src 'self' data:",
+        "style-src 'self' 'unsafe-inline'",
         "sandbox",
     ):
         assert directive in [d.strip() for d in policy.split(";")]

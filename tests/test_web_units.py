@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from archive.jsonl import dumps
 from archive.records import PostRecord, WarcRef
+from archive.web.assets import rewrite_css
 from archive.web.chart import MAX_MONTHS, month_range, posts_chart
 from archive.web.posts import Catalog, post_id, read_record
 from archive.web.render import snippet, stars, web_url, when
@@ -44,6 +46,64 @@ def test_rewrite_links_and_navigation() -> None:
     assert 'data-archived-action="https://elsewhere.example/submit"' in out
     assert "<title>Café</title>" in out
     assert 'rel="stylesheet"' in out  # kept: the CSP lets it load nothing
+
+
+ASSETS_PAGE = b"""<html><head><link rel="stylesheet" href="/theme.css">
+<link rel="stylesheet" href="https://cdn.example/gone.css"><link rel="icon" href="/favicon.ico">
+<style>body { background: url(/img/bg.png) } .x { background: url('https://t.example/p.gif') }
+@import "/extra.css";</style></head><body background="/img/bg.png">
+<img id="plain" src="https://cdn.example/a.png" alt="a">
+<img id="lazy" src="data:image/gif;base64,R0lGOD" data-src="https://cdn.example/b.png">
+<img id="sized" src="https://cdn.example/s.png"
+     srcset="https://cdn.example/s.png 400w, https://cdn.example/l.png 1600w">
+<img id="relative" src="/blocked-image.png">
+<picture><source srcset="https://cdn.example/l.png 1600w"><img src="/none.png"></picture>
+<p style="background-image: url(&quot;/img/bg.png&quot;)">x</p>
+</body></html>"""
+ARCHIVED = {
+    "https://blog.example/theme.css": "/captures/f.warc.gz/1/raw",
+    "https://blog.example/favicon.ico": "/captures/f.warc.gz/2/raw",
+    "https://blog.example/img/bg.png": "/captures/f.warc.gz/3/raw",
+    "https://cdn.example/a.png": "/captures/f.warc.gz/4/raw",
+    "https://cdn.example/b.png": "/captures/f.warc.gz/5/raw",
+    "https://cdn.example/l.png": "/captures/f.warc.gz/6/raw",
+}
+
+
+def test_rewrite_points_images_and_styles_at_their_captures_and_drops_the_rest() -> None:
+    out = rewrite_html(
+        ASSETS_PAGE, "https://blog.example/2019/a.html", None, link_for, ARCHIVED.get
+    ).decode()
+    root = lxml.html.fromstring(out)
+    sheets = [link.get("href") for link in root.iter("link")]
+    assert sheets == ["/captures/f.warc.gz/1/raw", None, "/captures/f.warc.gz/2/raw"]
+    assert 'data-archived-href="https://cdn.example/gone.css"' in out
+    images = {img.get("id"): img for img in root.iter("img")}
+    assert images["plain"].get("src") == "/captures/f.warc.gz/4/raw"
+    # No script swaps a lazy image in: its archived data-src becomes its src.
+    assert images["lazy"].get("src") == "/captures/f.warc.gz/5/raw"
+    assert images["sized"].get("data-archived-src") == "https://cdn.example/s.png"
+    assert images["sized"].get("srcset") == "/captures/f.warc.gz/6/raw 1600w"
+    # Not archived: no URL left that a browser would load (a relative one would reach the UI).
+    assert images["relative"].get("src") is None
+    assert next(root.iter("source")).get("srcset") == "/captures/f.warc.gz/6/raw 1600w"
+    assert root.body.get("background") == "/captures/f.warc.gz/3/raw"
+    style = next(root.iter("style")).text
+    assert 'url("/captures/f.warc.gz/3/raw")' in style
+    assert 'url("data:,")' in style
+    assert '@import "data:,"' in style
+    assert "/img/bg.png" not in out.replace("data-archived", "")
+    for gone in ("t.example", "/blocked-image.png", "/none.png"):
+        assert f' src="{gone}' not in out
+        assert f"url({gone}" not in out
+
+
+def test_rewrite_css_keeps_data_urls() -> None:
+    css = "a { background: url(data:image/png;base64,AAAA) } b { background: url(x.png) }"
+    out = rewrite_css(
+        css, "https://blog.example/s/t.css", {"https://blog.example/s/x.png": "/c"}.get
+    )
+    assert out == 'a { background: url(data:image/png;base64,AAAA) } b { background: url("/c") }'
 
 
 def test_rewrite_decodes_with_the_http_charset() -> None:

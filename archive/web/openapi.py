@@ -92,7 +92,11 @@ ITEM = {
             "description": "The images the post shows, in document order (page requisites).",
             "items": {
                 "type": "object",
-                "properties": {"url": {"type": "string"}, "alt": {"type": "string"}},
+                "properties": {
+                    "url": {"type": "string"},
+                    "alt": {"type": "string"},
+                    "warc": {"$ref": "#/components/schemas/WarcRef"},
+                },
                 "required": ["url", "alt"],
             },
         },

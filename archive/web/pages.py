@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, Response
 
 from archive.diff import diff_posts
 from archive.search.index import QuerySyntaxError, SchemaVersionError
+from archive.web.assets import rewrite_css
 from archive.web.chart import colours, month_range, posts_chart
 from archive.web.forms import (
     KIND_CHOICES,
@@ -23,7 +24,7 @@ from archive.web.forms import (
 )
 from archive.web.posts import post_id
 from archive.web.rewrite import rewrite_html
-from archive.web.security import CAPTURE_HEADERS
+from archive.web.security import ASSET_HEADERS, CAPTURE_HEADERS
 from archive.web.stats import post_stats, runs, sizes
 from archive.web.store import NoIndexError, Store
 
@@ -149,9 +150,18 @@ def capture_raw(request: Request) -> Response:
         return Response(
             "Not in the archive.", 404, headers=CAPTURE_HEADERS, media_type="text/plain"
         )
+    assets = store.asset_links(capture.date)
     if payload.mime in HTML_TYPES:
-        body = rewrite_html(payload.body, payload.url, payload.charset, store.capture_links())
+        links = store.capture_links()
+        body = rewrite_html(payload.body, payload.url, payload.charset, links, assets)
         return Response(body, headers=CAPTURE_HEADERS, media_type="text/html; charset=utf-8")
+    if payload.mime == "text/css":
+        css = rewrite_css(
+            payload.body.decode(payload.charset or "utf-8", "replace"), payload.url, assets
+        )
+        return Response(css, headers=ASSET_HEADERS, media_type="text/css; charset=utf-8")
+    if payload.mime.startswith("image/"):
+        return Response(payload.body, headers=ASSET_HEADERS, media_type=payload.mime)
     if payload.mime.startswith("text/") or payload.mime.endswith(("json", "xml")):
         charset = payload.charset or "utf-8"
         return Response(

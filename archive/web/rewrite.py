@@ -5,7 +5,8 @@ the capture is served with a ``sandbox`` Content-Security-Policy and shown in a
 ``sandbox=""`` iframe. This pass takes care of what a CSP does not cover: links to
 archived posts go to their capture, every other link is disabled (its target kept
 in ``data-archived-href``), and ``<base>``, ``<meta http-equiv=refresh>``, resource
-hints, ``ping`` and ``target`` attributes are dropped.
+hints, ``ping`` and ``target`` attributes are dropped. Images and stylesheets load from
+their captures or not at all (:mod:`archive.web.assets`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from urllib.parse import urldefrag, urljoin
 import lxml.html
 from lxml import etree
 
+from archive.web.assets import AssetFor, rewrite_assets
+
 LinkFor = Callable[[str], str | None]
 """An absolute URL → the archive's link for it, or None when it is not archived."""
 
@@ -25,8 +28,19 @@ _DROP_ATTRIBUTES = ("ping", "target", "formaction")
 _NOTICE = "Not archived: "
 
 
-def rewrite_html(body: bytes, page_url: str, charset: str | None, link_for: LinkFor) -> bytes:
-    """The page as UTF-8 HTML with its links rewritten for the archive's capture view."""
+def _nothing_archived(url: str) -> str | None:
+    return None
+
+
+def rewrite_html(
+    body: bytes,
+    page_url: str,
+    charset: str | None,
+    link_for: LinkFor,
+    asset_for: AssetFor = _nothing_archived,
+) -> bytes:
+    """The page as UTF-8 HTML with its links rewritten for the archive's capture view,
+    and its images and stylesheets at their captures (``asset_for``)."""
     if not body.strip():
         return b""
     parser = lxml.html.HTMLParser(encoding=_codec(charset, body), remove_comments=False)
@@ -38,6 +52,8 @@ def rewrite_html(body: bytes, page_url: str, charset: str | None, link_for: Link
     for element in list(root.iter()):
         if isinstance(element.tag, str):
             _rewrite_element(element, base, link_for)
+            if element.getparent() is not None or element is root:
+                rewrite_assets(element, base, asset_for)
     return bytes(lxml.html.tostring(root, encoding="utf-8", doctype="<!DOCTYPE html>"))
 
 

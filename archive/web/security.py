@@ -3,7 +3,9 @@
 Every UI response gets a strict Content-Security-Policy (no script at all, styles and
 images from the UI only, frames from the UI only) and is never framed by others. A
 capture is served with a policy that also sandboxes it (an opaque origin, no script,
-no plugin, no navigation of the top page) and lets it load nothing from the network.
+no plugin, no navigation of the top page) and lets it load images and stylesheets from
+the UI only: its archived ones, at their captures (see :mod:`archive.web.assets`),
+never the blog's.
 
 A server on loopback answers only requests whose Host is a loopback name, so a web
 page cannot read the archive through DNS rebinding.
@@ -21,7 +23,7 @@ UI_CSP = (
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 CAPTURE_CSP = (
-    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox; "
+    "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; sandbox; "
     "frame-ancestors 'self'; form-action 'none'; base-uri 'none'"
 )
 COMMON_HEADERS = {
@@ -41,6 +43,9 @@ CAPTURE_HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
     "Cache-Control": "no-store",
 }
+# An archived image or stylesheet, for a capture's page: the capture's sandbox gives that
+# page an opaque origin, which a same-origin resource policy would refuse.
+ASSET_HEADERS = {**CAPTURE_HEADERS, "Cross-Origin-Resource-Policy": "cross-origin"}
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 

@@ -106,6 +106,21 @@ class Store:
 
         return link
 
+    def asset_links(self, as_of: str) -> Callable[[str], str | None]:
+        """URL → the raw capture of that image or stylesheet as it was at ``as_of`` (its
+        latest 200 response then, else its first one), or None if not archived."""
+
+        def link(url: str) -> str | None:
+            full = [c for c in self.captures.for_url(url) if c.kind == "response"]
+            full = [c for c in full if c.status == 200]
+            if not full:
+                return None
+            then = [c for c in full if c.date <= as_of]
+            shown = then[-1] if then else full[0]
+            return f"/captures/{shown.filename}/{shown.offset}/raw"
+
+        return link
+
 
 def capture_rows(captures: list[Capture], entries: list[Entry]) -> list[CaptureRow]:
     """Label each capture: which version it brought, or what kind of revisit it was."""

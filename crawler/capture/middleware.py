@@ -42,7 +42,8 @@ class CaptureSpiderMiddleware:
     ) -> AsyncIterator[Any]:
         posts: list[PostRecord] = []
         async for output in result:
-            if isinstance(output, PostRecord):
+            # A post with a version is captured already (one that waited for its images).
+            if isinstance(output, PostRecord) and output.version is None:
                 posts.append(output)
             else:
                 yield output

@@ -57,6 +57,9 @@ _ERROR_STATS = (
 )
 
 
+_ASSET_ANSWERS = ("fetched", "not_modified", "missing")
+
+
 def crawl_counts(stats: dict[str, Any]) -> dict[str, int]:
     """Pages fetched, posts archived and errors, from a crawler's stats."""
     errors = sum(int(stats.get(key, 0)) for key in _ERROR_STATS)
@@ -65,8 +68,11 @@ def crawl_counts(stats: dict[str, Any]) -> dict[str, int]:
     # Assets robots.txt forbids or of a type not wanted fail in the downloader too: policy.
     errors -= int(stats.get("blogarchive/assets/skipped", 0))
     unchanged = sum(int(stats.get(key, 0)) for key in _UNCHANGED_STATS)
+    # Page requisites' responses (an image, a stylesheet) are counted apart from pages.
+    assets = sum(int(stats.get(f"blogarchive/assets/{key}", 0)) for key in _ASSET_ANSWERS)
     return {
-        "pages": int(stats.get("response_received_count", 0)),
+        "pages": max(0, int(stats.get("response_received_count", 0)) - assets),
+        "assets": assets,
         "posts": int(stats.get("item_scraped_count", 0)),
         "new": int(stats.get("archive/posts/new", 0)),
         "changed": int(stats.get("archive/posts/changed", 0)),

@@ -98,6 +98,7 @@ class BlogSpider(AssetSpider):
         )
         spider.revalidate_all = settings.getbool("INCREMENTAL_REVALIDATE_ALL")
         spider.setup_assets(settings)
+        crawler.signals.connect(spider.asset_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.response_received, signal=signals.response_received)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider

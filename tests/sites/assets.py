@@ -15,11 +15,13 @@ post's.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crawler.demo.server import Resource
 
 IMAGE_HOST = "localhost"
+STALE = "/img/02-plain.png"
+"""The image whose ``Cache-Control`` says it is never fresh."""
 
 
 def theme_css(img: str) -> bytes:
@@ -82,6 +84,8 @@ class AssetBlog:
             for name in ("plain", "lazy", "small", "large"):
                 body = b"\x89PNG\r\n\x1a\n" + f"{name} image of post {n}".encode() * 20
                 site[f"/img/{n:02d}-{name}.png"] = Resource(body, "image/png")
+        # Its own headers make this one stale at once: asked again by every crawl.
+        site[STALE] = replace(site[STALE], headers={"Cache-Control": "max-age=0"})
         site["/img/sidebar.png"] = Resource(b"\x89PNG sidebar", "image/png")
         site["/img/pattern.png"] = Resource(b"\x89PNG pattern", "image/png")
         return site

@@ -358,7 +358,7 @@ body {{ font: normal normal 15px Arial, sans-serif; }}
 <div class='review-label'>on</div>
 <div><abbr class='dtreviewed' title='{iso}'>{when}</abbr></div>
 <div class='review-label'>Rating:</div>
-<div class='review-stars'><span class='rating'>{value:g}</span> <img src='https://blogger.googleusercontent.com/img/b/demo/stars-{value:g}.png'/></div>
+<div class='review-stars'><span class='rating'>{value:g}</span> <img src='/img/b/demo/stars-{value:g}.png'/></div>
 </div>"""
         if post.extra.get("bare_author"):
             author = f"<span itemprop='author'>{esc(name)}</span>"
@@ -373,7 +373,7 @@ body {{ font: normal normal 15px Arial, sans-serif; }}
                 f"<meta content='{post.rating.value:g}' itemprop='ratingValue'/></span>"
             )
         else:
-            stars = "<img src='https://blogger.googleusercontent.com/img/b/demo/5-star.png'/>"
+            stars = "<img src='/img/b/demo/5-star.png'/>"
         hidden = " style='display: none;'" if post.extra.get("hidden_review") else ""
         return f"""<div class='post-review' itemprop='review' itemscope='itemscope' itemtype='http://schema.org/Review'{hidden}>
 <span itemprop='itemReviewed' itemscope='itemscope' itemtype='http://schema.org/Thing'><span class='review-item' itemprop='name'>{esc(post.title)}</span></span>

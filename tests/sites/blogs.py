@@ -12,7 +12,15 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from archive.records import Rating
 from tests.sites.blogger import BloggerConfig, BloggerSite
-from tests.sites.model import Blog, Comment, Post, para, slugify, truth_record
+from tests.sites.model import (
+    Blog,
+    Comment,
+    Post,
+    image_resources,
+    para,
+    slugify,
+    truth_record,
+)
 from tests.sites.sample import ABOUT, POSTS, SamplePost
 from tests.sites.textgen import COMMENT_TEXTS, COMMENTERS, TextGen, Topic
 from tests.sites.wordpress import WordPressConfig, WordPressSite
@@ -168,10 +176,11 @@ def _blog(
     ordered = site.posts
     truth = [truth_record(p, platform=platform, language=lang) for p in ordered]
     assert len(posts) == len(ordered)
+    images = image_resources(ordered)
     return Blog(
         name=name,
         platform=platform,
-        build=site.build,
+        build=lambda base: {**site.build(base), **images},
         truth=truth,
         non_posts=site.non_posts(),
         shapes={p.path: p.shape for p in ordered},

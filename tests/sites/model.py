@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import re
+import struct
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -214,7 +216,7 @@ def render_block(block: Block, base: str, para_tag: str = "p") -> str:
     if block.kind == "pre":
         return f"<pre><code>{esc(block.text)}</code></pre>"
     if block.kind == "img":
-        src = esc(block.text)
+        src = esc(base + block.text if block.text.startswith("/") else block.text)
         return (
             f'<div class="separator" style="clear: both; text-align: center;">'
             f'<a href="{src}" style="margin-left: 1em; margin-right: 1em;">'
@@ -261,6 +263,29 @@ def truth_record(post: Post, *, platform: str, language: str) -> dict[str, Any]:
     for key in ("site", "fetched_at", "warc"):
         del record[key]
     return record
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+PIXEL_PNG = (
+    b"\x89PNG\r\n\x1a\n"
+    + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+    + _png_chunk(b"IDAT", zlib.compress(b"\x00\x80", 9))
+    + _png_chunk(b"IEND", b"")
+)
+"""A valid 1x1 grey PNG: what the fixture blogs serve for their posts' images."""
+
+
+def image_resources(posts: Iterable[Post]) -> Site:
+    """The images the posts show on their own site (paths), each served as a PNG."""
+    return {
+        normalize_target(block.text): Resource(PIXEL_PNG, "image/png")
+        for post in posts
+        for block in post.blocks
+        if block.kind == "img" and block.text.startswith("/")
+    }
 
 
 def text_resource(body: str, content_type: str = HTML_TYPE) -> Resource:

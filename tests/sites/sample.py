@@ -187,7 +187,7 @@ POSTS: tuple[SamplePost, ...] = (
                 "macOS and Windows. I used the Gateron Brown version for a month of daily typing."
             ),
             image(
-                "https://blogger.googleusercontent.com/img/b/demo/k2/s1600/keychron-k2.jpg",
+                "/img/b/demo/k2/s1600/keychron-k2.png",
                 "Keychron K2 on a desk",
             ),
             para(

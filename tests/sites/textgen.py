@@ -241,6 +241,6 @@ class TextGen:
         if r.random() < 0.15:
             blocks.insert(r.randint(1, len(blocks)), quoted(self.sentence(topic)))
         if r.random() < 0.3:
-            src = f"https://blogger.googleusercontent.com/img/b/demo/{r.randrange(10**8)}/s1600/photo.jpg"
+            src = f"/img/b/demo/{r.randrange(10**8)}/s1600/photo.png"
             blocks.insert(1, image(src, r.choice(topic.products)))
         return tuple(blocks)
