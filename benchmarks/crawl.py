@@ -321,7 +321,7 @@ def race(args: argparse.Namespace, tmp: Path, pythonpath: str | None) -> None:
             for latency in args.latency:
                 srv.set_latency(latency / 1000)
 
-                def ctx(tool: str, rep: int) -> Ctx:
+                def ctx(tool: str, rep: int, posts: int = posts, latency: float = latency) -> Ctx:
                     work = tmp / "runs" / f"{posts}-{latency:g}ms-{tool}-{rep}"
                     work.mkdir(parents=True)
                     return Ctx(srv.url, work, pythonpath)

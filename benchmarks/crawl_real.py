@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import statistics
 from pathlib import Path
@@ -43,12 +44,12 @@ def race(args: argparse.Namespace, tmp: Path, pythonpath: str | None) -> None:
         meta = json.loads((sites_dir / "sites" / slug / "site.json").read_text("utf-8"))
         home = str(meta.get("home") or "/")
         with Server(sites_dir, slug, home, latency, work) as srv:
-            config = {"BLOGARCHIVE_CONFIG": str(work / "no-sites.toml")}
 
-            def ctx(tool: str, rep: int) -> Ctx:
+            def ctx(tool: str, rep: int, work: Path = work, url: str = srv.base + home) -> Ctx:
                 run_dir = work / f"{tool}-{rep}"
                 run_dir.mkdir()
-                return Ctx(srv.base + home, run_dir, pythonpath, extra_env=config)
+                config = {"BLOGARCHIVE_CONFIG": str(work / "no-sites.toml")}  # none: --url only
+                return Ctx(url, run_dir, pythonpath, extra_env=config)
 
             results[slug] = round_robin(ctx, args.tools, args.repeat, None, slug)
         if not args.keep:
@@ -86,7 +87,7 @@ def targets(results: dict[str, dict[str, list[Run]]]) -> list[str]:
     for slug, runs in results.items():
         ba, rp = _med(runs.get("blogarchive", []), "cpu"), _med(runs.get("replay", []), "cpu")
         pages = _med(runs.get("replay", []), "pages")
-        if pages != pages or ba != ba or rp != rp:  # NaN: a tool failed every run
+        if any(math.isnan(x) for x in (pages, ba, rp)):  # a tool failed every run
             out.append(f"[?] {slug}: no result")
             continue
         limit = LARGE if pages >= 200 else SMALL if pages >= 80 else None
