@@ -240,8 +240,10 @@ def run_wget(ctx: Ctx) -> Run:
     err = (ctx.work / "out.err").read_text(errors="replace")
     found = re.search(r"Downloaded: (\d+) files", err)
     run.pages = int(found[1]) if found else err.count(" URL:")
-    # wget exits 8 when some link answered 404: a normal outcome for a recursive crawl.
-    if rc not in (0, 8) or not run.pages:
+    # wget exits 8 when some link answered 404: a normal outcome for a recursive crawl; 3
+    # when a local file could not be written (a page named like a directory, "/tags" and
+    # "/tags/x/"): the WARC has the page all the same.
+    if rc not in (0, 3, 8) or not run.pages:
         run.ok, run.note = False, f"exit {rc}: {tail(ctx.work / 'out.err')}"
     return run
 
