@@ -1,7 +1,8 @@
-"""Race blogarchive's full crawl pipeline against its peers on one loopback blog (issue 8).
+"""Race blogarchive's full crawl pipeline against its peers, like with like (issues 8, 21).
 
-    .venv/bin/python benchmarks/crawl.py                       # N=1000, 0 and 30 ms, 3 repeats
-    .venv/bin/python benchmarks/crawl.py --posts 300 --latency 0 --repeat 1 --tools blogarchive,scrapy
+    .venv/bin/python benchmarks/crawl.py                       # 600 and 1,000 posts, 0 and 30 ms, 3 rounds
+    .venv/bin/python benchmarks/crawl.py --posts 300 --latency 0 --repeat 1 --tools blogarchive,replay
+    .venv/bin/python benchmarks/crawl.py --realsites           # the real blogs of ../shared/realsites, 30 ms
     .venv/bin/python benchmarks/crawl.py --rss-scan 1000,10000  # blogarchive's peak RSS per N
     .venv/bin/python benchmarks/crawl.py --profile             # one crawl under py-spy, summarised
     .venv/bin/python benchmarks/crawl.py --rev HEAD            # crawl with the committed code
@@ -10,16 +11,20 @@ Serves a generated Blogger-style blog (``tests/sites``, pages padded to 30-60 KB
 CSS, widgets and inline scripts, see ``crawl_site.py``) on 127.0.0.1 with a per-request
 delay, then crawls it in turn, round-robin, ``--repeat`` times with:
 
-* ``blogarchive``: ``python -m crawler.cli crawl --url`` (fetch, parse, WARC, JSONL, index);
-* ``scrapy``: a bare CrawlSpider following every same-host link, writing nothing;
+* ``blogarchive``: ``python -m crawler.cli crawl --url`` (fetch, parse, WARC, JSONL, index),
+  page requisites off;
+* ``replay``: a bare Scrapy spider fetching the URLs of that round's blogarchive WARC request
+  records, in order, each once: the baseline the ratios are taken against;
 * ``wget``: ``wget --recursive --level=inf --no-parent -e robots=on --warc-file``;
-* ``scrapy-webarchive``: the same bare spider plus its WACZ exporter, from its own venv
-  under /tmp (created on first use, then reused; skipped with a message if it fails).
+* ``scrapy`` (not by default): a bare CrawlSpider following every same-host link;
+* ``scrapy-webarchive``: that spider plus its WACZ exporter, from its own venv under /tmp
+  (run by default only when the venv is ready).
 
-All Scrapy runs lift politeness for loopback (AutoThrottle off, no delay, 8 per domain) and
-use the same concurrency. Wall and CPU time, peak RSS come from each child's ``wait4``
-rusage. Everything is written under one temp dir, removed at the end (``--keep`` keeps it).
-Nothing leaves the machine: children get a dead proxy for any host but 127.0.0.1.
+All Scrapy runs lift politeness for loopback (AutoThrottle off, no delay, 8 per domain).
+Wall and CPU time (the whole process, start-up included) come from each child's ``wait4``
+rusage, peak RSS from /proc. Everything is written under one temp dir, removed at the end
+(``--keep`` keeps it). Nothing leaves the machine: children get a dead proxy for any host
+but 127.0.0.1.
 """
 
 from __future__ import annotations
