@@ -5,7 +5,6 @@
     .venv/bin/python benchmarks/crawl.py --realsites           # the real blogs of ../shared/realsites, 30 ms
     .venv/bin/python benchmarks/crawl.py --rss-scan 1000,10000  # blogarchive's peak RSS per N
     .venv/bin/python benchmarks/crawl.py --profile             # one crawl under py-spy, summarised
-    .venv/bin/python benchmarks/crawl.py --rev HEAD            # crawl with the committed code
 
 Serves a generated Blogger-style blog (``tests/sites``, pages padded to 30-60 KB with theme
 CSS, widgets and inline scripts, see ``crawl_site.py``) on 127.0.0.1 with a per-request
@@ -16,9 +15,8 @@ delay, then crawls it in turn, round-robin, ``--repeat`` times with:
 * ``replay``: a bare Scrapy spider fetching the URLs of that round's blogarchive WARC request
   records, in order, each once: the baseline the ratios are taken against;
 * ``wget``: ``wget --recursive --level=inf --no-parent -e robots=on --warc-file``;
-* ``scrapy`` (not by default): a bare CrawlSpider following every same-host link;
-* ``scrapy-webarchive``: that spider plus its WACZ exporter, from its own venv under /tmp
-  (run by default only when the venv is ready).
+* ``scrapy`` (not by default): a bare CrawlSpider following every same-host link, and
+  ``scrapy-webarchive``: it plus a WACZ exporter, own venv (by default only when ready).
 
 All Scrapy runs lift politeness for loopback (AutoThrottle off, no delay, 8 per domain).
 Wall and CPU time (the whole process, start-up included) come from each child's ``wait4``
