@@ -109,7 +109,7 @@ def snapshot(rev: str, into: Path) -> Path:
             else:
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, dst)
-        return compiled(into)
+        return tools.compiled(into)
     into.mkdir(parents=True)
     archive = subprocess.run(
         ["git", "-C", str(tools.REPO), "archive", rev, *SNAPSHOT],
@@ -117,17 +117,7 @@ def snapshot(rev: str, into: Path) -> Path:
         check=True,
     )
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
-    return compiled(into)
-
-
-def compiled(src: Path) -> Path:
-    """``src`` with its bytecode written, as an installed package has it: the children run
-    with PYTHONDONTWRITEBYTECODE, and compiling every module in every run would charge
-    blogarchive's CPU ~0.3 s that Scrapy's own (compiled) modules do not pay."""
-    import compileall
-
-    compileall.compile_dir(src, quiet=1)
-    return src
+    return tools.compiled(into)
 
 
 def _ms(text: str) -> list[float]:

@@ -84,6 +84,16 @@ class Ctx:
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
+def compiled(src: Path) -> Path:
+    """``src`` with its bytecode written, as an installed package has it: the children run
+    with PYTHONDONTWRITEBYTECODE, and compiling every module in every run would charge
+    blogarchive's CPU ~0.3 s that Scrapy's own (compiled) modules do not pay."""
+    import compileall
+
+    compileall.compile_dir(src, quiet=1)
+    return src
+
+
 def child_env(pythonpath: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SCRAPY_", "BLOGARCHIVE_"))}
     env.pop("PYTHONPATH", None)
