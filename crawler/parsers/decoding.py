@@ -9,8 +9,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from bs4.dammit import UnicodeDammit
-
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -69,6 +67,8 @@ def decode_html(data: str | bytes, encoding: str | None = None) -> str:
     codec = (normalize_encoding(encoding) if encoding else None) or sniff_encoding(data)
     if codec is None:
         # Nothing declared: beautifulsoup4's UnicodeDammit tries UTF-8, then windows-1252.
+        from bs4.dammit import UnicodeDammit  # here: bs4 (and soupsieve) cost a crawl's start-up
+
         dammit = UnicodeDammit(data, ["utf-8", "windows-1252"], is_html=True)
         return dammit.unicode_markup or data.decode("utf-8", errors="replace")
     try:
@@ -83,5 +83,7 @@ def _misdeclared(data: bytes, codec: str) -> str:
         if not _UTF8_MULTIBYTE.search(data):
             return data.decode("cp1252", errors="replace")  # no UTF-8 in it at all
         # Mostly UTF-8 with windows-1252 bytes mixed in: bs4 converts those.
+        from bs4.dammit import UnicodeDammit
+
         return UnicodeDammit.detwingle(data).decode("utf-8", errors="replace")
     return data.decode(codec, errors="replace")

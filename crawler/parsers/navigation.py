@@ -20,7 +20,7 @@ from lxml import etree
 from crawler.urls import canonicalize
 
 from .dates import to_iso
-from .dom import Element
+from .dom import Element, attribute_text
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one file, uncompressed
 
@@ -32,21 +32,28 @@ _PAGINATION = re.compile(
 _NEXT_TEXT = re.compile(
     r"^\s*(older posts?|older entries|next page|next|more posts|»|›)\s*[»›→]?\s*$", re.IGNORECASE
 )
-_POST_LINK_XPATH = (
-    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href"
-    " | //*[contains(concat(' ', @class, ' '), ' entry-title ')]//a/@href"
-    " | //*[contains(concat(' ', @class, ' '), ' post-title ')]//a/@href"
-    " | //article//h1//a/@href | //article//h2//a/@href | //article//h3//a/@href"
+# Where post links and next-page links are, each part with the attribute value it needs
+# (lower case, "" for none): every part walks the whole tree, so a part whose value the page
+# holds nowhere (:func:`.dom.attribute_text`, read anyway by the field searches) is skipped.
+_POST_LINK_PARTS = (
+    ("bookmark", "//a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href"),
+    ("entry-title", "//*[contains(concat(' ', @class, ' '), ' entry-title ')]//a/@href"),
+    ("post-title", "//*[contains(concat(' ', @class, ' '), ' post-title ')]//a/@href"),
+    ("", "//article//*[self::h1 or self::h2 or self::h3]//a/@href"),
 )
-_NEXT_XPATH = (
-    "//link[@rel='next']/@href | //a[@rel='next']/@href"
-    " | //a[contains(concat(' ', @class, ' '), ' blog-pager-older-link ')]/@href"
-    " | //a[contains(concat(' ', @class, ' '), ' next ')]/@href"
-    " | //*[contains(concat(' ', @class, ' '), ' nav-previous ')]//a/@href"
-)
+_NEXT_PARTS = (
+    ("next", "//link[@rel='next']/@href | //a[@rel='next']/@href"),
+    ("blog-pager-older-link",
+     "//a[contains(concat(' ', @class, ' '), ' blog-pager-older-link ')]/@href"),
+    ("next", "//a[contains(concat(' ', @class, ' '), ' next ')]/@href"),
+    ("nav-previous", "//*[contains(concat(' ', @class, ' '), ' nav-previous ')]//a/@href"),
+)  # fmt: skip
 # Anchors whose text could be "Older posts" or "»": short, so text_content() stays cheap.
-_SHORT_ANCHORS = "//a[@href][string-length(normalize-space(.)) < 30]"
-_FEED_XPATH = "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+_SHORT_ANCHORS = etree.XPath("//a[@href][string-length(normalize-space(.)) < 30]")
+_ALL_HREFS = etree.XPath("//a/@href")
+_FEED_XPATH = etree.XPath(
+    "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+)
 # File names with a dot that are pages (``post.html``, ``index.php``); any other extension
 # (``.png``, ``.zip``, ``.xml``, ``.pdf``) is not explored as a page.
 _PAGE_EXTENSIONS = frozenset({"html", "htm", "xhtml", "php", "asp", "aspx", "jsp", "shtml", "cgi"})
@@ -291,22 +298,35 @@ def html_links(url: str, tree: Element) -> Links:
             joined[text] = _join_rooted(root, text) if rooted else urljoin(url, text)
         return joined[text]
 
-    anchors = _unique([join(h) for h in tree.xpath("//a/@href")])
-    marked = {join(h) for h in tree.xpath(_POST_LINK_XPATH)}
+    present = attribute_text(tree)
+    anchors = _unique([join(h) for h in _ALL_HREFS(tree)])
+    marked = {join(h) for h in _search(tree, _POST_LINK_PARTS, present)}
     links.posts = _unique([clean_url(a) for a in anchors if a in marked or is_dated_post_path(a)])
-    nexts = [join(h) for h in tree.xpath(_NEXT_XPATH)]
-    nexts += [
-        join(a.get("href"))
-        for a in tree.xpath(_SHORT_ANCHORS)
-        if _NEXT_TEXT.match(a.text_content())
-    ]
+    nexts = [join(h) for h in _search(tree, _NEXT_PARTS, present)]
+    nexts += [join(a.get("href")) for a in _SHORT_ANCHORS(tree) if _NEXT_TEXT.match(_text(a))]
     nexts += [a for a in anchors if is_pagination(a)]
     links.pages = _unique([clean_url(n) for n in nexts])
-    links.feeds = _unique([join(h) for h in tree.xpath(_FEED_XPATH)])
+    links.feeds = _unique([join(h) for h in _FEED_XPATH(tree)])
     known = {*links.posts, *links.pages}
     links.other = [u for u in _unique([clean_url(a) for a in anchors]) if u not in known]
     links.other = [u for u in links.other if is_page_link(u)]
     return links
+
+
+def _search(tree: Element, parts: tuple[tuple[str, str], ...], present: str) -> list[str]:
+    """The hrefs the parts whose attribute value the page holds find, in document order."""
+    wanted = tuple(xpath for needle, xpath in parts if needle in present)
+    return _union(wanted)(tree) if wanted else []
+
+
+@functools.lru_cache(maxsize=64)
+def _union(parts: tuple[str, ...]) -> etree.XPath:
+    return etree.XPath(" | ".join(parts))
+
+
+def _text(anchor: Element) -> str:
+    """``text_content()``, without its XPath call for the usual anchor of one text node."""
+    return (anchor.text or "") if len(anchor) == 0 else anchor.text_content()
 
 
 @functools.lru_cache(maxsize=8192)
