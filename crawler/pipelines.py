@@ -47,27 +47,28 @@ class JsonlExportPipeline:
 
     def close_spider(self) -> None:
         """Posts still waiting for their images when the crawl stops (it was stopped,
-        their images were left in the queue) are committed with what is known. The
-        search index has closed by now: ``blogarchive reindex`` adds them."""
+        their images were left in the queue) are committed with what is known, and
+        indexed here: the index pipeline, later in the chain, has closed already
+        (Scrapy closes pipelines in reverse order)."""
         holds = getattr(self.crawler.spider, "asset_holds", None)
         left = holds.release_all() if holds is not None else []
         if holds is not None and holds.released_early and self.crawler.stats is not None:
             self.crawler.stats.set_value(
                 "blogarchive/assets/posts_released_early", holds.released_early
             )
+        committed = []
         for post in left:
             try:
-                self.process_item(post)
+                committed.append(self.process_item(post))
             except DropItem as exc:
                 logger.error("%s", exc)
         if left:
-            logger.warning(
-                "%d posts committed at close without their images' outcome, not in the "
-                "search index: run `blogarchive reindex`",
-                len(left),
-            )
+            logger.warning("%d posts committed at close without their images' outcome", len(left))
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value("blogarchive/assets/posts_at_close", len(left))
+        settings = self.crawler.settings
+        if committed and settings.getbool("ARCHIVE_INDEX_ENABLED"):
+            add_to_index(self.crawler, Path(settings.get("ARCHIVE_DIR")) / "index", committed)
 
     def process_item(self, item: object) -> PostRecord:
         if not isinstance(item, PostRecord):
@@ -135,19 +136,23 @@ class IndexPipeline:
         self.flush()
 
     def flush(self) -> None:
-        """Index the pending posts; on failure keep going: JSONL has them for reindex."""
-        if not self.pending:
-            return
-        batch, self.pending = self.pending, []
-        stats = self.crawler.stats
-        try:
-            SearchIndex(self.path).add(batch)
-        except (IndexLockedError, SchemaVersionError, OSError, ValueError) as exc:
-            logger.error(
-                "could not index %d posts (%s); run `blogarchive reindex` later", len(batch), exc
-            )
-            if stats is not None:
-                stats.inc_value("archive/index/errors")
-            return
+        """Index the pending posts."""
+        if self.pending:
+            batch, self.pending = self.pending, []
+            add_to_index(self.crawler, self.path, batch)
+
+
+def add_to_index(crawler: Crawler, path: Path, batch: list[PostRecord]) -> None:
+    """Add posts to the search index; on failure keep going: JSONL has them for reindex."""
+    stats = crawler.stats
+    try:
+        SearchIndex(path).add(batch)
+    except (IndexLockedError, SchemaVersionError, OSError, ValueError) as exc:
+        logger.error(
+            "could not index %d posts (%s); run `blogarchive reindex` later", len(batch), exc
+        )
         if stats is not None:
-            stats.inc_value("archive/index/added", len(batch))
+            stats.inc_value("archive/index/errors")
+        return
+    if stats is not None:
+        stats.inc_value("archive/index/added", len(batch))

@@ -26,6 +26,7 @@ from scrapy.utils.test import get_crawler
 from archive.datadir import HISTORY_FILE
 from archive.jsonl import dumps, iter_archive
 from archive.records import ImageRef, PostRecord
+from archive.search.index import SearchIndex
 from archive.state.history import History
 from crawler.capture.extension import ArchiveExtension
 from crawler.pipelines import JsonlExportPipeline
@@ -41,6 +42,7 @@ def pipeline(tmp_path: Path) -> Iterator[JsonlExportPipeline]:
             "ARCHIVE_JSONL_ENABLED": True,
             "ARCHIVE_DEDUP_ENABLED": True,
             "ARCHIVE_WARC_ENABLED": False,
+            "ARCHIVE_INDEX_ENABLED": True,
             "EXTENSIONS": {ArchiveExtension: 100},
         },
     )
@@ -185,7 +187,8 @@ def test_only_archived_posts_count_as_new_or_changed(pipeline: JsonlExportPipeli
 def test_posts_still_waiting_for_their_images_are_committed_at_close(
     pipeline: JsonlExportPipeline,
 ) -> None:
-    """A crawl stopped before a held post's images came: its line and version are kept."""
+    """A crawl stopped before a held post's images came: its line and version are kept,
+    and it is searchable (the index pipeline has closed before this one)."""
     holds = AssetHolds(lambda url: None)
     holds.expect("http://cdn.test/a.png")
     waiting = _post(0).replace(images=[ImageRef(url="http://cdn.test/a.png", alt="a")])
@@ -199,3 +202,5 @@ def test_posts_still_waiting_for_their_images_are_committed_at_close(
     ]
     assert pipeline.session.history.last_version("http://blog.test/post/0") is not None
     assert holds.parked == []
+    index = SearchIndex(pipeline.session.data_dir / "index")
+    assert [hit.url for hit in index.search("post")] == ["http://blog.test/post/0"]
