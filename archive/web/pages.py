@@ -24,7 +24,7 @@ from archive.web.forms import (
 from archive.web.posts import post_id
 from archive.web.rewrite import rewrite_html
 from archive.web.security import CAPTURE_HEADERS
-from archive.web.stats import post_stats, runs, sizes
+from archive.web.stats import runs, sizes
 from archive.web.store import NoIndexError, Store
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -128,7 +128,7 @@ def capture_page(request: Request) -> Response:
     capture = store.capture(request.path_params["filename"], request.path_params["offset"])
     if capture is None:
         raise HTTPException(404, "No such capture in the archive.")
-    archived = store.catalog.latest(capture.url) is not None
+    archived = store.latest(capture.url) is not None
     raw = f"/captures/{capture.filename}/{capture.offset}/raw"
     return render(
         request,
@@ -136,7 +136,7 @@ def capture_page(request: Request) -> Response:
         capture=capture,
         raw=raw,
         post=post_id(capture.url) if archived else None,
-        original=store.captures.original(capture),
+        original=store.original(capture),
     )
 
 
@@ -163,7 +163,7 @@ def capture_raw(request: Request) -> Response:
 
 def stats_page(request: Request) -> Response:
     store = _store(request)
-    stats = post_stats(store.catalog.posts())
+    stats = store.stats()
     months = month_range([m for counts in stats.per_month.values() for m in counts])
     return render(
         request,

@@ -10,10 +10,11 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from archive.datadir import DataDir
+from archive.state.catalog import Catalog
 from archive.state.runs import Run, RunLog
-from archive.web.posts import Entry
 
 UNKNOWN_SITE = "(no site)"
 
@@ -62,44 +63,30 @@ class Stats:
         return sum(site.versions for site in self.sites)
 
 
-def post_stats(posts: dict[str, list[Entry]]) -> Stats:
-    by_site: dict[str, list[list[Entry]]] = {}
-    for versions in posts.values():
-        by_site.setdefault(versions[-1].site or UNKNOWN_SITE, []).append(versions)
-    sites = [_site(name, found) for name, found in sorted(by_site.items())]
+def post_stats(catalog: Catalog) -> Stats:
+    """Sites, posts and versions, and posts per month, aggregated by the catalog."""
+    by_site: dict[str, list[tuple[Any, ...]]] = {}
+    for row in catalog.site_rows():
+        by_site.setdefault(row[0] or UNKNOWN_SITE, []).append(row)
+    sites = [_site(name, rows) for name, rows in sorted(by_site.items())]
     per_month: dict[str, Counter[str]] = {}
-    for name, found in by_site.items():
-        months = Counter(m for v in _posts(found) if (m := _month(v[-1].published)))
-        if months:
-            per_month[name] = months
+    for site, month, count in catalog.month_rows():
+        per_month.setdefault(site or UNKNOWN_SITE, Counter())[month] += count
     return Stats(sites=sites, per_month=per_month)
 
 
-def _posts(items: list[list[Entry]]) -> list[list[Entry]]:
-    """The items (each its versions) whose latest version is a post."""
-    return [v for v in items if v[-1].kind == "post"]
-
-
-def _site(name: str, items: list[list[Entry]]) -> SiteStats:
-    posts = _posts(items)
-    published = sorted(p for v in posts if (p := v[-1].published))
-    fetched = [f for v in items for e in v if (f := e.fetched_at)]
+def _site(name: str, rows: list[tuple[Any, ...]]) -> SiteStats:
+    posts = next((row for row in rows if row[1]), None)
+    fetched = [row[6] for row in rows if row[6]]
     return SiteStats(
         name=name,
-        posts=len(posts),
-        pages=len(items) - len(posts),
-        versions=sum(len(v) for v in posts),
-        first_published=published[0] if published else None,
-        last_published=published[-1] if published else None,
+        posts=posts[2] if posts else 0,
+        pages=sum(row[2] for row in rows if not row[1]),
+        versions=posts[3] if posts else 0,
+        first_published=posts[4] if posts else None,
+        last_published=posts[5] if posts else None,
         last_fetched=max(fetched, default=None),
     )
-
-
-def _month(published: str | None) -> str | None:
-    """``YYYY-MM`` of an ISO date, or None."""
-    if not published or len(published) < 7 or published[4] != "-":
-        return None
-    return published[:7]
 
 
 def sizes(data_dir: Path) -> Sizes:
