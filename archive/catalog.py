@@ -16,11 +16,11 @@ import json
 import logging
 import os
 import sqlite3
+import zlib
 from pathlib import Path
 
-from archive.datadir import OPEN_SUFFIX, DataDir
+from archive.datadir import OPEN_SUFFIX, DataDir, archive_file
 from archive.records import PostRecord, WarcRef
-from archive.search.documents import record_order
 from archive.state.catalog import Catalog, Entry
 from archive.state.catalog_scan import build
 from archive.state.db import connect, read_only, unwritable
@@ -82,7 +82,7 @@ def versions(data_dir: Path, url: str) -> list[PostRecord]:
         for candidate in candidates:
             found = [r for r in map(read_record, catalog.versions(candidate)) if r is not None]
             if found:
-                return sorted(found, key=lambda r: record_order(r.version, r.fetched_at))
+                return sorted(found, key=lambda r: (r.version or 0, r.fetched_at or ""))
         return []
     finally:
         catalog.db.close()
@@ -98,23 +98,60 @@ def pick(records: list[PostRecord], version: int | None = None) -> PostRecord | 
 
 
 def read_record(entry: Entry) -> PostRecord | None:
-    """The whole record of a version, read where the catalog says (None if it is gone)."""
-    path = entry.path
-    if not path.exists():
-        path = path.with_name(path.name + OPEN_SUFFIX)
-    try:
-        if path.name.removesuffix(OPEN_SUFFIX).endswith(".jsonl"):
-            with path.open("rb") as stream:
-                stream.seek(entry.offset)
-                record = PostRecord.from_dict(json.loads(stream.readline()))
-        else:
-            with record_at(path, entry.offset) as found:
-                record = PostRecord.from_dict(json.loads(found.content_stream().read()))
-    except (OSError, ValueError, TypeError, KeyError, PointerError):
-        return None
-    if record.warc is None and entry.warc_file and entry.warc_offset is not None:
+    """The whole record of a version, read where the catalog says; from the WARC metadata
+    record beside its response when that file is gone (None if neither is there)."""
+    record = _read_source(entry.path, entry.offset) or _beside_response(entry)
+    if record is not None and record.warc is None and entry.warc_file and entry.warc_offset:
         # An item read back from a WARC metadata record that named no response: the
         # catalog found it (the record it is concurrent to), as a rebuild does.
         ref = WarcRef(filename=entry.warc_file, offset=entry.warc_offset, record_id=entry.record_id)
         record = record.replace(warc=ref)
     return record
+
+
+def _read_source(path: Path, offset: int) -> PostRecord | None:
+    if not path.exists():
+        path = path.with_name(path.name + OPEN_SUFFIX)
+    try:
+        if path.name.removesuffix(OPEN_SUFFIX).endswith(".jsonl"):
+            with path.open("rb") as stream:
+                stream.seek(offset)
+                return PostRecord.from_dict(json.loads(stream.readline()))
+        with record_at(path, offset) as found:
+            return PostRecord.from_dict(json.loads(found.content_stream().read()))
+    except (OSError, ValueError, TypeError, KeyError, PointerError):
+        return None
+
+
+def _beside_response(entry: Entry) -> PostRecord | None:
+    """The item among the metadata records a crawl writes right after the response."""
+    if not entry.warc_file or entry.warc_offset is None or entry.record_id is None:
+        return None
+    from warcio.archiveiterator import ArchiveIterator  # lazily: costly to import
+    from warcio.exceptions import ArchiveLoadFailed
+
+    path = archive_file(entry.warc_dir, entry.warc_file) if entry.warc_dir else None
+    if path is None:
+        return None
+    try:
+        with path.open("rb") as stream:
+            stream.seek(entry.warc_offset)
+            for number, record in enumerate(ArchiveIterator(stream)):
+                if number and record.rec_type != "metadata":
+                    return None
+                concurrent = record.rec_headers.get_header("WARC-Concurrent-To")
+                if number and concurrent == entry.record_id:
+                    found = PostRecord.from_dict(json.loads(record.content_stream().read()))
+                    if found.url == entry.url and (found.version or None) == entry.version:
+                        return found
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        KeyError,
+        EOFError,
+        zlib.error,
+        ArchiveLoadFailed,
+    ) as exc:
+        logger.info("cannot read %s beside its response: %s", entry.url, exc)
+    return None

@@ -114,6 +114,8 @@ class Entry:
     path: Path
     """The file holding the whole record: a JSONL file, or a WARC file (metadata record)."""
     offset: int
+    warc_dir: Path | None = None
+    """The archive's WARC directory, where ``warc_file`` is."""
 
     @property
     def order(self) -> tuple[int, str]:
@@ -354,6 +356,7 @@ class Catalog:
             warc_offset=row[11],
             path=source if source.is_absolute() else self.data_dir / source,
             offset=row[13],
+            warc_dir=self.data_dir / "warc",
         )
 
     # -- reading: captures ----------------------------------------------------------------
