@@ -15,14 +15,14 @@ Tables (``catalog_`` prefix, beside ``captures``, ``versions`` and ``checks``):
   or a WARC ``metadata`` record when the catalog was built from WARC files);
 - ``catalog_captures``: every response and revisit record (assets too), by file and offset;
 - ``catalog_files``: the WARC files whose captures are all in (name, size when done);
-- ``catalog_sites``: the site names seen; ``catalog_state``: ``complete`` once the catalog
-  covers every file (set by a build, or at the birth of an empty archive).
+- ``catalog_sites``: the site names seen; ``catalog_state``: ``complete`` (the rows'
+  :data:`FORMAT`) once the catalog covers every file (set by a build, or at the birth of
+  an empty archive).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -69,7 +69,10 @@ CREATE TABLE IF NOT EXISTS catalog_files (name TEXT PRIMARY KEY, size INTEGER NO
 CREATE TABLE IF NOT EXISTS catalog_sites (site TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS catalog_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+FORMAT = "2"
+"""The rows' format: a catalog of another one is rebuilt, as one that is not complete."""
 _NOT_MODIFIED = "server-not-modified"
+_SEP = "\x1f"  # between authors (a name never holds a control character)
 _ITEM_COLUMNS = (
     "url, version, site, kind, title, authors, published, fetched_at, content_hash,"
     " record_id, warc_file, warc_offset, source, source_offset"
@@ -88,8 +91,12 @@ def post_id(url: str) -> str:
     return hashlib.sha1(url.encode("utf-8")).hexdigest()
 
 
-def _pid(ident: str) -> int:
-    """The indexed form of a post id: its first 8 bytes as a signed 64-bit integer."""
+def _pid(url: str) -> int:
+    """The indexed form of a URL's post id: its first 8 bytes as a signed 64-bit integer."""
+    return int.from_bytes(hashlib.sha1(url.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def _pid_of(ident: str) -> int:
     return int.from_bytes(bytes.fromhex(ident[:16]), "big", signed=True)
 
 
@@ -154,33 +161,35 @@ class Capture:
 def item_row(data: dict[str, Any], source: str, offset: int) -> tuple[Any, ...] | None:
     """The catalog row of one item (a JSONL line's dict), or None if it is no item."""
     url = data.get("url")
-    if not isinstance(url, str):
+    if type(url) is not str:
         return None
-    found = data.get("warc")
-    warc: dict[str, Any] = found if isinstance(found, dict) else {}
-    version = data.get("version")
-    authors = [a for a in data.get("authors") or () if isinstance(a, str)]
+    get = data.get
+    warc = get("warc")
+    if type(warc) is not dict:
+        warc = {}
+    version, place = get("version"), warc.get("offset")
+    authors = get("authors") or ()
     return (
         url,
-        version if isinstance(version, int) else 0,
-        _pid(post_id(url)),
-        _text(data.get("site")),
-        _text(data.get("kind")) or "post",
-        _text(data.get("title")),
-        json.dumps(authors, ensure_ascii=False),
-        _text(data.get("published")),
-        _text(data.get("fetched_at")),
-        _text(data.get("content_hash")),
+        version if type(version) is int else 0,
+        _pid(url),
+        _text(get("site")),
+        _text(get("kind")) or "post",
+        _text(get("title")),
+        _SEP.join(a for a in authors if type(a) is str),
+        _text(get("published")),
+        _text(get("fetched_at")),
+        _text(get("content_hash")),
         _text(warc.get("record_id")),
         _text(warc.get("filename")),
-        warc["offset"] if isinstance(warc.get("offset"), int) else None,
+        place if type(place) is int else None,
         source,
         offset,
     )
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    return value if type(value) is str else None
 
 
 class Catalog:
@@ -202,10 +211,10 @@ class Catalog:
             found = row.fetchone()
         except sqlite3.Error:
             return False  # no catalog tables: a history written by an older version
-        return found is not None and found[0] == "1"
+        return found is not None and found[0] == FORMAT
 
     def mark_complete(self, done: bool = True) -> None:
-        value = "1" if done else "0"
+        value = FORMAT if done else "0"
         self.db.execute("INSERT OR REPLACE INTO catalog_state VALUES ('complete', ?)", (value,))
 
     def clear_items(self) -> None:
@@ -289,7 +298,7 @@ class Catalog:
         if len(ident) != 40 or not all(c in "0123456789abcdef" for c in ident):
             return None
         rows = self.db.execute(
-            "SELECT DISTINCT url FROM catalog_items WHERE pid = ?", (_pid(ident),)
+            "SELECT DISTINCT url FROM catalog_items WHERE pid = ?", (_pid_of(ident),)
         )
         return next((url for (url,) in rows if post_id(url) == ident), None)
 
@@ -347,7 +356,7 @@ class Catalog:
             site=row[2],
             kind=row[3],
             title=row[4],
-            authors=tuple(json.loads(row[5])),
+            authors=tuple(row[5].split(_SEP)) if row[5] else (),
             published=row[6],
             fetched_at=row[7],
             content_hash=row[8],
