@@ -106,6 +106,10 @@ def test_what_a_crawl_and_recrawl_catalogued_is_what_the_files_hold(copy: Path) 
     captures = warc_captures(copy)
     assert catalog_captures(catalog) == captures
     assert {c[3] for c in captures} == {"response", "revisit"}
+    # The streamed listings (for exports) hold the same.
+    assert {(e.url, e.version) for e in catalog.entries()} == set(expected)
+    streamed = catalog.all_captures()
+    assert {(c.filename, c.offset, c.url, c.kind) for c in streamed} == {c[:4] for c in captures}
     # Every WARC file the crawls closed is noted whole: reindex reads none again.
     sizes = {p.name: p.stat().st_size for p in (copy / "warc").glob("*.warc.gz")}
     assert catalog.done_files() == sizes

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -342,6 +342,20 @@ class Catalog:
             " WHERE i.kind = 'post' AND length(i.published) >= 7"
             " AND substr(i.published, 5, 1) = '-' GROUP BY 1, 2"
         ).fetchall()
+
+    def entries(self) -> Iterator[Entry]:
+        """Every version, by URL then version, streamed (bounded memory at any size)."""
+        rows = self.db.execute(f"SELECT {_ITEM_COLUMNS} FROM catalog_items ORDER BY url, version")
+        for row in rows:
+            yield self._entry(row)
+
+    def all_captures(self) -> Iterator[Capture]:
+        """Every capture, by file and offset, streamed."""
+        rows = self.db.execute(
+            f"SELECT {_CAPTURE_COLUMNS} FROM catalog_captures ORDER BY filename, offset"
+        )
+        for row in rows:
+            yield Capture(**dict(zip(_CAPTURE_FIELDS, row, strict=True)))
 
     def count(self) -> tuple[int, int]:
         """(URLs, versions) in the catalog."""

@@ -24,7 +24,7 @@ from archive.web.forms import (
 from archive.web.posts import post_id
 from archive.web.rewrite import rewrite_html
 from archive.web.security import CAPTURE_HEADERS
-from archive.web.stats import runs, sizes
+from archive.web.stats import runs
 from archive.web.store import NoIndexError, Store
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -172,7 +172,7 @@ def stats_page(request: Request) -> Response:
         months=months,
         chart=Markup(posts_chart(stats.per_month, months)) if months else "",
         colours=colours(sorted(stats.per_month)),
-        sizes=sizes(store.data_dir),
+        sizes=store.sizes(),
         runs=runs(store.data_dir, limit=20),
         data_dir=str(store.data_dir),
     )

@@ -18,10 +18,12 @@ from archive.state.catalog import Catalog
 from archive.web.captures import Capture, warc_path
 from archive.web.posts import Entry, post_id, read_record
 from archive.web.replay import Payload, read_payload
-from archive.web.stats import Stats, post_stats
+from archive.web.stats import Sizes, Stats, post_stats, sizes
 
 STATS_MAX_AGE = 10.0
 """Seconds the stats of a growing archive may lag (they aggregate every post)."""
+SIZES_MAX_AGE = 60.0
+"""Seconds the archive's size may lag (it walks every file)."""
 
 
 class NoIndexError(RuntimeError):
@@ -62,6 +64,7 @@ class Store:
         self._lock = threading.Lock()
         self._db = threading.Lock()  # one connection, one query at a time
         self._stats: tuple[float, int, Stats] | None = None
+        self._sizes: tuple[float, Sizes] | None = None
 
     def search(self, query: str, **filters: Any) -> list[SearchHit]:
         """:meth:`SearchIndex.search` (keyword filters passed through), one at a time."""
@@ -143,6 +146,14 @@ class Store:
             if cached is None or (cached[1] != generation and now - cached[0] > STATS_MAX_AGE):
                 self._stats = cached = (now, generation, post_stats(self.catalog))
         return cached[2]
+
+    def sizes(self) -> Sizes:
+        """The archive's size on disk, walked at most once a minute."""
+        now = time.monotonic()
+        with self._lock:
+            if self._sizes is None or now - self._sizes[0] > SIZES_MAX_AGE:
+                self._sizes = (now, sizes(self.data_dir))
+            return self._sizes[1]
 
 
 def capture_rows(captures: list[Capture], entries: list[Entry]) -> list[CaptureRow]:
