@@ -25,7 +25,7 @@ from archive.warc.members import Member, scan
 logger = logging.getLogger(__name__)
 CAPTURE_TYPES = ("response", "revisit")
 _NOT_MODIFIED = "server-not-modified"
-_BATCH = 20_000
+_BATCH = 5_000
 
 
 def build(catalog: Catalog, layout: DataDir) -> None:
