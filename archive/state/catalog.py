@@ -77,9 +77,10 @@ _ITEM_COLUMNS = (
     "url, version, site, kind, title, authors, published, fetched_at, content_hash,"
     " record_id, warc_file, warc_offset, source, source_offset"
 )
+# Each URL's latest version, in one pass over the table: with a single max() aggregate,
+# SQLite takes the bare columns from the row that has the maximum.
 _LATEST = (
-    "WITH latest AS (SELECT url, max(version) AS v, count(*) AS n,"
-    " max(NULLIF(fetched_at, '')) AS fetched FROM catalog_items GROUP BY url)"
+    "SELECT site, kind, published, max(version), count(*) AS n FROM catalog_items GROUP BY url"
 )
 _CAPTURE_COLUMNS = (
     "url, kind, date, record_id, filename, offset, status, content_type, refers_to, profile"
@@ -326,21 +327,24 @@ class Catalog:
 
     def site_rows(self) -> list[tuple[Any, ...]]:
         """Per site (of each URL's latest version) and kind (post or not): URLs, versions,
-        first and last published, last fetched."""
-        return self.db.execute(
-            f"{_LATEST} SELECT i.site, i.kind = 'post', count(*), sum(l.n),"
-            " min(NULLIF(i.published, '')), max(NULLIF(i.published, '')), max(l.fetched)"
-            " FROM latest l JOIN catalog_items i ON i.url = l.url AND i.version = l.v"
-            " GROUP BY i.site, i.kind = 'post'"
+        first and last published, last fetched (of the site's own versions)."""
+        rows = self.db.execute(
+            f"SELECT site, kind = 'post', count(*), sum(n), min(NULLIF(published, '')),"
+            f" max(NULLIF(published, '')) FROM ({_LATEST}) GROUP BY 1, 2"
         ).fetchall()
+        fetched = dict(
+            self.db.execute(
+                "SELECT site, max(NULLIF(fetched_at, '')) FROM catalog_items GROUP BY site"
+            ).fetchall()
+        )
+        return [(*row, fetched.get(row[0])) for row in rows]
 
     def month_rows(self) -> list[tuple[Any, ...]]:
         """Per site and ``YYYY-MM``: how many posts (latest versions) were published then."""
         return self.db.execute(
-            f"{_LATEST} SELECT i.site, substr(i.published, 1, 7), count(*)"
-            " FROM latest l JOIN catalog_items i ON i.url = l.url AND i.version = l.v"
-            " WHERE i.kind = 'post' AND length(i.published) >= 7"
-            " AND substr(i.published, 5, 1) = '-' GROUP BY 1, 2"
+            f"SELECT site, substr(published, 1, 7), count(*) FROM ({_LATEST})"
+            " WHERE kind = 'post' AND length(published) >= 7"
+            " AND substr(published, 5, 1) = '-' GROUP BY 1, 2"
         ).fetchall()
 
     def entries(self) -> Iterator[Entry]:

@@ -147,7 +147,7 @@ def jsonl_items(path: Path) -> Iterator[tuple[dict[str, Any], int]]:
         with path.open("rb") as lines:
             for number, line in enumerate(lines, 1):
                 start, offset = offset, offset + len(line)
-                if not line.strip():
+                if line.isspace():  # (not strip(): it would copy every line)
                     continue
                 try:
                     data = json.loads(line)
