@@ -64,6 +64,7 @@ class Store:
         self._lock = threading.Lock()
         self._db = threading.Lock()  # one connection, one query at a time
         self._stats: tuple[float, int, Stats] | None = None
+        self._stats_lock = threading.Lock()
         self._sizes: tuple[float, Sizes] | None = None
 
     def search(self, query: str, **filters: Any) -> list[SearchHit]:
@@ -139,18 +140,32 @@ class Store:
     def stats(self) -> Stats:
         """The archive's post stats: aggregated over every post, so kept a few seconds
         while the archive grows (and as long as it does not)."""
-        now = time.monotonic()
-        with self._db:
-            generation = self.catalog.generation()
+        with self._stats_lock:  # one aggregation at a time, on its own connection
+            now = time.monotonic()
+            with self._db:
+                generation = self.catalog.generation()
             cached = self._stats
             if cached is None or (cached[1] != generation and now - cached[0] > STATS_MAX_AGE):
-                self._stats = cached = (now, generation, post_stats(self.catalog))
-        return cached[2]
+                self._stats = cached = (now, generation, self._aggregate())
+            return cached[2]
+
+    def _aggregate(self) -> Stats:
+        """The stats, on a second connection when the catalog is a file, so the other
+        pages' queries do not wait for an aggregation of every post."""
+        with self._db:
+            in_memory = not self.catalog.db.execute("PRAGMA database_list").fetchone()[2]
+            if in_memory:
+                return post_stats(self.catalog)
+        second = open_catalog(self.data_dir, threads=True)
+        try:
+            return post_stats(second)
+        finally:
+            second.db.close()
 
     def sizes(self) -> Sizes:
         """The archive's size on disk, walked at most once a minute."""
         now = time.monotonic()
-        with self._lock:
+        with self._stats_lock:
             if self._sizes is None or now - self._sizes[0] > SIZES_MAX_AGE:
                 self._sizes = (now, sizes(self.data_dir))
             return self._sizes[1]
