@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from archive.web.posts import Entry, post_id, read_record
 from archive.web.replay import Payload, read_payload
 from archive.web.stats import Sizes, Stats, post_stats, sizes
 
+logger = logging.getLogger(__name__)
 STATS_MAX_AGE = 10.0
 """Seconds the stats of a growing archive may lag (they aggregate every post)."""
 SIZES_MAX_AGE = 60.0
@@ -65,6 +68,8 @@ class Store:
         self._db = threading.Lock()  # one connection, one query at a time
         self._stats: tuple[float, int, Stats] | None = None
         self._stats_lock = threading.Lock()
+        self._sizes_lock = threading.Lock()
+        threading.Thread(target=self._refresh_quietly, daemon=True).start()
         self._sizes: tuple[float, Sizes] | None = None
 
     def search(self, query: str, **filters: Any) -> list[SearchHit]:
@@ -138,15 +143,35 @@ class Store:
             return self.catalog.changes(limit)
 
     def stats(self) -> Stats:
-        """The archive's post stats: aggregated over every post, so kept a few seconds
-        while the archive grows (and as long as it does not)."""
+        """The archive's post stats. They aggregate every post, so they are worked out in
+        the background (from the start, and again at most every ``STATS_MAX_AGE`` seconds
+        while the archive grows): only a request before the first are ready waits."""
+        cached = self._stats
+        if cached is None:
+            return self._refresh()
+        stale = time.monotonic() - cached[0] > STATS_MAX_AGE
+        if stale and not self._stats_lock.locked():
+            threading.Thread(target=self._refresh_quietly, daemon=True).start()
+        return cached[2]
+
+    def _refresh_quietly(self) -> None:
+        """:meth:`_refresh` in the background: a failure waits for the next request."""
+        try:
+            self._refresh()
+        except (sqlite3.Error, OSError) as exc:
+            logger.warning("could not work out the archive's stats: %s", exc)
+
+    def _refresh(self) -> Stats:
         with self._stats_lock:  # one aggregation at a time, on its own connection
-            now = time.monotonic()
             with self._db:
                 generation = self.catalog.generation()
             cached = self._stats
-            if cached is None or (cached[1] != generation and now - cached[0] > STATS_MAX_AGE):
-                self._stats = cached = (now, generation, self._aggregate())
+            fresh = cached is not None and time.monotonic() - cached[0] <= STATS_MAX_AGE
+            if cached is None or (cached[1] != generation and not fresh):
+                cached = (time.monotonic(), generation, self._aggregate())
+            elif not fresh:
+                cached = (time.monotonic(), generation, cached[2])
+            self._stats = cached
             return cached[2]
 
     def _aggregate(self) -> Stats:
@@ -165,7 +190,7 @@ class Store:
     def sizes(self) -> Sizes:
         """The archive's size on disk, walked at most once a minute."""
         now = time.monotonic()
-        with self._stats_lock:
+        with self._sizes_lock:
             if self._sizes is None or now - self._sizes[0] > SIZES_MAX_AGE:
                 self._sizes = (now, sizes(self.data_dir))
             return self._sizes[1]
