@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from archive.state.catalog import Catalog, _pid, post_id
 from archive.state.db import connect
 from archive.state.history import SCHEMA
+from archive.web.stats import post_stats
 
 
 def multiply(catalog: Catalog, times: int) -> None:
@@ -99,8 +100,7 @@ def main() -> None:
         timed("latest(url) (a link in a capture)", lambda i: catalog.latest(picked[i]))
         timed("sites()", lambda i: catalog.sites())
         timed("changes(50) (changes feed)", lambda i: catalog.changes(50), repeat=3)
-        timed("site_rows() (stats page)", lambda i: catalog.site_rows(), repeat=2)
-        timed("month_rows() (stats page)", lambda i: catalog.month_rows(), repeat=2)
+        timed("post_stats() (stats page)", lambda i: post_stats(catalog), repeat=2)
         timed("generation()", lambda i: catalog.generation())
     finally:
         shutil.rmtree(work)

@@ -77,11 +77,6 @@ _ITEM_COLUMNS = (
     "url, version, site, kind, title, authors, published, fetched_at, content_hash,"
     " record_id, warc_file, warc_offset, source, source_offset"
 )
-# Each URL's latest version, in one pass over the table: with a single max() aggregate,
-# SQLite takes the bare columns from the row that has the maximum.
-_LATEST = (
-    "SELECT site, kind, published, max(version), count(*) AS n FROM catalog_items GROUP BY url"
-)
 _CAPTURE_COLUMNS = (
     "url, kind, date, record_id, filename, offset, status, content_type, refers_to, profile"
 )
@@ -325,27 +320,14 @@ class Catalog:
                 pairs.append((self._entry(before), after))
         return pairs
 
-    def site_rows(self) -> list[tuple[Any, ...]]:
-        """Per site (of each URL's latest version) and kind (post or not): URLs, versions,
-        first and last published, last fetched (of the site's own versions)."""
-        rows = self.db.execute(
-            f"SELECT site, kind = 'post', count(*), sum(n), min(NULLIF(published, '')),"
-            f" max(NULLIF(published, '')) FROM ({_LATEST}) GROUP BY 1, 2"
-        ).fetchall()
-        fetched = dict(
-            self.db.execute(
-                "SELECT site, max(NULLIF(fetched_at, '')) FROM catalog_items GROUP BY site"
-            ).fetchall()
+    def latest_rows(self) -> Iterator[tuple[Any, ...]]:
+        """(site, kind, published, fetched_at, versions) of each URL's latest version, in
+        one pass over the table (with a single max() aggregate, SQLite takes the bare
+        columns from the row that has the maximum), streamed."""
+        yield from self.db.execute(
+            "SELECT site, kind, published, fetched_at, max(version), count(*)"
+            " FROM catalog_items GROUP BY url"
         )
-        return [(*row, fetched.get(row[0])) for row in rows]
-
-    def month_rows(self) -> list[tuple[Any, ...]]:
-        """Per site and ``YYYY-MM``: how many posts (latest versions) were published then."""
-        return self.db.execute(
-            f"SELECT site, substr(published, 1, 7), count(*) FROM ({_LATEST})"
-            " WHERE kind = 'post' AND length(published) >= 7"
-            " AND substr(published, 5, 1) = '-' GROUP BY 1, 2"
-        ).fetchall()
 
     def entries(self) -> Iterator[Entry]:
         """Every version, by URL then version, streamed (bounded memory at any size)."""

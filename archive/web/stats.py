@@ -10,7 +10,6 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from archive.datadir import DataDir
 from archive.state.catalog import Catalog
@@ -64,29 +63,59 @@ class Stats:
 
 
 def post_stats(catalog: Catalog) -> Stats:
-    """Sites, posts and versions, and posts per month, aggregated by the catalog."""
-    by_site: dict[str, list[tuple[Any, ...]]] = {}
-    for row in catalog.site_rows():
-        by_site.setdefault(row[0] or UNKNOWN_SITE, []).append(row)
-    sites = [_site(name, rows) for name, rows in sorted(by_site.items())]
+    """Sites, posts and versions, and posts per month: one pass over the catalog's latest
+    versions (a site's last fetch is that of its newest latest version)."""
+    sites: dict[str, _Site] = {}
     per_month: dict[str, Counter[str]] = {}
-    for site, month, count in catalog.month_rows():
-        per_month.setdefault(site or UNKNOWN_SITE, Counter())[month] += count
-    return Stats(sites=sites, per_month=per_month)
+    for site, kind, published, fetched, _, versions in catalog.latest_rows():
+        name = site or UNKNOWN_SITE
+        found = sites.get(name) or sites.setdefault(name, _Site(name))
+        found.add(kind == "post", published or None, fetched or None, versions)
+        month = _month(published) if kind == "post" else None
+        if month:
+            per_month.setdefault(name, Counter())[month] += 1
+    return Stats(sites=[sites[n].done() for n in sorted(sites)], per_month=per_month)
 
 
-def _site(name: str, rows: list[tuple[Any, ...]]) -> SiteStats:
-    posts = next((row for row in rows if row[1]), None)
-    fetched = [row[6] for row in rows if row[6]]
-    return SiteStats(
-        name=name,
-        posts=posts[2] if posts else 0,
-        pages=sum(row[2] for row in rows if not row[1]),
-        versions=posts[3] if posts else 0,
-        first_published=posts[4] if posts else None,
-        last_published=posts[5] if posts else None,
-        last_fetched=max(fetched, default=None),
-    )
+class _Site:
+    """A site's counts as the pass goes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.posts = self.pages = self.versions = 0
+        self.first: str | None = None
+        self.last: str | None = None
+        self.fetched: str | None = None
+
+    def add(self, post: bool, published: str | None, fetched: str | None, versions: int) -> None:
+        if fetched and (self.fetched is None or fetched > self.fetched):
+            self.fetched = fetched
+        if not post:
+            self.pages += 1
+            return
+        self.posts += 1
+        self.versions += versions
+        if published:
+            self.first = published if self.first is None else min(self.first, published)
+            self.last = published if self.last is None else max(self.last, published)
+
+    def done(self) -> SiteStats:
+        return SiteStats(
+            name=self.name,
+            posts=self.posts,
+            pages=self.pages,
+            versions=self.versions,
+            first_published=self.first,
+            last_published=self.last,
+            last_fetched=self.fetched,
+        )
+
+
+def _month(published: str | None) -> str | None:
+    """``YYYY-MM`` of an ISO date, or None."""
+    if not published or len(published) < 7 or published[4] != "-":
+        return None
+    return published[:7]
 
 
 def sizes(data_dir: Path) -> Sizes:
