@@ -68,9 +68,17 @@ class Store:
         self._db = threading.Lock()  # one connection, one query at a time
         self._stats: tuple[float, int, Stats] | None = None
         self._stats_lock = threading.Lock()
-        self._sizes_lock = threading.Lock()
-        threading.Thread(target=self._refresh_quietly, daemon=True).start()
         self._sizes: tuple[float, Sizes] | None = None
+        self._sizes_lock = threading.Lock()
+        threading.Thread(target=self._warm, daemon=True).start()
+
+    def _warm(self) -> None:
+        """Work out what the stats page shows before anyone asks."""
+        self._refresh_quietly()
+        try:
+            self._walk()
+        except OSError as exc:
+            logger.warning("could not measure the archive: %s", exc)
 
     def search(self, query: str, **filters: Any) -> list[SearchHit]:
         """:meth:`SearchIndex.search` (keyword filters passed through), one at a time."""
@@ -188,12 +196,21 @@ class Store:
             second.db.close()
 
     def sizes(self) -> Sizes:
-        """The archive's size on disk, walked at most once a minute."""
-        now = time.monotonic()
+        """The archive's size on disk: a walk of every file, so done in the background
+        (from the start, then at most once a minute), as the stats are."""
+        cached = self._sizes
+        if cached is None:
+            return self._walk()
+        if time.monotonic() - cached[0] > SIZES_MAX_AGE and not self._sizes_lock.locked():
+            threading.Thread(target=self._warm, daemon=True).start()
+        return cached[1]
+
+    def _walk(self) -> Sizes:
         with self._sizes_lock:
-            if self._sizes is None or now - self._sizes[0] > SIZES_MAX_AGE:
-                self._sizes = (now, sizes(self.data_dir))
-            return self._sizes[1]
+            cached = self._sizes
+            if cached is None or time.monotonic() - cached[0] > SIZES_MAX_AGE:
+                cached = self._sizes = (time.monotonic(), sizes(self.data_dir))
+            return cached[1]
 
 
 def capture_rows(captures: list[Capture], entries: list[Entry]) -> list[CaptureRow]:
