@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -69,10 +70,12 @@ def samples(data: Path) -> dict[str, str]:
         r[0] for r in db.execute("SELECT url FROM catalog_items LIMIT 20 OFFSET ?", (middle,))
     ]
     capture = db.execute(
-        "SELECT filename, offset FROM catalog_captures WHERE kind = 'response' LIMIT 1 OFFSET 777"
+        "SELECT filename, offset FROM catalog_captures WHERE kind = 'response' LIMIT 1 OFFSET ?",
+        (middle // 3,),
     ).fetchone()
     revisit = db.execute(
-        "SELECT filename, offset FROM catalog_captures WHERE kind = 'revisit' LIMIT 1 OFFSET 99"
+        "SELECT filename, offset FROM catalog_captures WHERE kind = 'revisit' LIMIT 1 OFFSET ?",
+        (middle // 30,),
     ).fetchone()
     db.close()
     found = {"edited": edited, "capture": f"{capture[0]}/{capture[1]}"}
@@ -189,7 +192,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--sites", type=int, default=20)
-    parser.add_argument("--dir", type=Path, help="the archive (kept; reused when it exists)")
+    parser.add_argument(
+        "--dir", type=Path, help="the archive (kept, reused when it exists; else removed)"
+    )
     parser.add_argument("--small-files", type=int, default=0)
     parser.add_argument("--only", choices=("commands", "web"), help="time only these")
     args = parser.parse_args()
@@ -206,6 +211,13 @@ def main() -> None:
                          str(args.sites), "--small-files", str(args.small_files),
                          "--only-small-files", quiet=False)  # fmt: skip
         print(f"added {args.small_files} small WARC files in {took:.0f} s", flush=True)
+    try:
+        _measure(args, data, work)
+    finally:
+        shutil.rmtree(work)  # the export, and the archive unless --dir named it
+
+
+def _measure(args: argparse.Namespace, data: Path, work: Path) -> None:
     picked = samples(data)
     rows: list[Row] = []
     if args.only != "web":
