@@ -22,6 +22,8 @@ from pathlib import Path
 from archive.datadir import OPEN_SUFFIX, QUARANTINE_DIR, DataDir
 from archive.records import PostRecord
 from archive.search.index import IndexLockedError, SchemaVersionError, SearchIndex
+from archive.state.catalog import Catalog, item_row
+from archive.state.catalog_scan import jsonl_items, warc_captures
 from archive.state.history import History
 from archive.warc import cdxj
 from archive.warc.reading import GZIP_MAGIC
@@ -156,14 +158,18 @@ def _mend_pointers(layout: DataDir, done: list[Quarantined]) -> None:
     moves = {q.name: q.moves for q in done}
     lost: dict[str, set[tuple[str, str | None]]] = {q.name: set() for q in done}
     moved_posts: list[PostRecord] = []
+    rewritten: list[Path] = []
     for path in layout.jsonl_files():
         if not path.name.endswith(OPEN_SUFFIX):
-            moved_posts += _mend_jsonl(path, moves, lost)
+            moved = _mend_jsonl(path, moves, lost)
+            rewritten += [path] if moved else []
+            moved_posts += moved
     history = History(layout.history_path) if layout.history_path.exists() else None
     if history is not None:
         try:
             for q in done:
                 q.refetch = _forget(history, q.name, moves[q.name], lost[q.name])
+            _mend_catalog(history, layout, done, rewritten)
         finally:
             history.close()
     else:
@@ -235,6 +241,41 @@ def _forget(
         history.rollback()
         raise
     return sorted(refetch)
+
+
+def _mend_catalog(
+    history: History, layout: DataDir, done: list[Quarantined], rewritten: list[Path]
+) -> None:
+    """The catalog reads the salvaged WARCs' captures again, and moves the rows of the
+    rewritten JSONL lines to their lines' and records' new offsets."""
+    catalog = Catalog(history.db, layout.path)
+    if not catalog.complete():
+        return  # it is built from the files when next opened
+    history.begin()
+    try:
+        for q in done:
+            path = layout.warc_dir / q.name
+            history.db.execute("DELETE FROM catalog_captures WHERE filename = ?", (path.name,))
+            catalog.add_captures(warc_captures(path))
+            catalog.file_done(path.name, path.stat().st_size)
+        for path in rewritten:
+            _move_rows(catalog, path)
+        history.commit()
+    except BaseException:
+        history.rollback()
+        raise
+
+
+def _move_rows(catalog: Catalog, path: Path) -> None:
+    source = catalog.source_name(path)
+    for data, offset in jsonl_items(path):
+        row = item_row(data, source, offset)
+        if row is not None:
+            catalog.db.execute(
+                "UPDATE catalog_items SET source_offset = ?, warc_offset = ?"
+                " WHERE url = ? AND version = ? AND source = ?",
+                (offset, row[12], row[0], row[1], source),
+            )
 
 
 def _reindex(layout: DataDir, posts: list[PostRecord]) -> None:

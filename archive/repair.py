@@ -24,6 +24,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from archive.datadir import OPEN_SUFFIX, DataDir, jsonl_files, warc_files
 from archive.jsonl import iter_jsonl
 from archive.search.index import IndexLockedError, SchemaVersionError, SearchIndex
+from archive.state.catalog import Catalog
+from archive.state.catalog_scan import jsonl_items
 from archive.state.history import History
 from archive.warc.cdxj import write_index
 from archive.warc.members import Member, scan
@@ -53,6 +55,10 @@ def repair_data_dir(data_dir: Path, *, index: bool = False) -> list[Repair]:
     repairs = repair_warcs(layout.warc_dir)
     history = History(layout.history_path) if layout.history_path.exists() else None
     try:
+        if history is not None:  # the captures a cut took away leave the catalog too
+            catalog = Catalog(history.db, layout.path)
+            for cut in repairs:
+                catalog.cut_file(cut.path.name, cut.kept)
         repairs += repair_jsonl(layout.items_dir, history)
     finally:
         if history is not None:
@@ -158,6 +164,11 @@ def _repair_one_jsonl(path: Path, history: History | None) -> Repair | None:
 
 
 def _record_versions(path: Path, history: History) -> None:
+    """The versions of a crashed file's items, and their catalog rows (a crash between a
+    line and its commit left them out; the rows of committed lines are rewritten alike)."""
+    catalog = Catalog(history.db, history.path.parent)
+    for data, offset in jsonl_items(path):
+        catalog.add_item(data, path, offset)
     for item in iter_jsonl(path):
         if item.version is None or not item.content_hash:
             continue

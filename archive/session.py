@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.datadir import HISTORY_FILE
+from archive.datadir import HISTORY_FILE, DataDir
 from archive.jsonl import JsonlWriter
 from archive.records import PostRecord, WarcRef
+from archive.state import catalog
+from archive.state.catalog_scan import build
 from archive.state.frontier import Frontier
 from archive.state.history import Capture, History
 from archive.warc.records import PROFILE_NOT_MODIFIED, HttpExchange, RevisitOf
@@ -114,6 +116,9 @@ class ArchiveSession:
         self.count = count
         self.clock = clock
         self.history = History(self.data_dir / HISTORY_FILE)
+        self.catalog = catalog.Catalog(self.history.db, self.data_dir)
+        if not self.catalog.complete():  # a new archive, or one an older version wrote
+            build(self.catalog, DataDir(self.data_dir))
         self.warc: WarcFileWriter | None = None
         self.jsonl: JsonlWriter | None = None
         self.failed = False
@@ -143,6 +148,15 @@ class ArchiveSession:
                     writer.close()
                 except OSError as exc:
                     logger.error("could not close %s cleanly: %s", type(writer).__name__, exc)
+        self._files_done()
+
+    def _files_done(self) -> None:
+        """Tell the catalog which WARC files it holds whole, so ``reindex`` skips them."""
+        for path in self.warc.closed_files if self.warc else []:
+            try:
+                self.catalog.file_done(path.name, path.stat().st_size)
+            except (OSError, sqlite3.Error) as exc:  # reindex reads the file again
+                logger.warning("could not note %s in the catalog: %s", path.name, exc)
 
     def close(self) -> None:
         """Finish the files and close the history connection."""
@@ -229,13 +243,14 @@ class ArchiveSession:
             self.count("archive/warc/write_errors", 1)
             raise ArchiveWriteError(exc.errno, f"WARC write failed: {exc}") from exc
         self._remember(exchange, written)
+        self.catalog.add_captures([_catalogued(exchange, written, revisit_of)])
         if self.dedup and exchange.status in (200, 304):
             self.history.record_check(exchange.url, written.warc_date)
         self.count("archive/warc/revisits" if written.revisit else "archive/warc/captures", 1)
         return [post.replace(warc=written.response) for post in kept]
 
     def commit(self, post: PostRecord) -> None:
-        """Append the post's JSONL line and record its version: both or neither.
+        """Append the post's JSONL line, record its version and catalog it: all or nothing.
 
         A line without its version would be archived again by the next crawl (seen as
         new), so a version that cannot be committed (a full disk) takes its line back. A
@@ -244,17 +259,18 @@ class ArchiveSession:
         """
         if self.jsonl is None:
             raise RuntimeError("commit() before open_jsonl()")
-        if not self.dedup or post.version is None or not post.content_hash:
-            self.jsonl.write(post)
-            return
+        versioned = self.dedup and post.version is not None and bool(post.content_hash)
         self.history.begin()
         try:
-            record_id = post.warc.record_id if post.warc else None
-            self.history.record_version(
-                post.url, post.version, post.content_hash, record_id, post.fetched_at
-            )
+            if versioned:
+                record_id = post.warc.record_id if post.warc else None
+                self.history.record_version(
+                    post.url, post.version or 0, post.content_hash or "", record_id, post.fetched_at
+                )
             offset = self.jsonl.write(post)
             try:
+                assert self.jsonl.path is not None
+                self.catalog.add_item(post.to_dict(), self.jsonl.path, offset)
                 self.history.commit()
             except sqlite3.Error:
                 self.jsonl.unwrite(offset)
@@ -262,8 +278,8 @@ class ArchiveSession:
         except BaseException:
             self.history.rollback()
             raise
-        # Counted once archived: a post dropped on a full disk is not "new".
-        self.count("archive/posts/new" if post.version == 1 else "archive/posts/changed", 1)
+        if versioned:  # counted once archived: a post dropped on a full disk is not "new"
+            self.count("archive/posts/new" if post.version == 1 else "archive/posts/changed", 1)
 
     # -- the steps, in order --------------------------------------------------------------
 
@@ -320,6 +336,25 @@ class ArchiveSession:
                 last_modified=exchange.header("Last-Modified"),
             )
         )
+
+
+def _catalogued(
+    exchange: HttpExchange, written: WrittenCapture, revisit_of: RevisitOf | None
+) -> catalog.Capture:
+    """The catalog's row of a capture just written: what a scan of its record would read."""
+    not_modified = revisit_of is not None and revisit_of.profile == PROFILE_NOT_MODIFIED
+    return catalog.Capture(
+        url=exchange.url,
+        kind="revisit" if written.revisit else "response",
+        date=written.warc_date,
+        record_id=written.record_id,
+        filename=written.response.filename,
+        offset=written.response.offset,
+        status=304 if not_modified else exchange.status,
+        content_type=None if not_modified else exchange.header("Content-Type"),
+        refers_to=revisit_of.record_id if revisit_of else None,
+        profile=revisit_of.profile if revisit_of else None,
+    )
 
 
 def _revisit(last: Capture, profile: str | None = None) -> RevisitOf:

@@ -284,6 +284,8 @@ def test_show_raw_errors(data: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "cannot read" in capsys.readouterr().err
     with JsonlWriter(data / "items") as writer:
         writer.write(PostRecord(url="https://blog.example/nowarc", title="x"))
+    # Written beside a crawl, not by one: the catalog learns of it from `reindex`.
+    assert main(["reindex", "--data-dir", str(data)]) == 0
     assert main(["show", "https://blog.example/nowarc", "--raw", "--data-dir", str(data)]) == 1
     assert "has no WARC record" in capsys.readouterr().err
 

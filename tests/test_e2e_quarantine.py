@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -42,7 +43,14 @@ def _damage(data_dir: Path) -> dict[str, Any]:
     data = bytearray(path.read_bytes())
     data[member.offset + member.length // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    return {"url": victim["url"], "path": path, "sha1": hashlib.sha1(data).hexdigest()}
+    later = [i["url"] for i in items if i["warc"]["filename"] == ref["filename"]]
+    after = [url for url in later if url != victim["url"]][-1]  # its record moves up
+    return {
+        "url": victim["url"],
+        "after": after,
+        "path": path,
+        "sha1": hashlib.sha1(data).hexdigest(),
+    }
 
 
 def _verify(data_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -64,6 +72,7 @@ def repaired(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         shutil.copy(damaged["path"], salvaged)
         shutil.copy(index_path(damaged["path"]), index_path(salvaged))
         after = _verify(data_dir)
+        moved = run_cli("show", damaged["after"], "--raw", "--data-dir", str(data_dir))
         items_before = read_items(data_dir)
         _crawl(server.url, data_dir)
         healed = _verify(data_dir)
@@ -74,6 +83,7 @@ def repaired(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "repair": repair,
         "salvaged": salvaged,
         "after": after,
+        "moved": moved,
         "items_before": items_before,
         "healed": healed,
     }
@@ -107,6 +117,13 @@ def test_sound_records_stay_in_place_and_read_with_independent_tools(
     assert len(urls) > 1  # the other captures of the file are still there
     beside = index_path(path).read_text(encoding="utf-8").splitlines()
     assert {json.loads(line.split(" ", 2)[2])["url"] for line in beside} >= urls
+
+
+def test_a_moved_record_is_read_where_the_catalog_now_points(repaired: dict[str, Any]) -> None:
+    moved = repaired["moved"]
+    assert moved.returncode == 0, moved.stderr
+    assert moved.stdout.startswith("HTTP/1.1 200 OK")
+    assert urlsplit(repaired["damaged"]["after"]).path in moved.stdout
 
 
 def test_after_repair_verify_names_only_the_lost_post(repaired: dict[str, Any]) -> None:

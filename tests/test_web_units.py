@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import lxml.html
 import pytest
 
-from archive.jsonl import dumps
-from archive.records import PostRecord, WarcRef
 from archive.web.assets import rewrite_css
 from archive.web.chart import MAX_MONTHS, month_range, posts_chart
-from archive.web.posts import Catalog, post_id, read_record
 from archive.web.render import snippet, stars, web_url, when
 from archive.web.rewrite import rewrite_html
 from archive.web.security import allowed_hosts, is_loopback
@@ -168,37 +164,3 @@ def test_is_loopback(host: str, loopback: bool) -> None:
 def test_allowed_hosts() -> None:
     assert allowed_hosts("0.0.0.0") == ["*"]
     assert {"127.0.0.1", "localhost", "::1"} <= set(allowed_hosts("127.0.0.1"))
-
-
-def _record(url: str, version: int, title: str) -> PostRecord:
-    warc = WarcRef(filename="a.warc.gz", offset=version * 100, record_id=f"<urn:{version}>")
-    return PostRecord(
-        url=url,
-        site="s",
-        title=title,
-        version=version,
-        warc=warc,
-        fetched_at=f"2020-01-0{version}T00:00:00+00:00",
-    )
-
-
-def test_catalog_follows_the_jsonl_as_it_grows(tmp_path: Path) -> None:
-    items = tmp_path / "items"
-    items.mkdir()
-    live = items / "s-20200101000000-00001.jsonl.open"
-    live.write_text(
-        dumps(_record("https://b/1", 1, "one")) + "\n" + '{"url": "https://b/2"', encoding="utf-8"
-    )
-    catalog = Catalog(items)
-    assert list(catalog.posts()) == ["https://b/1"]  # the partial last line is left out
-    with live.open("a", encoding="utf-8") as out:
-        out.write(', "version": 1}\n' + dumps(_record("https://b/1", 2, "two")) + "\n")
-    live.rename(items / "s-20200101000000-00001.jsonl")
-    assert sorted(catalog.posts()) == ["https://b/1", "https://b/2"]
-    versions = catalog.versions("https://b/1")
-    assert [e.version for e in versions] == [1, 2]
-    record = read_record(versions[-1])
-    assert record is not None
-    assert record.title == "two"
-    assert catalog.url_for(post_id("https://b/2")) == "https://b/2"
-    assert catalog.url_for("0" * 40) is None

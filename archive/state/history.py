@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.state.catalog import SCHEMA as CATALOG_SCHEMA
 from archive.state.db import connect
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS captures (
     url TEXT PRIMARY KEY,
     record_id TEXT NOT NULL,
@@ -39,6 +41,8 @@ CREATE TABLE IF NOT EXISTS checks (
     checked_at TEXT NOT NULL
 );
 """
+    + CATALOG_SCHEMA
+)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -27,16 +27,23 @@ def iter_items_from_warcs(warc_dir: Path | str) -> Iterator[PostRecord]:
     logged and skipped from there). An item without its ``warc`` pointer gets one to the
     response record it is ``WARC-Concurrent-To``, when that is in the same file.
     """
-    from warcio.exceptions import ArchiveLoadFailed  # lazily: keeps `search` fast
-
     for path in warc_files(warc_dir):
-        try:
-            yield from _items_in(path)
-        except (OSError, ValueError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
-            logger.warning("%s: stopped reading (%s)", path, exc)
+        for item, _ in items_in(path):
+            yield item
 
 
-def _items_in(path: Path) -> Iterator[PostRecord]:
+def items_in(path: Path) -> Iterator[tuple[PostRecord, int]]:
+    """The posts of one WARC file's metadata records, each with its record's offset (a
+    corrupt or truncated file is logged, and read up to there)."""
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        yield from _items_in(path)
+    except (OSError, ValueError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
+        logger.warning("%s: stopped reading (%s)", path, exc)
+
+
+def _items_in(path: Path) -> Iterator[tuple[PostRecord, int]]:
     from warcio.archiveiterator import ArchiveIterator
 
     responses: dict[str, int] = {}
@@ -51,7 +58,7 @@ def _items_in(path: Path) -> Iterator[PostRecord]:
             elif kind == "metadata" and _is_json(record):
                 item = _item(record.content_stream().read(), path)
                 if item is not None:
-                    yield _with_warc(item, record, responses, name)
+                    yield _with_warc(item, record, responses, name), records.get_record_offset()
 
 
 def _is_json(record: Any) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime
-from itertools import pairwise
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -50,14 +49,8 @@ def feed_posts(request: Request) -> Response:
 def feed_changes(request: Request) -> Response:
     """The newest new versions of posts (version 2 and later), each with what changed."""
     store: Store = request.app.state.store
-    edits = [
-        (before, after)
-        for versions in store.catalog.posts().values()
-        for before, after in pairwise(versions)
-    ]
-    edits.sort(key=lambda pair: pair[1].fetched_at or "", reverse=True)
     feed = _feed(request, "Changed posts", "changes")
-    for before, after in edits[:ENTRIES]:
+    for before, after in store.changes(ENTRIES):
         summary = _summary(before, after)
         title = f"{after.title or after.url} (version {after.version})"
         author = after.authors[0] if after.authors else None

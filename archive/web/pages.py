@@ -25,7 +25,7 @@ from archive.web.forms import (
 from archive.web.posts import post_id
 from archive.web.rewrite import rewrite_html
 from archive.web.security import ASSET_HEADERS, CAPTURE_HEADERS
-from archive.web.stats import post_stats, runs, sizes
+from archive.web.stats import runs
 from archive.web.store import NoIndexError, Store
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -129,7 +129,7 @@ def capture_page(request: Request) -> Response:
     capture = store.capture(request.path_params["filename"], request.path_params["offset"])
     if capture is None:
         raise HTTPException(404, "No such capture in the archive.")
-    archived = store.catalog.latest(capture.url) is not None
+    archived = store.latest(capture.url) is not None
     raw = f"/captures/{capture.filename}/{capture.offset}/raw"
     return render(
         request,
@@ -137,7 +137,7 @@ def capture_page(request: Request) -> Response:
         capture=capture,
         raw=raw,
         post=post_id(capture.url) if archived else None,
-        original=store.captures.original(capture),
+        original=store.original(capture),
     )
 
 
@@ -173,7 +173,7 @@ def capture_raw(request: Request) -> Response:
 
 def stats_page(request: Request) -> Response:
     store = _store(request)
-    stats = post_stats(store.catalog.posts())
+    stats = store.stats()
     months = month_range([m for counts in stats.per_month.values() for m in counts])
     return render(
         request,
@@ -182,7 +182,7 @@ def stats_page(request: Request) -> Response:
         months=months,
         chart=Markup(posts_chart(stats.per_month, months)) if months else "",
         colours=colours(sorted(stats.per_month)),
-        sizes=sizes(store.data_dir),
+        sizes=store.sizes(),
         runs=runs(store.data_dir, limit=20),
         data_dir=str(store.data_dir),
     )

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.datadir import DataDir
+from archive.state.catalog import Catalog
 from archive.state.runs import Run, RunLog
-from archive.web.posts import Entry
 
 UNKNOWN_SITE = "(no site)"
 
@@ -62,37 +62,53 @@ class Stats:
         return sum(site.versions for site in self.sites)
 
 
-def post_stats(posts: dict[str, list[Entry]]) -> Stats:
-    by_site: dict[str, list[list[Entry]]] = {}
-    for versions in posts.values():
-        by_site.setdefault(versions[-1].site or UNKNOWN_SITE, []).append(versions)
-    sites = [_site(name, found) for name, found in sorted(by_site.items())]
+def post_stats(catalog: Catalog) -> Stats:
+    """Sites, posts and versions, and posts per month: one pass over the catalog's latest
+    versions (a site's last fetch is that of its newest latest version)."""
+    sites: dict[str, _Site] = {}
     per_month: dict[str, Counter[str]] = {}
-    for name, found in by_site.items():
-        months = Counter(m for v in _posts(found) if (m := _month(v[-1].published)))
-        if months:
-            per_month[name] = months
-    return Stats(sites=sites, per_month=per_month)
+    for site, kind, published, fetched, _, versions in catalog.latest_rows():
+        name = site or UNKNOWN_SITE
+        found = sites.get(name) or sites.setdefault(name, _Site(name))
+        found.add(kind == "post", published or None, fetched or None, versions)
+        month = _month(published) if kind == "post" else None
+        if month:
+            per_month.setdefault(name, Counter())[month] += 1
+    return Stats(sites=[sites[n].done() for n in sorted(sites)], per_month=per_month)
 
 
-def _posts(items: list[list[Entry]]) -> list[list[Entry]]:
-    """The items (each its versions) whose latest version is a post."""
-    return [v for v in items if v[-1].kind == "post"]
+class _Site:
+    """A site's counts as the pass goes."""
 
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.posts = self.pages = self.versions = 0
+        self.first: str | None = None
+        self.last: str | None = None
+        self.fetched: str | None = None
 
-def _site(name: str, items: list[list[Entry]]) -> SiteStats:
-    posts = _posts(items)
-    published = sorted(p for v in posts if (p := v[-1].published))
-    fetched = [f for v in items for e in v if (f := e.fetched_at)]
-    return SiteStats(
-        name=name,
-        posts=len(posts),
-        pages=len(items) - len(posts),
-        versions=sum(len(v) for v in posts),
-        first_published=published[0] if published else None,
-        last_published=published[-1] if published else None,
-        last_fetched=max(fetched, default=None),
-    )
+    def add(self, post: bool, published: str | None, fetched: str | None, versions: int) -> None:
+        if fetched and (self.fetched is None or fetched > self.fetched):
+            self.fetched = fetched
+        if not post:
+            self.pages += 1
+            return
+        self.posts += 1
+        self.versions += versions
+        if published:
+            self.first = published if self.first is None else min(self.first, published)
+            self.last = published if self.last is None else max(self.last, published)
+
+    def done(self) -> SiteStats:
+        return SiteStats(
+            name=self.name,
+            posts=self.posts,
+            pages=self.pages,
+            versions=self.versions,
+            first_published=self.first,
+            last_published=self.last,
+            last_fetched=self.fetched,
+        )
 
 
 def _month(published: str | None) -> str | None:

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from archive import catalog
+from archive.catalog import open_catalog
 from archive.datadir import DataDir
 from archive.records import PostRecord
 from archive.search.index import SearchHit, SearchIndex
-from archive.web.captures import Capture, CaptureIndex, warc_path
-from archive.web.posts import Catalog, Entry, post_id, read_record
+from archive.state.catalog import Catalog
+from archive.web.captures import Capture, warc_path
+from archive.web.posts import Entry, post_id, read_record
 from archive.web.replay import Payload, read_payload
+from archive.web.stats import Sizes, Stats, post_stats, sizes
+
+logger = logging.getLogger(__name__)
+STATS_MAX_AGE = 10.0
+"""Seconds the stats of a growing archive may lag (they aggregate every post)."""
+SIZES_MAX_AGE = 60.0
+"""Seconds the archive's size may lag (it walks every file)."""
 
 
 class NoIndexError(RuntimeError):
@@ -42,14 +54,31 @@ class Post:
 
 
 class Store:
-    """One data directory, opened lazily; safe to share between request threads."""
+    """One data directory; safe to share between request threads.
+
+    Posts and captures are indexed queries on the catalog (opened here, so the first
+    request finds it ready); records are read from their files on demand.
+    """
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.catalog = Catalog(DataDir(data_dir).items_dir)
-        self.captures = CaptureIndex(DataDir(data_dir).warc_dir)
+        self.catalog: Catalog = open_catalog(data_dir, threads=True)
         self._index: SearchIndex | None = None
         self._lock = threading.Lock()
+        self._db = threading.Lock()  # one connection, one query at a time
+        self._stats: tuple[float, int, Stats] | None = None
+        self._stats_lock = threading.Lock()
+        self._sizes: tuple[float, Sizes] | None = None
+        self._sizes_lock = threading.Lock()
+        threading.Thread(target=self._warm, daemon=True).start()
+
+    def _warm(self) -> None:
+        """Work out what the stats page shows before anyone asks."""
+        self._refresh_quietly()
+        try:
+            self._walk()
+        except OSError as exc:
+            logger.warning("could not measure the archive: %s", exc)
 
     def search(self, query: str, **filters: Any) -> list[SearchHit]:
         """:meth:`SearchIndex.search` (keyword filters passed through), one at a time."""
@@ -65,27 +94,39 @@ class Store:
         return self._index
 
     def sites(self) -> list[str]:
-        return sorted({v[-1].site for v in self.catalog.posts().values() if v[-1].site})
+        with self._db:
+            return self.catalog.sites()
+
+    def latest(self, url: str) -> Entry | None:
+        with self._db:
+            return self.catalog.latest(url)
 
     def post(self, ident: str, version: int | None = None) -> Post | None:
         """The post with id ``ident`` (its latest version, or ``version``), or None."""
-        url = self.catalog.url_for(ident)
-        if url is None:
-            return None
-        entries = self.catalog.versions(url)
+        with self._db:
+            url = self.catalog.url_for(ident)
+            entries = self.catalog.versions(url) if url else []
+            captures = self.catalog.captures(url) if url else []
         records = [r for r in map(read_record, entries) if r is not None]
         shown = catalog.pick(records, version)
         if shown is None:
             return None
-        rows = capture_rows(self.captures.for_url(url), entries)
-        return Post(id=ident, record=shown, versions=records, captures=rows)
+        return Post(
+            id=ident, record=shown, versions=records, captures=capture_rows(captures, entries)
+        )
 
     def capture(self, filename: str, offset: int) -> Capture | None:
-        return self.captures.at(filename, offset)
+        with self._db:
+            return self.catalog.capture_at(filename, offset)
+
+    def original(self, capture: Capture) -> Capture | None:
+        """The response record a capture shows: itself, or the one a revisit refers to."""
+        with self._db:
+            return self.catalog.original(capture)
 
     def payload(self, capture: Capture) -> Payload | None:
         """The response a capture shows (a revisit's original), or None if it is gone."""
-        original = self.captures.original(capture)
+        original = self.original(capture)
         if original is None:
             return None
         path = warc_path(DataDir(self.data_dir).warc_dir, original.filename)
@@ -95,11 +136,9 @@ class Store:
 
     def capture_links(self) -> Callable[[str], str | None]:
         """URL → the raw capture of the latest version of that post, or None if not archived."""
-        posts = self.catalog.posts()  # one snapshot for all the links of a page
 
         def link(url: str) -> str | None:
-            versions = posts.get(url)
-            entry = versions[-1] if versions else None
+            entry = self.latest(url)
             if entry is None or entry.warc_file is None or entry.warc_offset is None:
                 return None
             return f"/captures/{entry.warc_file}/{entry.warc_offset}/raw"
@@ -111,7 +150,9 @@ class Store:
         latest 200 response then, else its first one), or None if not archived."""
 
         def link(url: str) -> str | None:
-            full = [c for c in self.captures.for_url(url) if c.kind == "response"]
+            with self._db:
+                captures = self.catalog.captures(url)
+            full = [c for c in captures if c.kind == "response"]
             full = [c for c in full if c.status == 200]
             if not full:
                 return None
@@ -120,6 +161,73 @@ class Store:
             return f"/captures/{shown.filename}/{shown.offset}/raw"
 
         return link
+
+    def changes(self, limit: int) -> list[tuple[Entry, Entry]]:
+        """The newest new versions, each with the version before it."""
+        with self._db:
+            return self.catalog.changes(limit)
+
+    def stats(self) -> Stats:
+        """The archive's post stats. They aggregate every post, so they are worked out in
+        the background (from the start, and again at most every ``STATS_MAX_AGE`` seconds
+        while the archive grows): only a request before the first are ready waits."""
+        cached = self._stats
+        if cached is None:
+            return self._refresh()
+        stale = time.monotonic() - cached[0] > STATS_MAX_AGE
+        if stale and not self._stats_lock.locked():
+            threading.Thread(target=self._refresh_quietly, daemon=True).start()
+        return cached[2]
+
+    def _refresh_quietly(self) -> None:
+        """:meth:`_refresh` in the background: a failure waits for the next request."""
+        try:
+            self._refresh()
+        except (sqlite3.Error, OSError) as exc:
+            logger.warning("could not work out the archive's stats: %s", exc)
+
+    def _refresh(self) -> Stats:
+        with self._stats_lock:  # one aggregation at a time, on its own connection
+            with self._db:
+                generation = self.catalog.generation()
+            cached = self._stats
+            fresh = cached is not None and time.monotonic() - cached[0] <= STATS_MAX_AGE
+            if cached is None or (cached[1] != generation and not fresh):
+                cached = (time.monotonic(), generation, self._aggregate())
+            elif not fresh:
+                cached = (time.monotonic(), generation, cached[2])
+            self._stats = cached
+            return cached[2]
+
+    def _aggregate(self) -> Stats:
+        """The stats, on a second connection when the catalog is a file, so the other
+        pages' queries do not wait for an aggregation of every post."""
+        with self._db:
+            in_memory = not self.catalog.db.execute("PRAGMA database_list").fetchone()[2]
+            if in_memory:
+                return post_stats(self.catalog)
+        second = open_catalog(self.data_dir, threads=True)
+        try:
+            return post_stats(second)
+        finally:
+            second.db.close()
+
+    def sizes(self) -> Sizes:
+        """The archive's size on disk: a walk of every file, so done in the background
+        (from the start, then at most once a minute), as the stats are."""
+        cached = self._sizes
+        if cached is None:
+            return self._walk()
+        if time.monotonic() - cached[0] > SIZES_MAX_AGE and not self._sizes_lock.locked():
+            threading.Thread(target=self._warm, daemon=True).start()
+        return cached[1]
+
+    def _walk(self) -> Sizes:
+        with self._sizes_lock:
+            cached = self._sizes
+            if cached is None or time.monotonic() - cached[0] > SIZES_MAX_AGE:
+                cached = self._sizes = (time.monotonic(), sizes(self.data_dir))
+            return cached[1]
 
 
 def capture_rows(captures: list[Capture], entries: list[Entry]) -> list[CaptureRow]:

@@ -1,30 +1,28 @@
-"""``blogarchive reindex``: rebuild the search index from the JSONL archive.
+"""``blogarchive reindex``: rebuild the search index and the catalog from the archive's files.
 
-When ``DATA/items`` holds no JSONL (or with ``--from-warc``), the posts are read from
-the ``metadata`` records of the WARC files in ``DATA/warc`` instead
-(:func:`archive.search.rebuild.iter_items_from_warcs`). An index of another schema version is
-replaced.
+The posts are read from the JSONL archive, or, when ``DATA/items`` holds no JSONL (or
+with ``--from-warc``), from the ``metadata`` records of the WARC files in ``DATA/warc``
+(:func:`archive.state.catalog_scan.item_records`: each post is read once, for both). The
+catalog's captures are then read from the WARC files it does not hold whole yet (all of
+them when ``history.sqlite3`` was lost). An index of another schema version is replaced.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from archive import (
-    DataDir,
-    IndexLockedError,
-    PostRecord,
-    SchemaVersionError,
-    SearchIndex,
-    iter_archive,
-    iter_items_from_warcs,
-)
+from archive import DataDir, IndexLockedError, PostRecord, SchemaVersionError, SearchIndex
+from archive.state.catalog import Catalog
+from archive.state.catalog_scan import item_records, scan_captures
+from archive.state.db import connect
+from archive.state.history import SCHEMA as HISTORY_SCHEMA
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -51,15 +49,17 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _source(data_dir: Path, from_warc: bool) -> tuple[str, Iterator[PostRecord]] | None:
+def _source(
+    catalog: Catalog, data_dir: Path, from_warc: bool
+) -> tuple[str, Iterator[PostRecord]] | None:
     layout = DataDir(data_dir)
     if not from_warc and layout.jsonl_files():
-        return "JSONL", iter_archive(layout.items_dir)
+        return "JSONL", item_records(catalog, layout, from_warc=False)
     if layout.warc_files():
-        return "WARC metadata records", iter_items_from_warcs(layout.warc_dir)
+        return "WARC metadata records", item_records(catalog, layout, from_warc=True)
     if from_warc:
         return None
-    return "JSONL", iter_archive(layout.items_dir)  # nothing at all: an empty index
+    return "JSONL", iter(())  # nothing at all: an empty index
 
 
 def _open(path: Path) -> SearchIndex:
@@ -70,12 +70,14 @@ def _open(path: Path) -> SearchIndex:
         return SearchIndex.recreate(path)
 
 
-def _sources(data_dirs: list[Path], from_warc: bool) -> tuple[str, Iterator[PostRecord]] | None:
+def _sources(
+    catalog: Catalog, data_dirs: list[Path], from_warc: bool
+) -> tuple[str, Iterator[PostRecord]] | None:
     """Every data dir's posts, one stream; None when ``--from-warc`` finds no WARC."""
     names: set[str] = set()
     streams: list[Iterator[PostRecord]] = []
     for data_dir in data_dirs:
-        source = _source(data_dir, from_warc)
+        source = _source(catalog, data_dir, from_warc)
         if source is None:
             return None
         names.add(source[0])
@@ -90,16 +92,38 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"blogarchive reindex: no data dir at {missing[0]}", file=sys.stderr)
         return 2
-    source = _sources([data_dir, *others], args.from_warc)
+    layout = DataDir(data_dir)
+    try:
+        catalog = Catalog(connect(layout.history_path, HISTORY_SCHEMA), layout.path)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"blogarchive reindex: cannot open the catalog: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return _reindex(catalog, layout, others, args.from_warc)
+    finally:
+        catalog.db.close()
+
+
+def _reindex(catalog: Catalog, layout: DataDir, others: list[Path], from_warc: bool) -> int:
+    """The search index and the catalog's versions from the files; then the captures of
+    the WARC files the catalog does not hold whole yet."""
+    source = _sources(catalog, [layout.path, *others], from_warc)
     if source is None:
         print("blogarchive reindex: no WARC files to read items from", file=sys.stderr)
         return 1
     name, records = source
     started = time.monotonic()
     try:
-        count = _open(DataDir(data_dir).index_dir).rebuild(records)
-    except (IndexLockedError, OSError, ValueError) as exc:
+        catalog.clear_items()
+        count = _open(layout.index_dir).rebuild(records)
+        files = scan_captures(catalog, layout)
+        catalog.mark_complete()
+    except (IndexLockedError, OSError, ValueError, sqlite3.Error) as exc:
         print(f"blogarchive reindex: {exc}", file=sys.stderr)
         return 1
-    print(f"indexed {count} posts from {name} in {time.monotonic() - started:.1f} s")
+    took = time.monotonic() - started
+    print(
+        f"indexed {count} posts from {name} in {took:.1f} s"
+        + (f" (and catalogued the captures of {files} WARC files)" if files else "")
+    )
     return 0

@@ -1,8 +1,9 @@
 """``blogarchive show URL``: one archived post (or page), its versions, its body or its raw
 capture.
 
-The versions come from the search index (every version is a document there), or, when
-there is no index or it lacks the URL, from a scan of the JSONL archive. ``--raw``
+The versions come from the catalog in ``history.sqlite3`` (:mod:`archive.catalog`): an
+indexed lookup, whatever the size of the archive; each version's record is read from its
+JSONL line. ``--raw``
 prints the captured HTTP response of the shown version, read from its WARC file by
 offset: the status line and headers as stored, a blank line, then the body bytes as
 received but with the Content-Encoding (gzip, deflate, br) and chunking undone.
