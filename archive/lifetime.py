@@ -14,6 +14,7 @@ from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+from archive.datadir import archive_file
 from archive.state.history import Capture
 from archive.warc.pointer import PointerError, record_at
 
@@ -41,9 +42,13 @@ def header_lifetime(header: Callable[[str], str | None]) -> timedelta | None:
 
 def captured_lifetime(warc_dir: Path, capture: Capture) -> timedelta | None:
     """The lifetime the headers of an archived response give it (None: none, or the
-    record cannot be read)."""
+    record cannot be read). The file may be ``.open``: a crawl appends to its site's newest
+    WARC, the one that holds the capture."""
+    path = archive_file(warc_dir, capture.filename)
+    if path is None:
+        return None
     try:
-        with record_at(warc_dir / capture.filename, capture.offset, capture.record_id) as record:
+        with record_at(path, capture.offset, capture.record_id) as record:
             headers = record.http_headers
             return header_lifetime(headers.get_header) if headers is not None else None
     except PointerError:
