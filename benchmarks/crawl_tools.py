@@ -172,12 +172,17 @@ def blogarchive_cmd(ctx: Ctx, data: Path) -> list[str]:
     ]
 
 
+def _is_warc(path: Path) -> bool:
+    """A WARC file (open or closed), not the CDXJ index written beside it (issue 18)."""
+    return path.is_file() and not path.name.endswith(".cdxj")
+
+
 def warc_requests(data: Path) -> list[str]:
     """The target URIs of the WARC ``request`` records under ``data/warc``, in order."""
     from warcio.archiveiterator import ArchiveIterator
 
     urls = []
-    for path in sorted((data / "warc").glob("*.warc.gz*")):
+    for path in sorted(p for p in (data / "warc").glob("*.warc.gz*") if _is_warc(p)):
         with path.open("rb") as stream:
             for record in ArchiveIterator(stream):
                 if record.rec_type == "request":
@@ -190,11 +195,12 @@ def run_blogarchive(ctx: Ctx) -> Run:
     env = {**child_env(ctx.pythonpath), **ctx.extra_env}
     run, rc = measure(blogarchive_cmd(ctx, data), ctx.work, env, ctx.work / "out.log")
     out = (ctx.work / "out.log").read_text(errors="replace")
-    found = re.search(r"(\d+) pages, (\d+) posts", out)
+    # "879 pages, 0 assets, 601 posts": the assets count since page requisites (issue 16)
+    found = re.search(r"(\d+) pages, (?:\d+ assets, )?(\d+) posts", out)
     if found:
         run.pages, run.posts = int(found[1]), int(found[2])
     run.urls = warc_requests(data) if data.exists() else []
-    run.warc_bytes = sum(p.stat().st_size for p in data.rglob("*.warc*") if p.is_file())
+    run.warc_bytes = sum(p.stat().st_size for p in data.rglob("*.warc*") if _is_warc(p))
     if rc != 0 or not found:
         run.ok, run.note = (
             False,

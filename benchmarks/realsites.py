@@ -213,7 +213,7 @@ def count_pages(data: Path) -> int:
     from warcio.exceptions import ArchiveLoadFailed
 
     pages = 0
-    for path in sorted((data / "warc").glob("*.warc.gz*")):
+    for path in sorted(p for p in (data / "warc").glob("*.warc.gz*") if p.suffix != ".cdxj"):
         with path.open("rb") as stream:
             try:
                 for record in ArchiveIterator(stream):

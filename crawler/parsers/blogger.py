@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from . import authors as names
 from .dom import Element as Tag
-from .dom import ancestors, attr, body_of, classes, clean_text, select, select_own, text_of
+from .dom import ancestors, attr, body_of, classes, clean_text, matches, select, select_own, text_of
 from .generic import GenericPage
 from .kinds import LISTING, PAGE, POST, Kind
 from .microdata import Item
@@ -67,10 +67,15 @@ class BloggerPage(GenericPage):
         if not self.post_bodies:
             return super().scope
         body = self.post_bodies[0]
+        # Each selector tested on the body's ancestors, nearest first (the page's root, as
+        # ``select`` never returns it, excluded): no walk of the whole page per selector.
         for selector in POST_SELECTORS:
-            matches = set(select(self.soup, selector))
             for element in ancestors(body):
-                if element in matches and element.tag != "body":
+                if (
+                    element is not self.soup
+                    and element.tag != "body"
+                    and matches(element, selector)
+                ):
                     outer = next(
                         (a for a in ancestors(element) if "post-outer" in classes(a)), None
                     )

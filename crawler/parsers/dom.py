@@ -9,7 +9,7 @@ from typing import cast
 from urllib.parse import urljoin
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
+from lxml.cssselect import CSSSelector, LxmlHTMLTranslator
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 from trafilatura.utils import load_html
 
@@ -95,6 +95,17 @@ def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
     if not branches:
         return []
     return [el for el in _compiled(", ".join(branches))(root) if el is not root]
+
+
+@lru_cache(maxsize=256)
+def _self_test(selector: str) -> etree.XPath:
+    return etree.XPath(LxmlHTMLTranslator().css_to_xpath(selector, prefix="self::"))
+
+
+def matches(element: HtmlElement, selector: str) -> bool:
+    """Whether the element itself matches a CSS selector without combinators (``div.post``):
+    a test of one element, where ``select`` would walk the whole page."""
+    return bool(_self_test(selector)(element))
 
 
 def select_one(root: HtmlElement | None, selector: str) -> HtmlElement | None:
