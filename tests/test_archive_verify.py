@@ -7,8 +7,6 @@ import gzip
 import json
 import os
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from archive.warc.quickcheck import quick_check
 from archive.warc.records import HttpExchange
 from archive.warc.writer import OPEN_SUFFIX
 from tests.conftest import run_cli
-from tests.support.checkers import assert_warcs_pass_checkers
+from tests.support.checkers import assert_warcs_pass_checkers, cdxj_index
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -192,12 +190,7 @@ def test_recrawls_append_to_the_sites_newest_warc(tmp_path: Path) -> None:
     assert kinds.count("warcinfo") == 3
     assert kinds.count("response") == 6
     assert_warcs_pass_checkers([first])
-    whole = subprocess.run(
-        [sys.executable, "-m", "cdxj_indexer.main", "--sort", str(first)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    whole = cdxj_index(first)
     assert index_path(first).read_text() == whole  # extended at each close, as made whole
     report = verify_data_dir(tmp_path)
     assert report.ok, report.problems

@@ -13,7 +13,6 @@ import hashlib
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from archive.warc.cdxj import index_path
 from archive.warc.members import scan
 from tests.conftest import LOOPBACK, read_items, run_cli
 from tests.sites import BlogServer, get_blog
+from tests.support.checkers import cdxj_index
 
 POSTS = 20
 
@@ -105,14 +105,8 @@ def test_sound_records_stay_in_place_and_read_with_independent_tools(
     repaired: dict[str, Any],
 ) -> None:
     path = repaired["salvaged"]
-    indexed = subprocess.run(
-        [sys.executable, "-m", "cdxj_indexer.main", str(path)],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    assert indexed.returncode == 0, indexed.stderr
-    urls = {json.loads(line.split(" ", 2)[2])["url"] for line in indexed.stdout.splitlines()}
+    indexed = cdxj_index(path)
+    urls = {json.loads(line.split(" ", 2)[2])["url"] for line in indexed.splitlines()}
     assert repaired["damaged"]["url"] not in urls
     assert len(urls) > 1  # the other captures of the file are still there
     beside = index_path(path).read_text(encoding="utf-8").splitlines()

@@ -20,7 +20,7 @@ from archive.search.index import SearchIndex
 from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
 from tests.sites import BlogServer, get_blog
 from tests.sites.edits import edit_post, editable
-from tests.support.checkers import assert_warcs_pass_checkers
+from tests.support.checkers import assert_warcs_pass_checkers, cdxj_index
 
 REFERS_TO = ("WARC-Refers-To", "WARC-Refers-To-Target-URI", "WARC-Refers-To-Date")
 
@@ -166,12 +166,7 @@ def test_recrawls_append_to_one_rolling_warc(recrawled: dict[str, Any]) -> None:
     assert all(run.records[0].rec_type == "warcinfo" for run in runs)
     dates = [run.records[0].rec_headers.get_header("WARC-Date") for run in runs]
     assert dates == sorted(set(dates))  # each run's own warcinfo, written as it began
-    whole = subprocess.run(
-        [sys.executable, "-m", "cdxj_indexer.main", "--sort", str(warc)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    whole = cdxj_index(warc)
     indexable = sum(
         r.rec_type in ("response", "revisit", "metadata") for run in runs for r in run.records
     )

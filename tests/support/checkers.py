@@ -30,6 +30,13 @@ def fastwarc_check(path: Path) -> subprocess.CompletedProcess[str]:
     return _run("fastwarc.cli", "check", "--verify-payloads", "--quiet", "-o", "-", str(path))
 
 
+def cdxj_index(path: Path, *, sort: bool = True) -> str:
+    """cdxj-indexer's index of one WARC file (sorted, as pywb wants it)."""
+    found = _run("cdxj_indexer.main", *(["--sort"] if sort else []), str(path))
+    assert found.returncode == 0, found.stderr
+    return found.stdout
+
+
 def assert_warcs_pass_checkers(files: list[Path]) -> None:
     assert files, "no WARC file to check"
     warcio = warcio_check(files)
