@@ -51,6 +51,10 @@ def jsonl_versions(data_dir: Path) -> dict[tuple[str, int], dict[str, Any]]:
     return found
 
 
+def without_pointer(image: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in image.items() if k != "warc"}
+
+
 def warc_captures(data_dir: Path) -> set[tuple[Any, ...]]:
     """(file, offset, URL, type, record id, date, refers-to) of every response and revisit."""
     found = set()
@@ -129,7 +133,8 @@ def test_reindex_restores_the_catalog_when_the_history_is_lost(copy: Path) -> No
     shutil.rmtree(copy / "index")
     rebuilt = run_cli("reindex", "--data-dir", str(copy))
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "catalogued the captures of 2 WARC files" in rebuilt.stdout
+    warcs = len(list((copy / "warc").glob("*.warc.gz")))
+    assert f"catalogued the captures of {warcs} WARC files" in rebuilt.stdout
     catalog = open_catalog(copy)
     assert catalog.complete()
     assert catalog_versions(catalog) == versions
@@ -143,7 +148,12 @@ def test_reindex_from_warc_restores_it_without_the_jsonl(copy: Path, archived: W
         path.unlink()
     rebuilt = run_cli("reindex", "--from-warc", "--data-dir", str(copy))
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert catalog_versions(open_catalog(copy)) == versions
+    # A post's WARC metadata record is written with its page, before its images arrive:
+    # it names them without their WARC pointers, which only the JSONL line has.
+    assert catalog_versions(open_catalog(copy)) == {
+        key: {**item, "images": [without_pointer(i) for i in item.get("images", [])]}
+        for key, item in versions.items()
+    }
     shown = run_cli("show", archived.url(EDITED), "--data-dir", str(copy))
     assert shown.returncode == 0, shown.stderr
     assert "Versions (2):" in shown.stdout
