@@ -21,7 +21,7 @@ from pathlib import Path
 
 from archive.datadir import OPEN_SUFFIX, QUARANTINE_DIR, DataDir
 from archive.records import PostRecord
-from archive.search.index import IndexLockedError, SchemaVersionError, SearchIndex
+from archive.repair import add_to_index
 from archive.state.catalog import Catalog, item_row
 from archive.state.catalog_scan import jsonl_items, warc_captures
 from archive.state.history import History
@@ -96,10 +96,7 @@ def _reindex_cdxj(path: Path, moved_to: Path) -> None:
     old = cdxj.index_path(path)
     if old.exists():
         old.rename(cdxj.index_path(moved_to))
-    try:
-        cdxj.write_index(path)
-    except (OSError, ValueError) as exc:  # export indexes a WARC that lacks one
-        logger.warning("could not index the salvaged %s: %s", path.name, exc)
+    cdxj.index_or_warn(path)
 
 
 def _free_name(path: Path) -> Path:
@@ -280,9 +277,5 @@ def _move_rows(catalog: Catalog, path: Path) -> None:
 
 def _reindex(layout: DataDir, posts: list[PostRecord]) -> None:
     """Give the search index the moved pointers (adding replaces the same version)."""
-    if not posts or not (layout.index_dir / "meta.json").exists():
-        return
-    try:
-        SearchIndex(layout.index_dir).add(posts)
-    except (IndexLockedError, SchemaVersionError, OSError, ValueError) as exc:
-        logger.error("could not re-point %d posts in the index (%s): run reindex", len(posts), exc)
+    if posts and (layout.index_dir / "meta.json").exists():
+        add_to_index(layout, posts, "re-pointed posts")

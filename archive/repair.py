@@ -14,20 +14,18 @@ import io
 import logging
 import os
 import uuid
-import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warcio.exceptions import ArchiveLoadFailed
-
 from archive.datadir import OPEN_SUFFIX, DataDir, jsonl_files, warc_files
 from archive.jsonl import iter_jsonl
+from archive.records import PostRecord
 from archive.search.index import IndexLockedError, SchemaVersionError, SearchIndex
 from archive.state.catalog import Catalog
 from archive.state.catalog_scan import jsonl_items
 from archive.state.history import History
-from archive.warc.cdxj import write_index
+from archive.warc.cdxj import index_or_warn
 from archive.warc.members import Member, scan
 from archive.warc.records import encode, metadata_record
 from archive.warc.writer import gzip_member, warc_date
@@ -76,15 +74,21 @@ def index_repaired(layout: DataDir, repairs: list[Repair]) -> int:
     posts = [post for r in repairs if r.path.name.endswith(".jsonl") for post in iter_jsonl(r.path)]
     if not posts:
         return 0
-    try:
-        added = SearchIndex(layout.index_dir).add(posts)
-    except (IndexLockedError, SchemaVersionError, OSError, ValueError) as exc:
-        logger.error(
-            "could not index %d repaired posts (%s); run `blogarchive reindex`", len(posts), exc
-        )
-        return 0
-    logger.warning("indexed %d posts a crashed crawl had not", added)
+    added = add_to_index(layout, posts, "repaired posts")
+    if added:
+        logger.warning("indexed %d posts a crashed crawl had not", added)
     return added
+
+
+def add_to_index(layout: DataDir, posts: list[PostRecord], what: str) -> int:
+    """Add ``posts`` to the search index (a post replaces its indexed copy of the same
+    version); a failure is logged, never fatal: ``reindex`` catches up. Returns how
+    many were added."""
+    try:
+        return SearchIndex(layout.index_dir).add(posts)
+    except (IndexLockedError, SchemaVersionError, OSError, ValueError) as exc:
+        logger.error("could not index %d %s (%s); run `blogarchive reindex`", len(posts), what, exc)
+        return 0
 
 
 def repair_warcs(warc_dir: Path) -> list[Repair]:
@@ -117,17 +121,8 @@ def repair_warc(path: Path) -> Repair | None:
         final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
         path.rename(final)
     logger.warning("repaired crashed WARC %s: cut %d bytes at %d", final.name, dropped, cut)
-    _index(final)
+    index_or_warn(final)  # as its writer would have at close
     return Repair(path=final, kept=cut, dropped=dropped)
-
-
-def _index(path: Path) -> None:
-    """The repaired file's CDXJ index, as its writer would have written at close; a
-    failure only leaves it to ``export`` (an index older than its WARC is not used)."""
-    try:
-        write_index(path)
-    except (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error) as exc:
-        logger.warning("could not index %s (export will): %s", path.name, exc)
 
 
 def repair_jsonl(items_dir: Path, history: History | None = None) -> list[Repair]:

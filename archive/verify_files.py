@@ -23,7 +23,7 @@ from archive.datadir import OPEN_SUFFIX, QUARANTINE_DIR, archive_file
 from archive.warc.members import scan
 from archive.warc.pointer import PointerError, record_at
 from archive.warc.quickcheck import headers_at, quick_check
-from archive.warc.reading import GZIP_MAGIC, READ_ERRORS, Reading, read_archive, short_reason
+from archive.warc.reading import GZIP_MAGIC, READ_ERRORS, Reading, drain, read_archive, short_reason
 
 CAPTURE_TYPES = ("response", "revisit")
 
@@ -111,7 +111,7 @@ def _check_records(
             return
         record = entry.record
         try:
-            _drain(record)
+            drain(record)
         except READ_ERRORS as exc:
             yield f"record at {entry.offset}: unreadable: {short_reason(exc)}"
             continue
@@ -123,12 +123,6 @@ def _check_records(
         captures.add(
             entry.kind, entry.record_id, record.rec_headers.get_header("WARC-Concurrent-To")
         )
-
-
-def _drain(record: object) -> None:
-    stream = record.content_stream()  # type: ignore[attr-defined]
-    while stream.read(1 << 20):
-        pass
 
 
 def check_jsonl(path: Path, warc_dir: Path) -> FileResult:

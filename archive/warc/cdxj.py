@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import heapq
 import io
+import logging
 import os
+import zlib
 from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
@@ -24,6 +26,8 @@ from typing import Any
 from cdxj_indexer.main import CDXJIndexer
 
 from archive.datadir import OPEN_SUFFIX
+
+logger = logging.getLogger(__name__)
 
 SUFFIX = ".cdxj"
 FAN_IN = 128
@@ -106,6 +110,17 @@ def write_index(warc: Path, start: int = 0) -> Path:
         partial.unlink(missing_ok=True)
         raise
     return target
+
+
+def index_or_warn(warc: Path, start: int = 0) -> None:
+    """:func:`write_index`, where a failure only costs ``export`` indexing the file itself
+    (an index older than its WARC is not used)."""
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        write_index(warc, start)
+    except (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error) as exc:
+        logger.warning("could not index %s (export will): %s", warc.name, exc)
 
 
 def merge(parts: list[Path], out: Path, scratch: Path) -> None:

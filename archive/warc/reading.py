@@ -33,6 +33,13 @@ READ_ERRORS = (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError)
 """What reading a damaged record raises, from warcio, zlib or the file."""
 
 
+def drain(record: Any) -> None:
+    """Read a record's content to its end, so warcio checks its digests."""
+    stream = record.content_stream()
+    while stream.read(1 << 20):
+        pass
+
+
 @dataclass(frozen=True)
 class Entry:
     """One record, its block not read yet."""

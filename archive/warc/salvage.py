@@ -115,15 +115,13 @@ def _member(data: mmap.mmap, offset: int) -> Sound | None:
 def _sound_record(raw: bytes, offset: int, length: int) -> Sound | None:
     from warcio.archiveiterator import ArchiveIterator
 
-    from archive.warc.reading import READ_ERRORS
+    from archive.warc.reading import READ_ERRORS, drain
 
     if not raw.startswith(WARC_START):
         return None
     try:
         record = next(iter(ArchiveIterator(io.BytesIO(raw), check_digests=True)))
-        stream = record.content_stream()
-        while stream.read(1 << 20):
-            pass
+        drain(record)
     except (*READ_ERRORS, StopIteration):
         return None
     if record.digest_checker.passed is False:

@@ -34,14 +34,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Self
 
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.timeutils import datetime_to_iso_date
 
 from archive import __version__
 from archive.datadir import OPEN_SUFFIX
 from archive.fileio import append
 from archive.records import WarcRef
-from archive.warc.cdxj import is_current, write_index
+from archive.warc.cdxj import index_or_warn, is_current
 from archive.warc.records import (
     ITEM_URI_PREFIX,
     HttpExchange,
@@ -217,14 +216,7 @@ class WarcFileWriter:
         self._file = None
         self.closed_files.append(final)
         logger.info("closed WARC file %s", final)
-        self._index(final)
-
-    def _index(self, final: Path) -> None:
-        """The file's CDXJ index; a failure only costs ``export`` indexing it itself."""
-        try:
-            write_index(final, self._start)
-        except (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error) as exc:
-            logger.warning("could not index %s (export will): %s", final.name, exc)
+        index_or_warn(final, self._start)
 
     def __enter__(self) -> Self:
         return self
