@@ -10,12 +10,34 @@ from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.cssselect import CSSSelector, LxmlHTMLTranslator
-from lxml.html import HtmlElement, HTMLParser, document_fromstring
-from trafilatura.utils import load_html
+from lxml.html import (
+    HtmlComment,
+    HtmlElement,
+    HtmlEntity,
+    HTMLParser,
+    HtmlProcessingInstruction,
+    document_fromstring,
+    fromstring,
+)
+from trafilatura.utils import decode_file, repair_faulty_html
 
 Element = HtmlElement
 _WS = re.compile(r"\s+")
-_PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# trafilatura's own parser options (its extractor is tuned on the trees they give), with
+# a class lookup done in C: lxml.html's per-tag lookup is a Python call for every element
+# touched, the largest single cost of walking a tree (and we never use its form classes).
+_PARSER = HTMLParser(
+    collect_ids=False,
+    default_doctype=False,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+)
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+)
 _EMPTY = b"<html><head></head><body></body></html>"
 # Text nodes that are page text (not code of scripts or styles).
 _TEXT = etree.XPath(
@@ -40,17 +62,41 @@ _PAGE_TAGS = frozenset({"body", "html"})
 def make_soup(text: str | bytes) -> HtmlElement:
     """Parse with lxml (comments dropped); never raises, an empty page gives an empty tree.
 
-    trafilatura's loader (its HTML repairs included) comes first, so that the generic body
-    extractor sees the very tree it is tuned on; the root is always ``<html>``.
+    The page goes through trafilatura's loader steps (its HTML repairs included), so that
+    the generic body extractor sees the very tree it is tuned on; the root is always
+    ``<html>``.
     """
-    tree = load_html(text) if text else None
-    if isinstance(tree, HtmlElement):
+    tree = _load(text) if text else None
+    if tree is not None:
         return cast(HtmlElement, tree.getroottree().getroot())
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     try:
         return document_fromstring(data or _EMPTY, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return document_fromstring(_EMPTY, parser=_PARSER)
+
+
+def _load(text: str | bytes) -> HtmlElement | None:
+    """``trafilatura.utils.load_html`` on our parser: repair, parse, reject a non-page."""
+    text = decode_file(text)  # bytes: UTF-8, else the encoding charset detection finds
+    beginning = text[:50].lower()
+    text = repair_faulty_html(text, beginning)
+    tree: HtmlElement | None
+    try:
+        tree = fromstring(text, parser=_PARSER)
+    except (ValueError, etree.LxmlError):  # ValueError: an XML encoding declaration in a str
+        tree = None
+    if tree is None or len(tree) < 1:
+        tree = _from_bytes(text)
+    dubious = "html" not in beginning
+    return None if tree is None or (dubious and len(tree) < 2) else tree
+
+
+def _from_bytes(text: str) -> HtmlElement | None:
+    try:
+        return fromstring(text.encode("utf-8", "surrogatepass"), parser=_PARSER)
+    except (etree.LxmlError, ValueError):
+        return None
 
 
 @lru_cache(maxsize=1024)

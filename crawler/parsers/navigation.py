@@ -11,6 +11,7 @@ import functools
 import gzip
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin as _urljoin
 from urllib.parse import urlsplit
@@ -32,25 +33,11 @@ _PAGINATION = re.compile(
 _NEXT_TEXT = re.compile(
     r"^\s*(older posts?|older entries|next page|next|more posts|»|›)\s*[»›→]?\s*$", re.IGNORECASE
 )
-# Where post links and next-page links are, each part with the attribute value it needs
-# (lower case, "" for none): every part walks the whole tree, so a part whose value the page
-# holds nowhere (:func:`.dom.attribute_text`, read anyway by the field searches) is skipped.
-_POST_LINK_PARTS = (
-    ("bookmark", "//a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href"),
-    ("entry-title", "//*[contains(concat(' ', @class, ' '), ' entry-title ')]//a/@href"),
-    ("post-title", "//*[contains(concat(' ', @class, ' '), ' post-title ')]//a/@href"),
-    ("", "//article//*[self::h1 or self::h2 or self::h3]//a/@href"),
-)
-_NEXT_PARTS = (
-    ("next", "//link[@rel='next']/@href | //a[@rel='next']/@href"),
-    ("blog-pager-older-link",
-     "//a[contains(concat(' ', @class, ' '), ' blog-pager-older-link ')]/@href"),
-    ("next", "//a[contains(concat(' ', @class, ' '), ' next ')]/@href"),
-    ("nav-previous", "//*[contains(concat(' ', @class, ' '), ' nav-previous ')]//a/@href"),
-)  # fmt: skip
-# Anchors whose text could be "Older posts" or "»": short, so text_content() stays cheap.
-_SHORT_ANCHORS = etree.XPath("//a[@href][string-length(normalize-space(.)) < 30]")
-_ALL_HREFS = etree.XPath("//a/@href")
+# Elements whose descendant links are post links or next-page links. They are found by one
+# walk in Python, which costs less than an XPath predicate on every element's class.
+_CONTAINER_CLASSES = {"entry-title": "post", "post-title": "post", "nav-previous": "next"}
+_ARTICLE_HEADING_LINKS = etree.XPath("//article//*[self::h1 or self::h2 or self::h3]//a")
+_NEXT_CLASSES = (" next ", " blog-pager-older-link ")
 _FEED_XPATH = etree.XPath(
     "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
 )
@@ -284,28 +271,38 @@ def html_links(url: str, tree: Element) -> Links:
     """A listing or post page: post links, pagination and advertised feeds.
 
     It reads the tree the page object parsed (:meth:`PostPage.links`), so a crawled page
-    is parsed once.
+    is parsed once, and walks its anchors once: each XPath over the whole tree costs about
+    as much as that walk.
     """
     links = Links()
-    joined: dict[str, str] = {}
-    root = _root(url)
-
-    def join(href: object) -> str:
-        # A page repeats its links (menus, widgets): join and canonicalize each once.
-        text = str(href)
-        if text not in joined:
-            rooted = root and text.startswith(("/", "http://", "https://"))
-            joined[text] = _join_rooted(root, text) if rooted else urljoin(url, text)
-        return joined[text]
-
-    present = attribute_text(tree)
-    anchors = _unique([join(h) for h in _ALL_HREFS(tree)])
-    marked = {join(h) for h in _search(tree, _POST_LINK_PARTS, present)}
-    links.posts = _unique([clean_url(a) for a in anchors if a in marked or is_dated_post_path(a)])
-    nexts = [join(h) for h in _search(tree, _NEXT_PARTS, present)]
-    nexts += [join(a.get("href")) for a in _SHORT_ANCHORS(tree) if _NEXT_TEXT.match(_text(a))]
-    nexts += [a for a in anchors if is_pagination(a)]
-    links.pages = _unique([clean_url(n) for n in nexts])
+    join = _joiner(url)
+    marked, nexts = _marked_anchors(tree)
+    anchors: list[str] = []
+    posts: set[str] = set()
+    first: list[str] = []  # marked as "next" by markup: rel, class, nav-previous
+    worded: list[str] = []  # anchors reading "Older posts", "Next", "»"
+    for element in tree.iter("a", "link"):
+        href = element.get("href")
+        if href is None:
+            continue
+        if element.tag == "link":
+            if element.get("rel") == "next":
+                first.append(join(href))
+            continue
+        target = join(href)
+        anchors.append(target)
+        rel = element.get("rel") or ""
+        if element in marked or (rel and "bookmark" in rel.split()):
+            posts.add(target)
+        if rel == "next" or element in nexts or _has_class(element, _NEXT_CLASSES):
+            first.append(target)
+        if _NEXT_TEXT.match(_text(element)):
+            worded.append(target)
+    anchors = _unique(anchors)
+    found = [clean_url(a) for a in anchors if a in posts or is_dated_post_path(a)]
+    links.posts = _unique(found)
+    paginated = [a for a in anchors if is_pagination(a)]
+    links.pages = _unique([clean_url(n) for n in (*first, *worded, *paginated)])
     links.feeds = _unique([join(h) for h in _FEED_XPATH(tree)])
     known = {*links.posts, *links.pages}
     links.other = [u for u in _unique([clean_url(a) for a in anchors]) if u not in known]
@@ -313,15 +310,42 @@ def html_links(url: str, tree: Element) -> Links:
     return links
 
 
-def _search(tree: Element, parts: tuple[tuple[str, str], ...], present: str) -> list[str]:
-    """The hrefs the parts whose attribute value the page holds find, in document order."""
-    wanted = tuple(xpath for needle, xpath in parts if needle in present)
-    return _union(wanted)(tree) if wanted else []
+def _joiner(url: str) -> Callable[[str], str]:
+    """``urljoin`` against the page, memoised: a page repeats its links (menus, widgets)."""
+    joined: dict[str, str] = {}
+    root = _root(url)
+
+    def join(href: str) -> str:
+        if href not in joined:
+            rooted = root and href.startswith(("/", "http://", "https://"))
+            joined[href] = _join_rooted(root, href) if rooted else urljoin(url, href)
+        return joined[href]
+
+    return join
 
 
-@functools.lru_cache(maxsize=64)
-def _union(parts: tuple[str, ...]) -> etree.XPath:
-    return etree.XPath(" | ".join(parts))
+def _marked_anchors(tree: Element) -> tuple[set[Element], set[Element]]:
+    """Anchors inside post titles (and article headings), and inside "previous" navigation."""
+    posts: set[Element] = set(_ARTICLE_HEADING_LINKS(tree))
+    nexts: set[Element] = set()
+    present = attribute_text(tree)
+    if not any(name in present for name in _CONTAINER_CLASSES):
+        return posts, nexts
+    for container in tree.iter():
+        value = container.get("class")
+        if not value or not any(name in value for name in _CONTAINER_CLASSES):
+            continue
+        tokens = f" {value} "
+        for name, role in _CONTAINER_CLASSES.items():
+            if f" {name} " in tokens:
+                (posts if role == "post" else nexts).update(container.iter("a"))
+    return posts, nexts
+
+
+def _has_class(element: Element, padded: tuple[str, ...]) -> bool:
+    """Whether the element's ``class`` holds one of the space-padded tokens."""
+    value = element.get("class")
+    return bool(value) and any(token in f" {value} " for token in padded)
 
 
 def _text(anchor: Element) -> str:
