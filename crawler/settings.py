@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from scrapy.settings import default_settings
+
 BOT_NAME = "blogarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -35,6 +37,15 @@ HTTPCACHE_ENABLED = False
 # A sitemap queues a blog's every post at once: keep queued requests pickled, ~400 bytes each.
 SCHEDULER_MEMORY_QUEUE = "crawler.squeues.PickledLifoMemoryQueue"
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control runs Python code sent over HTTP: not for an archiver, and its
+# aiohttp server costs a quarter of a second to import. Scrapy imports every component it
+# lists, even one set to None, so it is left out of the base list itself.
+REMOTE_CONTROL_ENABLED = False
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in default_settings.EXTENSIONS_BASE.items()
+    if not path.endswith(".RemoteControl")
+}
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.logformatter.BriefLogFormatter"
