@@ -170,12 +170,19 @@ def clean_text(text: str | None) -> str:
     return _WS.sub(" ", text or "").strip()
 
 
+_NOT_TEXT = ("script", "style", "noscript", "template")
+
+
 def text_of(node: HtmlElement | None) -> str:
     """The visible text of an element (scripts and styles excluded), whitespace collapsed."""
     if node is None:
         return ""
     if node.tag in ("script", "style"):
         return ""
+    inside = next(node.iter(*_NOT_TEXT), None)
+    if inside is None and next(node.iterancestors(*_NOT_TEXT), None) is None:
+        # The usual case, without _TEXT's ancestor tests for every text node.
+        return clean_text(" ".join(node.itertext()))
     return clean_text(" ".join(_TEXT(node)))
 
 
