@@ -28,7 +28,8 @@ from pathlib import Path
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive import __version__
-from archive.datadir import DataDir, jsonl_files
+from archive.catalog import open_catalog
+from archive.datadir import DataDir
 from archive.warc.cdxj import index_file, index_path, is_current, merge
 from archive.warc.reading import short_reason
 
@@ -66,7 +67,7 @@ def export_wacz(data_dir: Path, out: Path, *, title: str = "blogarchive") -> Wac
         if not warcs:
             raise ValueError(f"no readable WARC file in {layout.warc_dir}: {damaged[0]}")
         pages_file = scratch / "pages.jsonl"
-        pages = _write_pages(layout.items_dir, {path.name for path in warcs}, pages_file, scratch)
+        pages = _write_pages(layout.path, {path.name for path in warcs}, pages_file, scratch)
         entries = [(f"archive/{p.name}", p) for p in warcs]
         entries += [("indexes/index.cdx", index), ("pages/pages.jsonl", pages_file)]
         _write_zip(out, entries, title)
@@ -97,7 +98,7 @@ def _index(warcs: list[Path], index: Path, scratch: Path) -> tuple[list[Path], l
     return readable, damaged
 
 
-def _write_pages(items_dir: Path, warc_names: set[str], out: Path, scratch: Path) -> int:
+def _write_pages(data_dir: Path, warc_names: set[str], out: Path, scratch: Path) -> int:
     """pages.jsonl: the latest version of each item (post or page) whose capture is in the
     exported WARCs, in the order their URLs were first archived. Returns how many."""
     db = sqlite3.connect(scratch / "pages.sqlite3", isolation_level=None)
@@ -108,7 +109,7 @@ def _write_pages(items_dir: Path, warc_names: set[str], out: Path, scratch: Path
         db.executemany(
             "INSERT INTO pages VALUES (?, ?, ?) "
             "ON CONFLICT(url) DO UPDATE SET ts = excluded.ts, title = excluded.title",
-            _latest_candidates(items_dir, warc_names),
+            _latest_candidates(data_dir, warc_names),
         )
         db.execute("COMMIT")
         count = 0
@@ -122,20 +123,16 @@ def _write_pages(items_dir: Path, warc_names: set[str], out: Path, scratch: Path
     return count
 
 
-def _latest_candidates(items_dir: Path, warc_names: set[str]) -> Iterator[tuple[str, str, str]]:
-    """(url, fetched_at, title) of each item line in the exported WARCs, oldest file first."""
-    for path in jsonl_files(items_dir):
-        with path.open("rb") as lines:
-            for raw in lines:
-                try:
-                    item = json.loads(raw)
-                except ValueError:  # a broken line: verify names it
-                    continue
-                if not isinstance(item, dict) or not isinstance(item.get("warc"), dict):
-                    continue
-                url = item.get("url")
-                if isinstance(url, str) and item["warc"].get("filename") in warc_names:
-                    yield url, str(item.get("fetched_at") or ""), str(item.get("title") or "")
+def _latest_candidates(data_dir: Path, warc_names: set[str]) -> Iterator[tuple[str, str, str]]:
+    """(url, fetched_at, title) of each item version in the exported WARCs, oldest first,
+    from the catalog: no JSONL file is read (it is built from them once if missing)."""
+    catalog = open_catalog(data_dir)
+    try:
+        for url, fetched_at, title, warc_file in catalog.item_pointers():
+            if warc_file in warc_names:
+                yield url, fetched_at or "", title or ""
+    finally:
+        catalog.db.close()
 
 
 def _page(url: str, ts: str, title: str) -> dict[str, str]:

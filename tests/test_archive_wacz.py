@@ -80,3 +80,20 @@ def test_pages_list_each_url_once_at_its_latest_version(tmp_path: Path) -> None:
     changed = pages[2]
     assert changed["ts"].startswith("2026-03-03")  # the third crawl's version
     assert all(page["ts"].startswith("2026-03-01") for page in pages[3:7])
+
+
+def test_pages_come_from_the_catalog_and_one_is_built_when_missing(tmp_path: Path) -> None:
+    archive(tmp_path)
+    export_wacz(tmp_path, tmp_path / "a.wacz")
+    _, pages, _ = wacz_parts(tmp_path / "a.wacz")
+    # Only warc/ and items/ left (a copied archive): the catalog is built from them once,
+    # and the pages are the same.
+    (tmp_path / "history.sqlite3").unlink()
+    export_wacz(tmp_path, tmp_path / "b.wacz")
+    assert wacz_parts(tmp_path / "b.wacz")[1] == pages
+    assert (tmp_path / "history.sqlite3").exists()
+    # The catalog is what is read: a JSONL file gone after it was built takes no page away.
+    for items in (tmp_path / "items").glob("*.jsonl"):
+        items.unlink()
+    export_wacz(tmp_path, tmp_path / "c.wacz")
+    assert wacz_parts(tmp_path / "c.wacz")[1] == pages

@@ -329,6 +329,12 @@ class Catalog:
             " FROM catalog_items GROUP BY url"
         )
 
+    def item_pointers(self) -> Iterator[tuple[str, str | None, str | None, str | None]]:
+        """(url, fetched_at, title, WARC file) of every version, in the order written."""
+        yield from self.db.execute(
+            "SELECT url, fetched_at, title, warc_file FROM catalog_items ORDER BY rowid"
+        )
+
     def entries(self) -> Iterator[Entry]:
         """Every version, by URL then version, streamed (bounded memory at any size)."""
         rows = self.db.execute(f"SELECT {_ITEM_COLUMNS} FROM catalog_items ORDER BY url, version")
