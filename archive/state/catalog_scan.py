@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.datadir import OPEN_SUFFIX, DataDir
+from archive.jsonl import READ_BUFFER
 from archive.records import PostRecord
 from archive.state.catalog import Capture, Catalog, item_row
 from archive.warc.items import items_in
@@ -144,7 +145,7 @@ def jsonl_items(path: Path) -> Iterator[tuple[dict[str, Any], int]]:
     logged and skipped (a partial last line, still being written, is no item)."""
     offset = 0
     try:
-        with path.open("rb") as lines:
+        with path.open("rb", buffering=READ_BUFFER) as lines:
             for number, line in enumerate(lines, 1):
                 start, offset = offset, offset + len(line)
                 if line.isspace():  # (not strip(): it would copy every line)
