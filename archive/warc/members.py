@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,13 +29,19 @@ class Member:
     """The first bytes of the decompressed record (its WARC headers)."""
 
     def header(self, name: str) -> str | None:
-        """A WARC header of this member's record, from its head."""
+        """A WARC header of this member's record, from its head (the first, if repeated)."""
+        return self._headers.get(name.lower())
+
+    @cached_property
+    def _headers(self) -> dict[str, str]:
+        # Parsed once: cataloguing a file asks each record for half a dozen headers.
         text = self.head.split(b"\r\n\r\n", 1)[0].decode("utf-8", errors="replace")
-        wanted = name.lower() + ":"
+        headers: dict[str, str] = {}
         for line in text.split("\r\n")[1:]:
-            if line.lower().startswith(wanted):
-                return line.split(":", 1)[1].strip()
-        return None
+            name, colon, value = line.partition(":")
+            if colon:
+                headers.setdefault(name.lower(), value.strip())
+        return headers
 
 
 @dataclass(frozen=True)
