@@ -98,3 +98,23 @@ def _read_member(stream: BinaryIO, offset: int) -> Member | None:
         return None
     length = consumed - len(inflater.unused_data)
     return Member(offset=offset, length=length, head=head)
+
+
+def head_at(stream: BinaryIO, offset: int) -> bytes | None:
+    """The first :data:`HEAD_BYTES` of the record whose gzip member starts at ``offset``
+    (where an index says one does), inflating no more than that; None if none starts there."""
+    stream.seek(offset)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    head = b""
+    try:
+        while len(head) < HEAD_BYTES and not inflater.eof:
+            chunk = inflater.unconsumed_tail or stream.read(HEAD_CHUNK)
+            if not chunk:
+                break
+            head += inflater.decompress(chunk, HEAD_BYTES - len(head))
+    except zlib.error:
+        return None
+    return head or None
+
+
+HEAD_CHUNK = 1 << 13
