@@ -2,9 +2,16 @@
 
 The posts are read from the JSONL archive, or, when ``DATA/items`` holds no JSONL (or
 with ``--from-warc``), from the ``metadata`` records of the WARC files in ``DATA/warc``
-(:func:`archive.state.catalog_scan.item_records`: each post is read once, for both). The
-catalog's captures are then read from the WARC files it does not hold whole yet (all of
-them when ``history.sqlite3`` was lost). An index of another schema version is replaced.
+(:func:`archive.state.catalog_scan.item_records`: each post is parsed once, for both).
+A quick first pass over the JSONL lines (URL, version and date, read without parsing
+the body) forecasts which versions will be superseded, so each is indexed once, with its
+final flag. The catalog's captures are then read from the WARC files it does not hold
+whole yet (all of them when ``history.sqlite3`` was lost; only the record heads that a
+current CDXJ index points at). An index of another schema version is replaced.
+
+Where the time goes (20,000 posts of ~1,200 words): tantivy's own analysis and indexing,
+about 1 ms of CPU per post, four fifths of it the body (the English stemmer alone 0.4 ms);
+reading, parsing and building documents in Python 0.25 ms.
 """
 
 from __future__ import annotations
