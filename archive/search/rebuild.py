@@ -9,7 +9,9 @@ JSONL is missing, the WARC files' ``metadata`` records
 
 :func:`add_stream` writes the records into an emptied index in one pass, remembering
 only the latest version of each URL; :func:`demote` then flags the versions that turned
-out not to be the latest (see :mod:`archive.search.index`).
+out not to be the latest (see :mod:`archive.search.index`). A forecast of those
+(:func:`superseded_keys`, from a quick first pass) has them written flagged at once;
+:func:`promote` unflags a latest version a wrong forecast flagged.
 """
 
 from __future__ import annotations
@@ -130,9 +132,10 @@ def add_stream(
 
     Only the latest (order, key) of each URL so far is remembered. A record older than
     that is written flagged; so is a key in ``forecast`` (what :func:`superseded_keys`
-    expects: with it, nearly every document is written once, with its final flag). A newer record makes the previous latest, if written unflagged, a key
-    to flag; a latest written flagged (a wrong forecast) is a key to unflag. The same
-    URL and version again replaces the first.
+    expects: with it, nearly every document is written once, with its final flag). A
+    newer record makes the previous latest, if written unflagged, a key to flag; a
+    latest written flagged (a wrong forecast) is a key to unflag. The same URL and
+    version again replaces the first.
     """
     latest: dict[str, tuple[tuple[int, str], str, bool]] = {}
     behind: set[str] = set()  # keys that are not (so far) their URL's latest
