@@ -13,22 +13,30 @@ read-only one gets it built in memory for the process instead.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sqlite3
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.datadir import OPEN_SUFFIX, DataDir, archive_file
 from archive.records import PostRecord, WarcRef
 from archive.state.catalog import Catalog, Entry
-from archive.state.catalog_scan import build
 from archive.state.db import connect, read_only, unwritable
 from archive.state.history import SCHEMA
 from archive.warc.pointer import PointerError, record_at
 
+if TYPE_CHECKING:
+    import logging
+
 __all__ = ["Catalog", "Entry", "open_catalog", "pick", "read_record", "versions"]
-logger = logging.getLogger(__name__)
+
+
+def _logger() -> logging.Logger:
+    # Imported on the rare paths that log: logging adds to every `show`'s start-up.
+    import logging
+
+    return logging.getLogger(__name__)
 
 
 def open_catalog(data_dir: Path, *, threads: bool = False) -> Catalog:
@@ -48,9 +56,16 @@ def open_catalog(data_dir: Path, *, threads: bool = False) -> Catalog:
         return _in_memory(layout, threads)
     catalog = Catalog(connect(path, SCHEMA, threads=threads), layout.path)
     if not catalog.complete():
-        logger.warning("building the catalog of %s from its files (once)", layout.path)
-        build(catalog, layout)
+        _logger().warning("building the catalog of %s from its files (once)", layout.path)
+        _build(catalog, layout)
     return catalog
+
+
+def _build(catalog: Catalog, layout: DataDir) -> None:
+    # Imported here: the WARC scanning it needs is not loaded by every `show` (start-up).
+    from archive.state.catalog_scan import build
+
+    build(catalog, layout)
 
 
 def _has_files(layout: DataDir) -> bool:
@@ -63,12 +78,12 @@ def _in_memory(layout: DataDir, threads: bool) -> Catalog:
     db.executescript(SCHEMA)
     catalog = Catalog(db, layout.path)
     if _has_files(layout):
-        logger.warning(
+        _logger().warning(
             "%s has no catalog and cannot be written: reading its files (run "
             "`blogarchive reindex` where it is writable to make this instant)",
             layout.path,
         )
-        build(catalog, layout)
+        _build(catalog, layout)
     else:
         catalog.mark_complete()
     return catalog
@@ -153,5 +168,5 @@ def _beside_response(entry: Entry) -> PostRecord | None:
         zlib.error,
         ArchiveLoadFailed,
     ) as exc:
-        logger.info("cannot read %s beside its response: %s", entry.url, exc)
+        _logger().info("cannot read %s beside its response: %s", entry.url, exc)
     return None

@@ -21,6 +21,9 @@ from archive.fileio import append, rollback
 from archive.records import PostRecord
 
 logger = logging.getLogger(__name__)
+READ_BUFFER = 1 << 20
+"""For reading JSONL files line by line: lines are long (a whole post), and with the
+default 8 KB buffer, splitting them costs several times more."""
 
 
 def dumps(record: PostRecord) -> str:
@@ -116,3 +119,71 @@ def iter_archive(directory: Path | str) -> Iterator[PostRecord]:
     """Every record of every JSONL file under ``directory``, oldest file first."""
     for path in jsonl_files(directory):
         yield from iter_jsonl(path)
+
+
+def line_versions(path: Path) -> Iterator[tuple[str, int | None, str | None]]:
+    """Each line's URL, version and ``fetched_at``, mostly without parsing the line: for
+    a forecast of the latest versions before a rebuild (a wrong one costs only time).
+
+    Lines as :func:`dumps` writes them start with the URL and end with these fields, after
+    the body; any other line is parsed whole. Unreadable lines are skipped.
+    """
+    try:
+        with path.open("rb", buffering=READ_BUFFER) as lines:
+            for line in lines:
+                found = _quick_versions(line) or _parsed_versions(line)
+                if found is not None:
+                    yield found
+    except OSError:
+        return
+
+
+_URL_START = b'{"url":"'
+
+
+def _quick_versions(line: bytes) -> tuple[str, int | None, str | None] | None:
+    end = line.find(b'"', len(_URL_START))
+    whole = line.endswith((b"}\n", b"}"))  # not a partial last line
+    if not line.startswith(_URL_START) or end < 0 or not whole:
+        return None
+    url = line[len(_URL_START) : end]
+    version, fetched_at = _value_after(line, b'"version":'), _value_after(line, b'"fetched_at":')
+    if b"\\" in url or not (version is None or version.isdigit()):
+        return None
+    if fetched_at is not None and _QUOTED.fullmatch(fetched_at) is None:
+        return None
+    return (
+        url.decode("utf-8", "replace"),
+        None if version is None else int(version),
+        None if fetched_at is None else fetched_at[1:-1].decode("utf-8", "replace"),
+    )
+
+
+def _value_after(line: bytes, name: bytes) -> bytes | None:
+    """The raw value of the last ``name`` key in the line (None for ``null`` or none)."""
+    at = line.rfind(name)
+    if at < 0:
+        return None
+    start = at + len(name)
+    match = _SCALAR.match(line, start)
+    raw = match.group() if match else b"?"
+    return None if raw == b"null" else raw
+
+
+_SCALAR = re.compile(rb'"[^"\\]*"|[^,}\]\s]+')
+_QUOTED = re.compile(rb'"[^"\\]*"')
+
+
+def _parsed_versions(line: bytes) -> tuple[str, int | None, str | None] | None:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        return None
+    version, fetched_at = data.get("version"), data.get("fetched_at")
+    return (
+        data["url"],
+        version if isinstance(version, int) else None,
+        fetched_at if isinstance(fetched_at, str) else None,
+    )

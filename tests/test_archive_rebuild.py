@@ -13,9 +13,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.datadir import warc_files
-from archive.jsonl import JsonlWriter
+from archive.jsonl import JsonlWriter, line_versions
 from archive.records import PostRecord, WarcRef
 from archive.search.index import SearchIndex
+from archive.search.rebuild import superseded_keys
 from archive.warc.items import iter_items_from_warcs
 from crawler.cli import main
 
@@ -191,3 +192,77 @@ def test_reindex_replaces_an_index_of_another_schema(
     captured = capsys.readouterr()
     assert "replacing the index" in captured.err
     assert SearchIndex(data / "index").count() == 3
+
+
+# --------------------------------------------------------------------------- forecasts
+
+
+def versioned(url: str, version: int, fetched_at: str, body: str) -> PostRecord:
+    return PostRecord(url=url, title="T", body=body, version=version, fetched_at=fetched_at)
+
+
+STREAM = [
+    versioned("https://f.example/a", 1, "2024-01-01", "alpha one"),
+    versioned("https://f.example/b", 1, "2024-01-01", "beta one"),
+    versioned("https://f.example/a", 2, "2024-02-01", "alpha two"),
+    versioned("https://f.example/c", 2, "2024-02-01", "gamma two"),
+    versioned("https://f.example/c", 1, "2024-03-01", "gamma one"),  # older, after
+    versioned("https://f.example/a", 2, "2024-03-01", "alpha two again"),  # same key
+    versioned("https://f.example/b", 2, "2024-04-01", "beta two"),
+]
+
+
+def index_state(idx: SearchIndex) -> tuple[set[tuple[str, int | None]], list[PostRecord]]:
+    """The latest version of each URL, and every version's record."""
+    latest = {(h.url, h.version) for h in idx.search("", kind=None, limit=1000)}
+    every = {h.url for h in idx.search("", kind=None, all_versions=True, limit=1000)}
+    return latest, [record for url in sorted(every) for record in idx.versions(url)]
+
+
+@pytest.mark.parametrize(
+    "forecast",
+    [
+        "exact",
+        set(),
+        {"1 https://f.example/a", "2 https://f.example/a", "2 https://f.example/b"},  # wrong
+        {"9 https://f.example/none", "2 https://f.example/c"},  # the latest of c flagged
+    ],
+)
+def test_rebuild_with_any_forecast_ends_as_without(
+    tmp_path: Path, forecast: str | set[str]
+) -> None:
+    """A forecast of the superseded versions saves indexing them twice; a wrong one
+    changes nothing but the time (the wrong flags are put right after the first commit)."""
+    plain = SearchIndex(tmp_path / "plain")
+    assert plain.rebuild(STREAM) == len(STREAM)
+    keys = superseded_keys((r.url, r.version, r.fetched_at) for r in STREAM)
+    assert keys == {"1 https://f.example/a", "1 https://f.example/b", "1 https://f.example/c"}
+    forecasted = SearchIndex(tmp_path / "forecast")
+    assert forecasted.rebuild(STREAM, forecast=keys if forecast == "exact" else forecast) == 7
+    assert index_state(forecasted) == index_state(plain)
+    latest, records = index_state(plain)
+    assert latest == {("https://f.example/a", 2), ("https://f.example/b", 2),
+                      ("https://f.example/c", 2)}  # fmt: skip
+    assert [r.body for r in records if r.url.endswith("/a")] == ["alpha one", "alpha two again"]
+
+
+def test_line_versions_reads_what_a_parser_reads(tmp_path: Path) -> None:
+    """The forecast's quick reading of JSONL lines agrees with json.loads, whatever the
+    body says; lines of another shape are parsed whole; broken ones are skipped."""
+    tricky = versioned("https://q.example/é", 3, "2024-05-01T00:00:00+00:00", "x")
+    tricky = tricky.replace(body='say "version":9, "fetched_at":"1999" and \\ too')
+    with JsonlWriter(tmp_path, prefix="q") as writer:
+        writer.write(tricky)
+        writer.write(PostRecord(url="https://q.example/none", body="no version"))
+    assert writer.path is not None
+    with writer.path.open("ab") as out:
+        out.write(b'{"fetched_at": "2024", "version": 4, "url": "https://q.example/o"}\n')
+        out.write(b'{"url":"https://q.example/\\"quoted","version":5}\n')
+        out.write(b"not json\n")
+        out.write(b'{"url":"https://q.example/partial","body":"cut')  # a partial last line
+    assert list(line_versions(writer.path)) == [
+        ("https://q.example/é", 3, "2024-05-01T00:00:00+00:00"),
+        ("https://q.example/none", None, None),
+        ("https://q.example/o", 4, "2024"),
+        ('https://q.example/"quoted', 5, None),
+    ]

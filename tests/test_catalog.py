@@ -9,6 +9,8 @@ changes it. The files are read with warcio and ``json``, not through the catalog
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import sqlite3
 from datetime import UTC, datetime
@@ -23,6 +25,9 @@ from archive.catalog import open_catalog, read_record
 from archive.records import PostRecord
 from archive.session import ArchiveSession
 from archive.state.catalog import Catalog, post_id
+from archive.state.catalog_scan import _indexed_members as indexed_members
+from archive.state.catalog_scan import warc_captures as scanned_captures
+from archive.warc import cdxj
 from archive.warc.records import HttpExchange
 from archive.web import create_app
 from tests.conftest import run_cli
@@ -191,6 +196,37 @@ def test_an_archive_without_a_catalog_gets_one_when_first_opened(
     assert catalog.complete()
     assert catalog_versions(catalog) == expected
     assert catalog_captures(catalog) == warc_captures(copy)
+
+
+def test_captures_read_through_a_cdxj_index_are_those_of_the_walk(copy: Path) -> None:
+    """Cataloguing a WARC file inflates only the heads of the records its CDXJ index
+    lists; without a current index (none, older than the WARC, or a wrong one) it walks
+    every record of the file. Both find the same captures."""
+    paths = sorted((copy / "warc").glob("*.warc.gz"))
+    expected = warc_captures(copy)
+
+    def read() -> set[tuple[Any, ...]]:
+        found = (c for path in paths for c in scanned_captures(path))
+        return {(c.filename, c.offset, c.url, c.kind, c.record_id, c.date, c.refers_to)
+                for c in found}  # fmt: skip
+
+    first = max(paths, key=lambda p: p.stat().st_size)
+    assert all(cdxj.is_current(path) for path in paths)
+    assert indexed_members(first) is not None
+    assert read() == expected
+    index = cdxj.index_path(first)
+    text = index.read_text(encoding="utf-8")
+    wrong = re.sub(r'"offset": "(\d+)"', lambda m: f'"offset": "{int(m[1]) + 1}"', text)
+    index.write_text(wrong, encoding="utf-8")
+    assert indexed_members(first) is None
+    assert read() == expected
+    index.write_text(text, encoding="utf-8")
+    later = index.stat().st_mtime_ns + 10**9
+    os.utime(first, ns=(later, later))  # the WARC appended to since its index was written
+    assert indexed_members(first) is None
+    assert read() == expected
+    index.unlink()
+    assert read() == expected
 
 
 def test_a_running_crawl_s_posts_show_up_in_a_running_ui(copy: Path) -> None:

@@ -19,10 +19,12 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.search.index import SearchIndex
 from crawler.config import site_name_for
 from tests.conftest import LOOPBACK, Crawled, crawl_blog, run_cli
 from tests.sites import get_blog
 from tests.support.checkers import assert_warcs_pass_checkers
+from tests.test_archive_rebuild import index_state
 
 FIELDS = ("title", "authors", "published", "updated", "body", "tags", "rating", "canonical_url")
 
@@ -217,6 +219,10 @@ def test_reindex_rebuilds_the_index(crawled: Crawled, tmp_path: Path) -> None:
     env = {"BLOGARCHIVE_DATA_DIR": str(copy)}
     hits = json.loads(run_cli("search", "--json", f'"{post["title"]}"', env=env).stdout)
     assert post["url"] in [hit["url"] for hit in hits]
+    # The same documents, flags and versions as the index the crawl kept up as it went.
+    rebuilt = index_state(SearchIndex(copy / "index"))
+    assert rebuilt == index_state(SearchIndex(crawled.data_dir / "index"))
+    assert len(rebuilt[1]) == len(crawled.expected) + 1
 
 
 @pytest.mark.parametrize("per_host", [1, 2])

@@ -25,11 +25,13 @@ import json
 import re
 import unicodedata
 from datetime import UTC, date, datetime
+from functools import cache, lru_cache
 from typing import Any
 
 import tantivy
 
 from archive.records import PostRecord, Rating, WarcRef
+from archive.search.schema import build_schema
 
 __all__ = [
     "author_key",
@@ -59,6 +61,7 @@ _CJK_RUN = re.compile(f"[{_CJK}]+")
 _EXTRA_FIELDS = ("updated", "platform", "canonical_url", "language", "word_count", "content_hash")
 
 
+@lru_cache(maxsize=1 << 16)  # authors and tags repeat: a rebuild asks for each again and again
 def author_key(name: str) -> str:
     """Case- and accent-insensitive form of an author name: ``"José  Núñez"`` → ``"jose nunez"``."""
     if name.isascii():
@@ -123,6 +126,7 @@ def wall_clock(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=1 << 12)  # posts share their dates
 def parse_published(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -137,39 +141,52 @@ def parse_published(text: str | None) -> datetime | None:
 
 
 def to_document(record: PostRecord, *, latest: bool = True) -> tantivy.Document:
-    doc = tantivy.Document()
-    doc.add_text("key", doc_key(record.url, record.version))
-    doc.add_text("url", record.url)
+    # One dict and one call into tantivy: a call per value cost a rebuild more than all
+    # of the rest of the document's making.
+    fields: dict[str, Any] = {
+        "key": doc_key(record.url, record.version),
+        "url": record.url,
+        "kind": record.kind or "post",
+    }
     if record.site:
-        doc.add_text("site", record.site)
-    doc.add_text("kind", record.kind or "post")
-    _add_authors(doc, record.authors)
-    for tag in record.tags:
-        doc.add_text("tags", tag)
-        doc.add_text("tag_key", author_key(tag))
+        fields["site"] = record.site
+    if record.authors:
+        fields["authors"] = record.authors
+        fields["author_key"] = [key for a in record.authors if (key := author_key(a))]
+    if record.tags:
+        fields["tags"] = record.tags
+        fields["tag_key"] = [author_key(tag) for tag in record.tags]
     if record.language:
-        _add_language(doc, record.language)
+        fields["lang"] = _languages(record.language)
     if record.published:
-        _add_published(doc, record.published)
+        _add_published(fields, record.published)
     if record.rating is not None:
-        doc.add_float("rating_norm", record.rating.normalized)
-        doc.add_text("rating", json.dumps(record.rating.to_dict(), ensure_ascii=False))
+        fields["rating_norm"] = record.rating.normalized
+        fields["rating"] = _json(record.rating.to_dict())
     if record.warc is not None:
-        doc.add_text("warc", json.dumps(record.warc.to_dict(), ensure_ascii=False))
+        fields["warc"] = _json(record.warc.to_dict())
     if record.fetched_at:
-        doc.add_text("fetched_at", record.fetched_at)
+        fields["fetched_at"] = record.fetched_at
     if record.version is not None:
-        doc.add_integer("version", record.version)
+        fields["version"] = record.version
     if not latest:
-        doc.add_text("superseded", "1")
+        fields["superseded"] = "1"
     extra = {f: v for f in _EXTRA_FIELDS if (v := getattr(record, f)) is not None}
-    extra.update(_add_texts(doc, record))
+    extra.update(_add_texts(fields, record))
     if extra:
-        doc.add_bytes("extra", json.dumps(extra, ensure_ascii=False).encode("utf-8"))
-    return doc
+        fields["extra"] = _json(extra).encode("utf-8")
+    return tantivy.Document.from_dict(fields, _schema())
 
 
-def _add_texts(doc: tantivy.Document, record: PostRecord) -> dict[str, str]:
+@cache
+def _schema() -> tantivy.Schema:
+    return build_schema()
+
+
+_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
+
+
+def _add_texts(fields: dict[str, Any], record: PostRecord) -> dict[str, str]:
     """Add the title and the body (searchable, masked plus bigrams if CJK); return the
     originals of those that changed."""
     originals: dict[str, str] = {}
@@ -179,36 +196,26 @@ def _add_texts(doc: tantivy.Document, record: PostRecord) -> dict[str, str]:
         indexed = searchable(text)
         if has_cjk(indexed):
             bigrams = [b for run in cjk_runs(indexed) for b in cjk_bigrams(run)]
-            doc.add_text(f"{field}_cjk", " ".join(bigrams))
+            fields[f"{field}_cjk"] = " ".join(bigrams)
             indexed = mask_cjk(indexed)
         if indexed != text:
             originals[field] = text
-        doc.add_text(field, indexed)
+        fields[field] = indexed
     return originals
 
 
-def _add_authors(doc: tantivy.Document, authors: list[str]) -> None:
-    for author in authors:
-        doc.add_text("authors", author)
-        key = author_key(author)
-        if key:
-            doc.add_text("author_key", key)
-
-
-def _add_language(doc: tantivy.Document, language: str) -> None:
+def _languages(language: str) -> list[str]:
     key = language_key(language)
-    doc.add_text("lang", key)
     primary = key.split("-", 1)[0]
-    if primary != key:
-        doc.add_text("lang", primary)
+    return [key] if primary == key else [key, primary]
 
 
-def _add_published(doc: tantivy.Document, text: str) -> None:
-    doc.add_text("published_text", text)
+def _add_published(fields: dict[str, Any], text: str) -> None:
+    fields["published_text"] = text
     published = parse_published(text)
     if published is not None:
-        doc.add_date("published", published)
-        doc.add_integer("published_ts", int(published.timestamp()))
+        fields["published"] = published
+        fields["published_ts"] = int(published.timestamp())
 
 
 def _extra(doc: tantivy.Document) -> dict[str, Any]:

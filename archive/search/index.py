@@ -38,7 +38,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -59,7 +59,7 @@ from archive.search.filters import (
 from archive.search.hits import SearchHit, make_hit
 from archive.search.query import Node, QuerySyntaxError, parse_query_tree
 from archive.search.ranking import newest, ranked
-from archive.search.rebuild import add_batch, add_stream, demote
+from archive.search.rebuild import add_batch, add_stream, demote, promote
 from archive.search.schema import (
     SCHEMA_VERSION,
     VERSION_FILE,
@@ -146,21 +146,31 @@ class SearchIndex:
         self._index.reload()
         return count
 
-    def rebuild(self, records: Iterable[PostRecord], *, lock_timeout: float = 60.0) -> int:
+    def rebuild(
+        self,
+        records: Iterable[PostRecord],
+        *,
+        forecast: Container[str] = frozenset(),
+        lock_timeout: float = 60.0,
+    ) -> int:
         """Replace the whole index with ``records``; returns the count.
 
         Searches see the old contents until the first commit. Records of the same URL and
         version keep the last one. Older versions of a URL that came before its latest
-        are flagged in a second, short commit.
+        are flagged in a second, short commit, unless ``forecast`` named them (the keys
+        :func:`~archive.search.rebuild.superseded_keys` finds in a first, cheap pass):
+        then they are written flagged at once. A wrong forecast costs time, not results.
         """
         writer = _acquire_writer(self._index, self.path, lock_timeout, _REBUILD_HEAP, 0)
         with _session(writer):
             writer.delete_all_documents()
-            count, flagged = add_stream(writer, records)
+            count, stale, wrong = add_stream(writer, records, forecast)
             writer.commit()
-            if flagged:
+            if stale or wrong:
                 self._index.reload()
-                if demote(writer, self._index.searcher(), self._schema, flagged):
+                searcher = self._index.searcher()
+                fixed = demote(writer, searcher, self._schema, stale)
+                if fixed + promote(writer, searcher, self._schema, wrong):
                     writer.commit()
         self._index.reload()
         return count

@@ -9,13 +9,15 @@ JSONL is missing, the WARC files' ``metadata`` records
 
 :func:`add_stream` writes the records into an emptied index in one pass, remembering
 only the latest version of each URL; :func:`demote` then flags the versions that turned
-out not to be the latest (see :mod:`archive.search.index`).
+out not to be the latest (see :mod:`archive.search.index`). A forecast of those
+(:func:`superseded_keys`, from a quick first pass) has them written flagged at once;
+:func:`promote` unflags a latest version a wrong forecast flagged.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 import tantivy
 
@@ -28,6 +30,8 @@ __all__ = [
     "add_stream",
     "demote",
     "flag_superseded",
+    "promote",
+    "superseded_keys",
 ]
 
 logger = logging.getLogger(__name__)
@@ -99,33 +103,66 @@ def _order(record: PostRecord) -> tuple[int, str]:
     return record_order(record.version, record.fetched_at)
 
 
-def add_stream(writer: tantivy.IndexWriter, records: Iterable[PostRecord]) -> tuple[int, set[str]]:
-    """Write every record into an emptied index; return the count and the keys to flag.
+def superseded_keys(versions: Iterable[tuple[str, int | None, str | None]]) -> set[str]:
+    """The keys that will not be their URL's latest, from each record's (URL, version,
+    fetched_at) in stream order: the rule of :func:`add_stream`, without the documents."""
+    latest: dict[str, tuple[tuple[int, str], str]] = {}
+    flagged: set[str] = set()
+    for url, version, fetched_at in versions:
+        key = doc_key(url, version)
+        order = record_order(version, fetched_at)
+        top = latest.get(url)
+        if top is None or top[1] == key or order >= top[0]:
+            if top is not None and top[1] != key:
+                flagged.add(top[1])
+            flagged.discard(key)
+            latest[url] = (order, key)
+        else:
+            flagged.add(key)
+    return flagged
+
+
+def add_stream(
+    writer: tantivy.IndexWriter,
+    records: Iterable[PostRecord],
+    forecast: Container[str] = frozenset(),
+) -> tuple[int, set[str], set[str]]:
+    """Write every record into an emptied index; return the count, the keys to flag and
+    the keys to unflag once committed (:func:`demote`, :func:`promote`).
 
     Only the latest (order, key) of each URL so far is remembered. A record older than
-    that is written flagged; a newer one makes the previous latest a key to flag once
-    committed (:func:`demote`). The same URL and version again replaces the first.
+    that is written flagged; so is a key in ``forecast`` (what :func:`superseded_keys`
+    expects: with it, nearly every document is written once, with its final flag). A
+    newer record makes the previous latest, if written unflagged, a key to flag; a
+    latest written flagged (a wrong forecast) is a key to unflag. The same URL and
+    version again replaces the first.
     """
-    latest: dict[str, tuple[tuple[int, str], str]] = {}
-    flagged: set[str] = set()  # keys written, or to be re-written, as superseded
+    latest: dict[str, tuple[tuple[int, str], str, bool]] = {}
+    behind: set[str] = set()  # keys that are not (so far) their URL's latest
+    stale: set[str] = set()  # of those, the ones written unflagged
     count = 0
     for record in records:
         count += 1
         key = doc_key(record.url, record.version)
         order = record_order(record.version, record.fetched_at)
         top = latest.get(record.url)
-        if top is not None and (top[1] == key or key in flagged):
+        if top is not None and (top[1] == key or key in behind):
             writer.delete_documents_by_term("key", key)
+            stale.discard(key)
         is_latest = top is None or top[1] == key or order >= top[0]
+        unflagged = is_latest and key not in forecast
         if is_latest:
             if top is not None and top[1] != key:
-                flagged.add(top[1])
-            flagged.discard(key)
-            latest[record.url] = (order, key)
+                behind.add(top[1])
+                if top[2]:
+                    stale.add(top[1])
+            behind.discard(key)
+            latest[record.url] = (order, key, unflagged)
         else:
-            flagged.add(key)
-        writer.add_document(to_document(record, latest=is_latest))
-    return count, flagged
+            behind.add(key)
+        writer.add_document(to_document(record, latest=unflagged))
+    wrong = {key for _, key, unflagged in latest.values() if not unflagged}
+    return count, stale, wrong
 
 
 def demote(
@@ -137,5 +174,25 @@ def demote(
         query = filtered(tantivy.Query.term_query(schema, "key", key), [], superseded(schema))
         for _, addr in searcher.search(query, 10, count=False).hits:
             flag_superseded(writer, from_document(searcher.doc(addr)))
+            count += 1
+    return count
+
+
+def promote(
+    writer: tantivy.IndexWriter, searcher: tantivy.Searcher, schema: tantivy.Schema, keys: set[str]
+) -> int:
+    """Unflag the committed, flagged documents of ``keys``; returns how many."""
+    count = 0
+    for key in keys:
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "key", key)),
+                (tantivy.Occur.Must, superseded(schema)),
+            ]
+        )
+        for _, addr in searcher.search(query, 10, count=False).hits:
+            record = from_document(searcher.doc(addr))
+            writer.delete_documents_by_term("key", key)
+            writer.add_document(to_document(record, latest=True))
             count += 1
     return count

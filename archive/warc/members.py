@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,13 +29,19 @@ class Member:
     """The first bytes of the decompressed record (its WARC headers)."""
 
     def header(self, name: str) -> str | None:
-        """A WARC header of this member's record, from its head."""
+        """A WARC header of this member's record, from its head (the first, if repeated)."""
+        return self._headers.get(name.lower())
+
+    @cached_property
+    def _headers(self) -> dict[str, str]:
+        # Parsed once: cataloguing a file asks each record for half a dozen headers.
         text = self.head.split(b"\r\n\r\n", 1)[0].decode("utf-8", errors="replace")
-        wanted = name.lower() + ":"
+        headers: dict[str, str] = {}
         for line in text.split("\r\n")[1:]:
-            if line.lower().startswith(wanted):
-                return line.split(":", 1)[1].strip()
-        return None
+            name, colon, value = line.partition(":")
+            if colon:
+                headers.setdefault(name.lower(), value.strip())
+        return headers
 
 
 @dataclass(frozen=True)
@@ -91,3 +98,23 @@ def _read_member(stream: BinaryIO, offset: int) -> Member | None:
         return None
     length = consumed - len(inflater.unused_data)
     return Member(offset=offset, length=length, head=head)
+
+
+def head_at(stream: BinaryIO, offset: int) -> bytes | None:
+    """The first :data:`HEAD_BYTES` of the record whose gzip member starts at ``offset``
+    (where an index says one does), inflating no more than that; None if none starts there."""
+    stream.seek(offset)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    head = b""
+    try:
+        while len(head) < HEAD_BYTES and not inflater.eof:
+            chunk = inflater.unconsumed_tail or stream.read(HEAD_CHUNK)
+            if not chunk:
+                break
+            head += inflater.decompress(chunk, HEAD_BYTES - len(head))
+    except zlib.error:
+        return None
+    return head or None
+
+
+HEAD_CHUNK = 1 << 13

@@ -2,9 +2,16 @@
 
 The posts are read from the JSONL archive, or, when ``DATA/items`` holds no JSONL (or
 with ``--from-warc``), from the ``metadata`` records of the WARC files in ``DATA/warc``
-(:func:`archive.state.catalog_scan.item_records`: each post is read once, for both). The
-catalog's captures are then read from the WARC files it does not hold whole yet (all of
-them when ``history.sqlite3`` was lost). An index of another schema version is replaced.
+(:func:`archive.state.catalog_scan.item_records`: each post is parsed once, for both).
+A quick first pass over the JSONL lines (URL, version and date, read without parsing
+the body) forecasts which versions will be superseded, so each is indexed once, with its
+final flag. The catalog's captures are then read from the WARC files it does not hold
+whole yet (all of them when ``history.sqlite3`` was lost; only the record heads that a
+current CDXJ index points at). An index of another schema version is replaced.
+
+Where the time goes (20,000 posts of ~1,200 words): tantivy's own analysis and indexing,
+about 1 ms of CPU per post, four fifths of it the body (the English stemmer alone 0.4 ms);
+reading, parsing and building documents in Python 0.25 ms.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from archive import DataDir, IndexLockedError, PostRecord, SchemaVersionError, SearchIndex
+from archive.jsonl import line_versions
+from archive.search.rebuild import superseded_keys
 from archive.state.catalog import Catalog
 from archive.state.catalog_scan import item_records, scan_captures
 from archive.state.db import connect
@@ -85,6 +94,16 @@ def _sources(
     return " and ".join(sorted(names)), itertools.chain.from_iterable(streams)
 
 
+def _forecast(data_dirs: list[Path], from_warc: bool) -> set[str]:
+    """The versions that will turn out superseded, from a quick first pass over the JSONL
+    (a few percent of the cost of indexing it), so each is indexed once, already flagged, instead
+    of twice. Not for WARC sources: reading them twice would cost more than it saves."""
+    if from_warc:
+        return set()
+    paths = [path for data_dir in data_dirs for path in DataDir(data_dir).jsonl_files()]
+    return superseded_keys(itertools.chain.from_iterable(map(line_versions, paths)))
+
+
 def run(args: argparse.Namespace) -> int:
     data_dir = DataDir.resolve(args.data_dir).path
     others = [Path(p) for p in args.sources]
@@ -114,8 +133,9 @@ def _reindex(catalog: Catalog, layout: DataDir, others: list[Path], from_warc: b
     name, records = source
     started = time.monotonic()
     try:
+        forecast = _forecast([layout.path, *others], from_warc)
         catalog.clear_items()
-        count = _open(layout.index_dir).rebuild(records)
+        count = _open(layout.index_dir).rebuild(records, forecast=forecast)
         files = scan_captures(catalog, layout)
         catalog.mark_complete()
     except (IndexLockedError, OSError, ValueError, sqlite3.Error) as exc:

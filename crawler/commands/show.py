@@ -15,10 +15,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archive import DataDir, PointerError, PostRecord, archive_file, catalog, record_at
-from archive.diff import PostDiff, diff_posts
+
+if TYPE_CHECKING:
+    from archive.diff import PostDiff
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -85,6 +87,8 @@ def describe(record: PostRecord, versions: list[PostRecord]) -> str:
     ]
     lines += [f"{name + ':':<11}{value}" for name, value in fields if value not in (None, "")]
     lines += ["", f"Versions ({len(versions)}):"]
+    if len(versions) > 1:  # imported only then: difflib adds to every `show`'s start-up
+        from archive.diff import diff_posts
     for before, other in zip([None, *versions], versions, strict=False):
         mark = "  <- shown" if other is record else ""
         number = "-" if other.version is None else str(other.version)
@@ -101,6 +105,8 @@ def _print_diff(versions: list[PostRecord], spec: str, *, as_json: bool) -> int:
         old, new = _pair(versions, spec)
     except ValueError as exc:
         return _fail(str(exc), 2)
+    from archive.diff import diff_posts  # not at the top: see describe()
+
     diff = diff_posts(old, new)
     if as_json:
         print(json.dumps(diff.to_dict(), ensure_ascii=False, indent=2))
