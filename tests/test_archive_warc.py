@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import gzip
 import io
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc.writer import HttpExchange, WarcFileWriter
+from archive.warc.cdxj import index_path
+from archive.warc.records import PROFILE_NOT_MODIFIED
+from archive.warc.writer import HttpExchange, RevisitOf, WarcFileWriter
 from tests.support.checkers import assert_warcs_pass_checkers
 
 EXPECTED = (
@@ -244,3 +249,51 @@ def test_metadata_records_have_a_block_digest_and_no_payload_digest(tmp_path: Pa
     assert metadata.get_header("WARC-Payload-Digest") is None
     assert metadata.get_header("WARC-Block-Digest").startswith("sha1:")
     assert_warcs_pass_checkers([path])
+
+
+def cdxj_indexer(warc: Path) -> str:
+    """cdxj-indexer's sorted index of the file, from a process of its own."""
+    command = [sys.executable, "-m", "cdxj_indexer.main", "--sort", str(warc)]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def varied(writer: WarcFileWriter, day: int) -> None:
+    """Captures of every kind the index holds: pages with metadata, a 404, an image, a
+    revisit with the original's digest and one of a 304 (no digest)."""
+    writer.write_capture(exchange(f"/{day}/a.html"), metadata=lambda ref: [b'{"n": 1}'])
+    writer.write_capture(replace(exchange(f"/{day}/gone"), status=404, reason="Not Found"))
+    image = exchange(f"/{day}/i.png", body=b"\x89PNG")
+    writer.write_capture(replace(image, response_headers=[("Content-Type", "image/png")]))
+    original = RevisitOf(
+        record_id="<urn:uuid:x>", target_uri="http://127.0.0.1:8000/a", date="2026-01-01T00:00:00Z"
+    )
+    same = replace(original, payload_digest="sha1:" + "A" * 32)
+    writer.write_capture(exchange(f"/{day}/same.html"), revisit_of=same)
+    old = replace(exchange(f"/{day}/old.html", body=b""), status=304, reason="Not Modified")
+    writer.write_capture(old, revisit_of=replace(original, profile=PROFILE_NOT_MODIFIED))
+
+
+def test_the_index_made_while_writing_is_cdxj_indexers(tmp_path: Path) -> None:
+    with make_writer(tmp_path) as writer:
+        varied(writer, 1)
+    [warc] = writer.closed_files
+    assert index_path(warc).read_text() == cdxj_indexer(warc)
+    assert index_path(warc).read_text().count("\n") == 6  # 5 responses/revisits + metadata
+
+
+def test_a_reopened_file_is_indexed_whole(tmp_path: Path) -> None:
+    """Appended to with its index current, the new lines are merged into it; with its
+    index stale (a crash before the index was written), the whole file is read."""
+    with make_writer(tmp_path, append=True) as writer:
+        varied(writer, 1)
+    [warc] = writer.closed_files
+    with make_writer(tmp_path, append=True) as writer:
+        varied(writer, 2)
+    assert writer.reopened == [warc]
+    assert index_path(warc).read_text() == cdxj_indexer(warc)
+    index_path(warc).unlink()
+    with make_writer(tmp_path, append=True) as writer:
+        varied(writer, 3)
+    assert writer.reopened == [warc]
+    assert index_path(warc).read_text() == cdxj_indexer(warc)
+    assert index_path(warc).read_text().count("\n") == 18

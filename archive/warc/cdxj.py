@@ -7,15 +7,21 @@ no older than its WARC: a WARC appended to (a rolling WARC reopened by a recrawl
 newer than its index until the writer indexes the appended records at close.
 
 Lines are cdxj-indexer's (as pywb and ReplayWeb.page read them), so an index written here
-and one made at export are the same.
+and one made at export are the same. The WARC writer makes the lines of the records it
+writes as it writes them (:func:`line_for`, as warcprox keeps its CDX), so closing a file
+does not read it again; a file it did not write whole (an older one reopened) is read.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import heapq
 import io
+import json
 import logging
 import os
+import re
 import zlib
 from collections.abc import Iterable
 from contextlib import ExitStack
@@ -23,7 +29,9 @@ from pathlib import Path
 from tempfile import SpooledTemporaryFile
 from typing import Any
 
+import surt
 from cdxj_indexer.main import CDXJIndexer
+from warcio.timeutils import iso_date_to_timestamp
 
 from archive.datadir import OPEN_SUFFIX
 
@@ -32,6 +40,8 @@ logger = logging.getLogger(__name__)
 SUFFIX = ".cdxj"
 FAN_IN = 128
 """Sorted files merged at once (each an open file)."""
+_INDEXED = ("response", "revisit", "resource", "metadata")
+_MIME_END = re.compile(r"[;\s]")
 
 
 class _Indexer(CDXJIndexer):  # type: ignore[misc]
@@ -60,6 +70,53 @@ class _Indexer(CDXJIndexer):  # type: ignore[misc]
         if self._buffered is not None:
             self._buffered.close()
             self._buffered = None
+
+
+def line_for(record: Any, filename: str, offset: int, length: int) -> str | None:
+    """cdxj-indexer's line for a record written at ``offset`` (``length`` bytes, gzipped),
+    None for the records it leaves out (requests, warcinfo, ``warc-fields`` metadata)."""
+    headers = record.rec_headers
+    kind = record.rec_type
+    content_type = headers.get_header("Content-Type")
+    if kind not in _INDEXED:
+        return None
+    if kind in ("resource", "metadata") and content_type == "application/warc-fields":
+        return None
+    url = headers.get_header("WARC-Target-URI")
+    index = {"url": url}
+    if kind == "revisit":
+        index["mime"] = "warc/revisit"
+    else:
+        http = record.http_headers if kind == "response" else None
+        mime = http.get_header("Content-Type") if http else content_type
+        if mime and (mime := _MIME_END.split(mime, 1)[0].strip()):
+            index["mime"] = mime
+    if kind in ("response", "revisit") and record.http_headers:
+        index["status"] = record.http_headers.get_statuscode()
+    digest = headers.get_header("WARC-Payload-Digest") or _payload_digest(record)
+    if digest:
+        index["digest"] = digest
+    index |= {"length": str(length), "offset": str(offset), "filename": filename}
+    stamp = iso_date_to_timestamp(headers.get_header("WARC-Date"))
+    return f"{_key(url)} {stamp} {json.dumps(index)}\n"
+
+
+def _payload_digest(record: Any) -> str | None:
+    """What cdxj-indexer computes for a record written without a payload digest: the
+    SHA-1 of a metadata or resource block (a revisit gets none)."""
+    if record.rec_type not in ("metadata", "resource"):
+        return None
+    stream = record.raw_stream
+    stream.seek(0)
+    digest = base64.b32encode(hashlib.sha1(stream.read()).digest()).decode("ascii")
+    return f"sha1:{digest}"
+
+
+def _key(url: str) -> str:
+    try:
+        return str(surt.surt(url))
+    except Exception:  # noqa: BLE001 -- cdxj-indexer keys an unparsable URL by itself
+        return url
 
 
 def index_path(warc: Path) -> Path:
@@ -93,12 +150,17 @@ def index_file(warc: Path, out: Path) -> None:
 def write_index(warc: Path, start: int = 0) -> Path:
     """Write (``start`` 0) or extend (records from ``start`` appended to a WARC whose index
     was current) the index beside ``warc``; atomically, by rename."""
+    return write_lines(warc, index_lines(warc, start), extend=bool(start))
+
+
+def write_lines(warc: Path, lines: list[str], *, extend: bool) -> Path:
+    """Write the sorted ``lines`` as the index beside ``warc``, or merged into its current
+    index (``extend``); atomically, by rename."""
     target = index_path(warc)
-    lines = index_lines(warc, start)
     partial = target.with_name(target.name + ".part")
     try:
         with partial.open("w", encoding="utf-8") as out:
-            if start and target.exists():
+            if extend and target.exists():
                 with target.open(encoding="utf-8") as old:
                     out.writelines(heapq.merge(old, lines))
             else:
@@ -120,6 +182,15 @@ def index_or_warn(warc: Path, start: int = 0) -> None:
     try:
         write_index(warc, start)
     except (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error) as exc:
+        logger.warning("could not index %s (export will): %s", warc.name, exc)
+
+
+def lines_or_warn(warc: Path, lines: list[str], *, extend: bool) -> None:
+    """:func:`write_lines`, where a failure (a full disk) only costs ``export`` indexing the
+    file itself."""
+    try:
+        write_lines(warc, lines, extend=extend)
+    except OSError as exc:
         logger.warning("could not index %s (export will): %s", warc.name, exc)
 
 

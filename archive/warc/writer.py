@@ -40,7 +40,7 @@ from archive import __version__
 from archive.datadir import OPEN_SUFFIX
 from archive.fileio import append
 from archive.records import WarcRef
-from archive.warc.cdxj import index_or_warn, is_current
+from archive.warc.cdxj import index_or_warn, is_current, line_for, lines_or_warn
 from archive.warc.records import (
     ITEM_URI_PREFIX,
     HttpExchange,
@@ -150,6 +150,9 @@ class WarcFileWriter:
         self._start = 0
         """Where this writer's records begin in the current file (after a reopen, its old
         size if its index was current; else 0, and the whole file is indexed at close)."""
+        self._lines: list[str] | None = []
+        """The index lines of this writer's records in the current file, for its index at
+        close; None when the file must be read instead (reopened without a current index)."""
         self.reopened: list[Path] = []
         self.closed_files: list[Path] = []
         self.bytes_written = 0
@@ -189,21 +192,26 @@ class WarcFileWriter:
         ref = WarcRef(
             filename=self._name, offset=start + len(head), record_id=response_id, length=len(body)
         )
-        tail = b"".join(
-            self._encode(
-                metadata_record(
-                    ITEM_URI_PREFIX + exchange.url,
-                    payload,
-                    self._record_id(),
-                    date,
-                    response_id,
-                    "application/json",
-                )
+        lines = self._line(response, ref.offset, len(body))
+        tail = b""
+        for payload in metadata(ref) if metadata else []:
+            record = metadata_record(
+                ITEM_URI_PREFIX + exchange.url,
+                payload,
+                self._record_id(),
+                date,
+                response_id,
+                "application/json",
             )
-            for payload in (metadata(ref) if metadata else [])
-        )
-        self._append(out, start, head + body + tail)
+            member = self._encode(record)
+            lines += self._line(record, ref.offset + len(body) + len(tail), len(member))
+            tail += member
+        self._append(out, start, head + body + tail, lines)
         return WrittenCapture(response=ref, revisit=revisit_of is not None, warc_date=date)
+
+    def _line(self, record: object, offset: int, length: int) -> list[str]:
+        line = line_for(record, self._name, offset, length) if self._lines is not None else None
+        return [line] if line else []
 
     def close(self) -> None:
         """Finish the current file: fsync, unlock and drop the ``.open`` suffix."""
@@ -216,7 +224,11 @@ class WarcFileWriter:
         self._file = None
         self.closed_files.append(final)
         logger.info("closed WARC file %s", final)
-        index_or_warn(final, self._start)
+        if self._lines is None:
+            index_or_warn(final, self._start)
+        else:
+            lines_or_warn(final, sorted(self._lines), extend=self._start > 0)
+        self._lines = []
 
     def __enter__(self) -> Self:
         return self
@@ -224,9 +236,11 @@ class WarcFileWriter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _append(self, out: BinaryIO, offset: int, data: bytes) -> None:
+    def _append(self, out: BinaryIO, offset: int, data: bytes, lines: list[str]) -> None:
         """Write one capture in one call; on failure the file is cut back to ``offset``."""
         append(out, data)
+        if self._lines is not None:
+            self._lines += lines
         self.bytes_written += len(data)
         self._maybe_sync(out)
         if offset + len(data) >= self.max_size:
@@ -249,6 +263,7 @@ class WarcFileWriter:
         if reopened is not None:
             return self._begin(reopened)
         self._start = 0
+        self._lines = []
         while True:
             self._serial += 1
             stamp = self._clock().astimezone(UTC).strftime("%Y%m%d%H%M%S")
@@ -300,6 +315,7 @@ class WarcFileWriter:
             if size >= self.max_size or path.stat().st_ino != os.fstat(handle.fileno()).st_ino:
                 raise FileExistsError(path)
             self._start = size if is_current(path) else 0
+            self._lines = [] if self._start else None
             path.rename(path.with_name(path.name + OPEN_SUFFIX))
         except OSError:
             handle.close()
