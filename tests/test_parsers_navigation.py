@@ -109,6 +109,50 @@ def test_listing_page_links() -> None:
     assert links.feeds == ["http://127.0.0.1:8000/feed/"]
 
 
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<a rel="external bookmark" href="/p/">P</a>',
+        '<h3 class="post-title entry-title"><span><a href="/p/">P</a></span></h3>',
+        '<div class="entry-title"><a href="/p/">P</a></div>',
+        "<article><header><h2><a href='/p/'>P</a></h2></header></article>",
+    ],
+)
+def test_each_post_link_signal_alone(markup: str) -> None:
+    links = html_links(
+        BASE, f"<html><body><a href='/about/'>About</a>{markup}</body></html>".encode()
+    )
+    assert links.posts == ["http://127.0.0.1:8000/p/"]
+    assert "http://127.0.0.1:8000/about/" in links.other
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<a rel="next" href="/n/">2</a>',
+        '<a class="btn next" href="/n/">2</a>',
+        '<a class="blog-pager-older-link" href="/n/"><img alt=""></a>',
+        '<div class="nav-links nav-previous"><span><a href="/n/">Earlier</a></span></div>',
+        '<a href="/n/"> Older <b>posts</b> » </a>',
+        '<a href="/n/">›</a>',
+    ],
+)
+def test_each_next_page_signal_alone(markup: str) -> None:
+    head = "<link rel='next' href='/head-next/'>" if "rel=" in markup else ""
+    page = f"<html><head>{head}</head><body><a href='/about/'>About</a>{markup}</body></html>"
+    links = html_links(BASE, page.encode())
+    assert "http://127.0.0.1:8000/n/" in links.pages
+    assert "http://127.0.0.1:8000/about/" not in links.pages
+    if head:  # a <link rel=next> counts too, in document order
+        assert links.pages[:2] == ["http://127.0.0.1:8000/head-next/", "http://127.0.0.1:8000/n/"]
+
+
+def test_a_title_class_on_the_link_itself_is_not_a_container() -> None:
+    """As the XPath it replaced (``//*[…post-title…]//a``): links inside the element."""
+    page = b"<html><body><a class='post-title' href='/x/'>X</a></body></html>"
+    assert html_links(BASE, page).posts == []
+
+
 def test_url_helpers() -> None:
     assert clean_url("http://h/a.html#comments") == "http://h/a.html"
     assert clean_url("http://h") == "http://h/"

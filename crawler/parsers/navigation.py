@@ -333,13 +333,14 @@ def _marked_anchors(tree: Element) -> tuple[set[Element], set[Element]]:
         return posts, nexts
     for container in tree.iter():
         value = container.get("class")
-        # Spelled out: three substring tests cost half of a regex search on every element.
+        # A cheap filter first, spelled out for _CONTAINER_CLASSES' names (two substring
+        # tests cost half of a regex search, on every element of the page).
         if not value or not ("-title" in value or "nav-previous" in value):
             continue
         tokens = f" {value} "
         for name, role in _CONTAINER_CLASSES.items():
             if f" {name} " in tokens:
-                (posts if role == "post" else nexts).update(container.iter("a"))
+                (posts if role == "post" else nexts).update(container.iterdescendants("a"))
     return posts, nexts
 
 
