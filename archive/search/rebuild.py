@@ -103,22 +103,37 @@ def _order(record: PostRecord) -> tuple[int, str]:
     return record_order(record.version, record.fetched_at)
 
 
+_Latest = dict[str, tuple[tuple[int, str], str]]
+"""Each URL's latest (order, key) so far, in stream order."""
+
+
+def _advance(
+    latest: _Latest, url: str, key: str, order: tuple[int, str]
+) -> tuple[bool, str | None]:
+    """The rebuild's rule for the next record of a stream: is it (so far) its URL's latest
+    (the first of its URL, the same version again, or not older), and whose key does it
+    take over? ``latest`` is updated."""
+    top = latest.get(url)
+    if top is not None and top[1] != key and order < top[0]:
+        return False, None
+    latest[url] = (order, key)
+    return True, top[1] if top is not None and top[1] != key else None
+
+
 def superseded_keys(versions: Iterable[tuple[str, int | None, str | None]]) -> set[str]:
     """The keys that will not be their URL's latest, from each record's (URL, version,
     fetched_at) in stream order: the rule of :func:`add_stream`, without the documents."""
-    latest: dict[str, tuple[tuple[int, str], str]] = {}
+    latest: _Latest = {}
     flagged: set[str] = set()
     for url, version, fetched_at in versions:
         key = doc_key(url, version)
-        order = record_order(version, fetched_at)
-        top = latest.get(url)
-        if top is None or top[1] == key or order >= top[0]:
-            if top is not None and top[1] != key:
-                flagged.add(top[1])
-            flagged.discard(key)
-            latest[url] = (order, key)
-        else:
+        is_latest, displaced = _advance(latest, url, key, record_order(version, fetched_at))
+        if not is_latest:
             flagged.add(key)
+            continue
+        flagged.discard(key)
+        if displaced is not None:
+            flagged.add(displaced)
     return flagged
 
 
@@ -137,31 +152,35 @@ def add_stream(
     latest written flagged (a wrong forecast) is a key to unflag. The same URL and
     version again replaces the first.
     """
-    latest: dict[str, tuple[tuple[int, str], str, bool]] = {}
+    latest: _Latest = {}
+    unflagged: set[str] = set()  # latest keys written without the flag
     behind: set[str] = set()  # keys that are not (so far) their URL's latest
     stale: set[str] = set()  # of those, the ones written unflagged
     count = 0
     for record in records:
         count += 1
         key = doc_key(record.url, record.version)
-        order = record_order(record.version, record.fetched_at)
         top = latest.get(record.url)
-        if top is not None and (top[1] == key or key in behind):
+        if (top is not None and top[1] == key) or key in behind:
             writer.delete_documents_by_term("key", key)
             stale.discard(key)
-        is_latest = top is None or top[1] == key or order >= top[0]
-        unflagged = is_latest and key not in forecast
-        if is_latest:
-            if top is not None and top[1] != key:
-                behind.add(top[1])
-                if top[2]:
-                    stale.add(top[1])
-            behind.discard(key)
-            latest[record.url] = (order, key, unflagged)
-        else:
+        order = record_order(record.version, record.fetched_at)
+        is_latest, displaced = _advance(latest, record.url, key, order)
+        if not is_latest:
             behind.add(key)
-        writer.add_document(to_document(record, latest=unflagged))
-    wrong = {key for _, key, unflagged in latest.values() if not unflagged}
+        else:
+            behind.discard(key)
+            if displaced is not None:
+                behind.add(displaced)
+                if displaced in unflagged:
+                    unflagged.discard(displaced)
+                    stale.add(displaced)
+            if key in forecast:
+                unflagged.discard(key)
+            else:
+                unflagged.add(key)
+        writer.add_document(to_document(record, latest=key in unflagged))
+    wrong = {key for _, key in latest.values() if key not in unflagged}
     return count, stale, wrong
 
 
