@@ -193,8 +193,7 @@ def _indexed_members(path: Path) -> list[Member] | None:
         return None
     members = []
     try:
-        with cdxj.index_path(path).open("rb") as index:
-            offsets = sorted({int(json.loads(line.split(b" ", 2)[2])["offset"]) for line in index})
+        offsets = cdxj.indexed_offsets(path)
         with path.open("rb") as stream:
             for offset in offsets:
                 head = head_at(stream, offset)

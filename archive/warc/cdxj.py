@@ -124,6 +124,13 @@ def index_path(warc: Path) -> Path:
     return warc.with_name(warc.name.removesuffix(OPEN_SUFFIX) + SUFFIX)
 
 
+def indexed_offsets(warc: Path) -> list[int]:
+    """The offsets of the records the index beside ``warc`` lists, ascending (raises
+    OSError, ValueError, KeyError or IndexError for a missing or unreadable index)."""
+    with index_path(warc).open("rb") as index:
+        return sorted({int(json.loads(line.split(b" ", 2)[2])["offset"]) for line in index})
+
+
 def is_current(warc: Path) -> bool:
     """Whether the WARC has an index no older than itself."""
     try:
