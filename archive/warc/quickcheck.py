@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from archive.warc.members import head_at
 from archive.warc.reading import GZIP_MAGIC, URI_TYPES
 
 CHUNK = 1 << 16  # small: each member's unused input is copied once more
@@ -153,22 +154,16 @@ def _same(raw: bytes, value: str) -> bool:
 
 def headers_at(stream: BinaryIO, offset: int) -> Headers | None:
     """The WARC headers of the record whose gzip member starts at ``offset``; None if that
-    is not one (the caller then asks warcio, for its words)."""
-    stream.seek(offset)
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    head = b""
-    try:
-        while len(head) < 65536 and not inflater.eof:
-            chunk = inflater.unconsumed_tail or stream.read(2048)
-            if not chunk:
-                return None
-            head += inflater.decompress(chunk, 8192)  # the headers, not the whole block
-            end = head.find(b"\r\n\r\n")
-            if end >= 0:
-                return _headers(head[:end])
-    except (zlib.error, _Defer):
+    is not one, or its headers do not end within the head read (the caller then asks
+    warcio, for its words)."""
+    head = head_at(stream, offset)
+    end = head.find(b"\r\n\r\n") if head else -1
+    if head is None or end < 0:
         return None
-    return None
+    try:
+        return _headers(head[:end])
+    except _Defer:
+        return None
 
 
 def _headers(raw: bytes) -> Headers:
