@@ -26,10 +26,11 @@ from archive.state.catalog import Catalog, item_row
 from archive.state.catalog_scan import jsonl_items, warc_captures
 from archive.state.history import History
 from archive.warc import cdxj
+from archive.warc.deflate import gzip_member
 from archive.warc.reading import GZIP_MAGIC
 from archive.warc.records import encode, metadata_record, warcinfo_record
 from archive.warc.salvage import Salvage, Sound, salvage
-from archive.warc.writer import gzip_member, warc_date
+from archive.warc.writer import warc_date
 
 logger = logging.getLogger(__name__)
 

@@ -26,9 +26,10 @@ from archive.state.catalog import Catalog
 from archive.state.catalog_scan import jsonl_items
 from archive.state.history import History
 from archive.warc.cdxj import index_or_warn
+from archive.warc.deflate import gzip_member
 from archive.warc.members import Member, scan
 from archive.warc.records import encode, metadata_record
-from archive.warc.writer import gzip_member, warc_date
+from archive.warc.writer import warc_date
 
 logger = logging.getLogger(__name__)
 

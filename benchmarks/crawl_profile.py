@@ -20,7 +20,7 @@ from pathlib import Path
 CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(pattern))
     for name, pattern in [
-        ("WARC gzip compression (gzip_member, zlib level 6)", r"^gzip_member "),
+        ("WARC gzip compression (gzip_member, zlib-ng level 6)", r"^gzip_member "),
         ("HTTP gzip decoding (HttpCompressionMiddleware)", r"/gzip\.py|_compression|gunzip"),
         ("warcio (record build/digests)", r"/warcio/"),
         ("WARC capture, own code", r"/archive/warc|/crawler/extensions/warc|/crawler/capture/"),

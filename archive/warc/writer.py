@@ -3,7 +3,8 @@
 Records are built by warcio and compressed one gzip member per record, so any record
 can be read by seeking to its offset. The compression is ours rather than warcio's
 because warcio hard-codes zlib level 9, which costs 1.7x the time of level 6 for the
-same ratio (``../shared/research/archive.md`` §6).
+same ratio (``../shared/research/archive.md`` §6), and goes through zlib-ng
+(:mod:`archive.warc.deflate`).
 
 Files are named ``PREFIX-YYYYMMDDhhmmss-SERIAL-HOST.warc.gz`` (WARC 1.1 Annex C, with
 the crawling machine as HOST), carry the suffix ``.open`` while written, and are held
@@ -27,7 +28,6 @@ import re
 import socket
 import time
 import uuid
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +41,7 @@ from archive.datadir import OPEN_SUFFIX
 from archive.fileio import append
 from archive.records import WarcRef
 from archive.warc.cdxj import index_or_warn, is_current, line_for, lines_or_warn
+from archive.warc.deflate import gzip_member
 from archive.warc.records import (
     ITEM_URI_PREFIX,
     HttpExchange,
@@ -90,12 +91,6 @@ def utc_now() -> datetime:
 
 def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.]+", "_", text).strip("_") or "blogarchive"
-
-
-def gzip_member(data: bytes, level: int) -> bytes:
-    """Compress ``data`` as one complete gzip member."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-    return compressor.compress(data) + compressor.flush()
 
 
 def warc_date(moment: datetime) -> str:
