@@ -9,12 +9,12 @@ and inflates in half the time; its output is ordinary gzip that any reader takes
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from typing import Any, cast
 
 from zlib_ng import zlib_ng
 
 GZIP_WBITS = 16 + zlib_ng.MAX_WBITS
-DeflateError = (zlib.error, zlib_ng.error)
+DeflateError: tuple[type[Exception], ...] = (zlib.error, cast(type[Exception], zlib_ng.error))
 """What a corrupt gzip member raises, whichever library read it (warcio uses zlib)."""
 
 

@@ -8,12 +8,13 @@ crashed file can safely be cut back to. ``warcio check`` does not look at this
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
+
+from archive.warc.deflate import DeflateError, gzip_inflater
 
 CHUNK = 1 << 16
 HEAD_BYTES = 4096  # enough of a record to read its WARC headers
@@ -83,7 +84,7 @@ def _members(stream: BinaryIO, size: int) -> Iterator[Member]:
 def _read_member(stream: BinaryIO, offset: int) -> Member | None:
     """Decompress one member from ``offset``; None if it is incomplete or corrupt."""
     stream.seek(offset)
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    inflater = gzip_inflater()
     head, consumed = b"", 0
     try:
         while not inflater.eof:
@@ -94,7 +95,7 @@ def _read_member(stream: BinaryIO, offset: int) -> Member | None:
             if len(head) < HEAD_BYTES:
                 head += out[: HEAD_BYTES - len(head)]
             consumed += len(chunk)
-    except zlib.error:
+    except DeflateError:
         return None
     length = consumed - len(inflater.unused_data)
     return Member(offset=offset, length=length, head=head)
@@ -104,7 +105,7 @@ def head_at(stream: BinaryIO, offset: int) -> bytes | None:
     """The first :data:`HEAD_BYTES` of the record whose gzip member starts at ``offset``
     (where an index says one does), inflating no more than that; None if none starts there."""
     stream.seek(offset)
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    inflater = gzip_inflater()
     head = b""
     try:
         while len(head) < HEAD_BYTES and not inflater.eof:
@@ -112,7 +113,7 @@ def head_at(stream: BinaryIO, offset: int) -> bytes | None:
             if not chunk:
                 break
             head += inflater.decompress(chunk, HEAD_BYTES - len(head))
-    except zlib.error:
+    except DeflateError:
         return None
     return head or None
 

@@ -14,11 +14,11 @@ the file with warcio as before, which names the problem in its usual words.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from archive.warc.deflate import DeflateError, gzip_inflater
 from archive.warc.members import head_at
 from archive.warc.reading import GZIP_MAGIC, URI_TYPES
 
@@ -39,6 +39,9 @@ _BASE32 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789abcdefghi
 """RFC 4648 base 32 digits to Python's, so that ``int(text, 32)`` decodes a digest."""
 
 
+_NOT_PROVEN: tuple[type[Exception], ...] = (_Defer, *DeflateError, ValueError, OSError)
+
+
 def quick_check(path: Path) -> int | None:
     """The number of records of a good per-record-gzipped WARC; None if not proven good."""
     try:
@@ -47,7 +50,7 @@ def quick_check(path: Path) -> int | None:
                 return None
             stream.seek(0)
             return _check(stream)
-    except (_Defer, zlib.error, ValueError, OSError):
+    except _NOT_PROVEN:
         return None
 
 
@@ -79,7 +82,7 @@ def _members(stream: BinaryIO) -> Iterator[bytes]:
     """Each gzip member inflated; defers at a cut, a bad CRC or anything between members."""
     data = stream.read(CHUNK)
     while data:
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        inflater = gzip_inflater()
         parts: list[bytes] = []
         size = 0
         while True:

@@ -11,7 +11,6 @@ once its block has been read, so the check runs when the caller asks for the nex
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecordLoader
 from warcio.timeutils import timestamp_to_iso_date
 
+from archive.warc.deflate import DeflateError, gzip_inflater
 from archive.warc.members import scan
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -29,8 +29,8 @@ URI_TYPES = ("response", "resource", "request", "revisit", "conversion", "contin
 """The record types WARC 1.1 (5.4) requires a ``WARC-Target-URI`` of; a record of one of
 them without it cannot be placed, and is skipped with a note."""
 _ARC_DATE = re.compile(r"\d{14}")
-READ_ERRORS = (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError)
-"""What reading a damaged record raises, from warcio, zlib or the file."""
+READ_ERRORS = (ArchiveLoadFailed, EOFError, *DeflateError, OSError, ValueError)
+"""What reading a damaged record raises, from warcio, zlib, zlib-ng or the file."""
 
 
 def drain(record: Any) -> None:
@@ -136,7 +136,7 @@ class _Decompressed:
 
 
 def _gzip_inflater() -> Any:
-    return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    return gzip_inflater()
 
 
 def read_archive(

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import io
 import mmap
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from archive.warc.deflate import DeflateError, gzip_inflater
 
 GZIP_MEMBER_START = b"\x1f\x8b\x08"
 WARC_START = b"WARC/"
@@ -87,17 +88,17 @@ def _next_record(data: mmap.mmap, start: int) -> int:
 
 
 def _opens_a_record(data: mmap.mmap, offset: int) -> bool:
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    inflater = gzip_inflater()
     try:
-        head = inflater.decompress(data[offset : offset + 4096], len(WARC_START))
-    except zlib.error:
+        head: bytes = inflater.decompress(data[offset : offset + 4096], len(WARC_START))
+    except DeflateError:
         return False
     return head == WARC_START
 
 
 def _member(data: mmap.mmap, offset: int) -> Sound | None:
     """The member at ``offset`` if its gzip CRC and its record's digests check out."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    inflater = gzip_inflater()
     out, position = io.BytesIO(), offset
     try:
         while not inflater.eof:
@@ -106,7 +107,7 @@ def _member(data: mmap.mmap, offset: int) -> Sound | None:
                 return None
             out.write(inflater.decompress(chunk))
             position += len(chunk)
-    except zlib.error:
+    except DeflateError:
         return None
     length = position - offset - len(inflater.unused_data)
     return _sound_record(out.getvalue(), offset, length)
