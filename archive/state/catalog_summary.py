@@ -130,7 +130,7 @@ def snapshot(db: sqlite3.Connection) -> Iterator[None]:
 def counts(db: sqlite3.Connection) -> list[tuple[str, str, str, int, int]]:
     """(site, kind, month, URLs, versions) of every count with a URL in it."""
     rows = db.execute("SELECT site, kind, month, urls, versions FROM catalog_counts WHERE urls > 0")
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return rows.fetchall()
 
 
 def site_dates(db: sqlite3.Connection, site: str) -> tuple[str | None, str | None, str | None]:
