@@ -35,12 +35,12 @@ def _month(column: str) -> str:
 
 def _recount(url: str) -> str:
     """The trigger statements that work out again the summary of the URL ``url`` (an SQL
-    expression: ``NEW.url``, ``OLD.url``) from its rows in ``catalog_items``."""
+    expression: ``NEW.url``, ``OLD.url``) from its rows in ``catalog_items``. (No UPDATE
+    FROM: SQLite 3.24's upsert is all they need.)"""
     return f"""
-    UPDATE catalog_counts SET urls = urls - 1, versions = catalog_counts.versions - l.versions
-        FROM catalog_latest AS l
-        WHERE l.url = {url} AND catalog_counts.site = l.site AND catalog_counts.kind = l.kind
-            AND catalog_counts.month = l.month;
+    UPDATE catalog_counts SET urls = urls - 1,
+        versions = versions - (SELECT versions FROM catalog_latest WHERE url = {url})
+        WHERE (site, kind, month) = (SELECT site, kind, month FROM catalog_latest WHERE url = {url});
     DELETE FROM catalog_latest WHERE url = {url};
     INSERT INTO catalog_latest
         SELECT url, ifnull(site, ''), kind, published, {_month("published")}, fetched_at,
