@@ -27,6 +27,7 @@ from archive.records import PostRecord
 from archive.repair import repair_data_dir
 from archive.session import ArchiveSession
 from archive.state.catalog import Catalog, item_row
+from archive.state.db import read_only
 from archive.state.history import SCHEMA
 from archive.warc.records import HttpExchange
 from archive.web import create_app
@@ -128,7 +129,11 @@ def test_the_summary_follows_every_kind_of_write() -> None:
     catalog.clear_items()
     assert catalog.db.execute("SELECT count(*) FROM catalog_latest").fetchone()[0] == 0
     assert post_stats(catalog).sites == []
-    catalog.add_items([item_row(random_item(rng), "items.jsonl", 0)])  # type: ignore[list-item]
+    triggers = "SELECT count(*) FROM sqlite_master WHERE name LIKE 'catalog_summary_%'"
+    assert catalog.db.execute(triggers).fetchone()[0] == 3  # (emptying left one out a while)
+    again = [item_row(random_item(rng), "items.jsonl", n) for n in range(20)]
+    catalog.add_items(row for row in again if row is not None)
+    catalog.db.execute("DELETE FROM catalog_items WHERE rowid % 3 = 0")
     assert_summary_agrees(catalog)
 
 
@@ -172,15 +177,23 @@ def test_a_catalog_from_before_the_summary_gets_it_from_its_own_rows(
     copy: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """As the previous format left it: no summary tables or triggers. Opening it works
-    the summary out from its rows (a row no file holds is counted: no rebuild)."""
-    with sqlite3.connect(copy / "history.sqlite3") as db:
-        for name in ("insert", "update", "delete"):
-            db.execute(f"DROP TRIGGER catalog_summary_{name}")
-        db.execute("DROP TABLE catalog_latest")
-        db.execute("DROP TABLE catalog_counts")
-        db.execute("UPDATE catalog_state SET value = '2' WHERE key = 'complete'")
-        row = item_row({"url": "https://only.example/x", "site": "only"}, "gone.jsonl", 0)
-        db.execute(f"INSERT INTO catalog_items VALUES ({', '.join('?' * 15)})", row)
+    the summary out from its rows (a row no file holds is counted: no rebuild); read-only,
+    its stats are worked out from every row."""
+    db = sqlite3.connect(copy / "history.sqlite3", isolation_level=None)
+    for name in ("insert", "update", "delete"):
+        db.execute(f"DROP TRIGGER catalog_summary_{name}")
+    db.execute("DROP TABLE catalog_latest")
+    db.execute("DROP TABLE catalog_counts")
+    db.execute("UPDATE catalog_state SET value = '2' WHERE key = 'complete'")
+    row = item_row({"url": "https://only.example/x", "site": "only"}, "gone.jsonl", 0)
+    db.execute(f"INSERT INTO catalog_items VALUES ({', '.join('?' * 15)})", row)
+    db.close()
+    # Where it cannot be written, it is read as it is; its stats by the pass over every row.
+    unsummed = Catalog(read_only(copy / "history.sqlite3"), copy)
+    assert unsummed.unsummed()
+    assert "only" in {site.name for site in post_stats(unsummed).sites}
+    assert post_stats(unsummed) == scanned_stats(unsummed)
+    unsummed.db.close()
     with caplog.at_level(logging.WARNING):
         catalog = open_catalog(copy)
     assert "building the catalog" not in caplog.text

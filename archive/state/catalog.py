@@ -233,14 +233,8 @@ class Catalog:
     def clear_items(self) -> None:
         """Forget every version (before a rebuild); the catalog is incomplete until then."""
         self.mark_complete(False)
-        catalog_summary.clear(self.db)  # first: the rows' deletion then recounts nothing
-        self.db.execute("DELETE FROM catalog_items")
+        catalog_summary.empty_items(self.db)
         self.db.execute("DELETE FROM catalog_sites")
-
-    def generation(self) -> int:
-        """A number that grows whenever a version is added: when cached answers are stale."""
-        row = self.db.execute("SELECT max(rowid) FROM catalog_items").fetchone()
-        return int(row[0] or 0)
 
     # -- writing --------------------------------------------------------------------------
 

@@ -67,6 +67,8 @@ def post_stats(catalog: Catalog) -> Stats:
     """Sites, posts and versions, and posts per month, read from the catalog's summary of
     each URL's latest version (:mod:`archive.state.catalog_summary`): a few small reads at
     any size, the same numbers as :func:`scanned_stats`."""
+    if catalog.unsummed():  # a read-only catalog from before the summary: no other way
+        return scanned_stats(catalog)
     db = catalog.db
     with catalog_summary.snapshot(db):
         counts = catalog_summary.counts(db)
