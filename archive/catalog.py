@@ -56,7 +56,7 @@ def open_catalog(data_dir: Path, *, threads: bool = False) -> Catalog:
         return _in_memory(layout, threads)
     catalog = Catalog(connect(path, SCHEMA, threads=threads), layout.path)
     if not catalog.complete():
-        if not catalog.unsummed():  # (else only its stats summary is worked out: seconds)
+        if not catalog.unsummed():  # (else only its stats summary is worked out)
             _logger().warning("building the catalog of %s from its files (once)", layout.path)
         _build(catalog, layout)
     return catalog
