@@ -48,7 +48,7 @@ def open_catalog(data_dir: Path, *, threads: bool = False) -> Catalog:
     path = layout.history_path
     if path.exists() and unwritable(path):
         catalog = Catalog(read_only(path, threads=threads), layout.path)
-        if catalog.complete():
+        if catalog.complete() or catalog.unsummed():  # (whole but for the stats summary)
             return catalog
         catalog.db.close()
         return _in_memory(layout, threads)
@@ -56,7 +56,8 @@ def open_catalog(data_dir: Path, *, threads: bool = False) -> Catalog:
         return _in_memory(layout, threads)
     catalog = Catalog(connect(path, SCHEMA, threads=threads), layout.path)
     if not catalog.complete():
-        _logger().warning("building the catalog of %s from its files (once)", layout.path)
+        if not catalog.unsummed():  # (else only its stats summary is worked out)
+            _logger().warning("building the catalog of %s from its files (once)", layout.path)
         _build(catalog, layout)
     return catalog
 

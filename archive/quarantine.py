@@ -247,7 +247,7 @@ def _mend_catalog(
     """The catalog reads the salvaged WARCs' captures again, and moves the rows of the
     rewritten JSONL lines to their lines' and records' new offsets."""
     catalog = Catalog(history.db, layout.path)
-    if not catalog.complete():
+    if not (catalog.complete() or catalog.unsummed()):  # (an unsummed one is only summed)
         return  # it is built from the files when next opened
     history.begin()
     try:

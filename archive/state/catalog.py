@@ -17,7 +17,9 @@ Tables (``catalog_`` prefix, beside ``captures``, ``versions`` and ``checks``):
 - ``catalog_files``: the WARC files whose captures are all in (name, size when done);
 - ``catalog_sites``: the site names seen; ``catalog_state``: ``complete`` (the rows'
   :data:`FORMAT`) once the catalog covers every file (set by a build, or at the birth of
-  an empty archive).
+  an empty archive);
+- ``catalog_latest`` and ``catalog_counts``: the summary of each URL's latest version the
+  stats page reads, kept by triggers (:mod:`archive.state.catalog_summary`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
+from archive.state import catalog_summary
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS catalog_items (
     url TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -69,8 +74,13 @@ CREATE TABLE IF NOT EXISTS catalog_files (name TEXT PRIMARY KEY, size INTEGER NO
 CREATE TABLE IF NOT EXISTS catalog_sites (site TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS catalog_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-FORMAT = "2"
-"""The rows' format: a catalog of another one is rebuilt, as one that is not complete."""
+    + catalog_summary.SCHEMA
+)
+FORMAT = "3"
+"""The rows' format: a catalog of another one is rebuilt, as one that is not complete
+(but one of :data:`UNSUMMED`'s only has its summary worked out)."""
+UNSUMMED = "2"
+"""The format before the summary: the same rows otherwise."""
 _NOT_MODIFIED = "server-not-modified"
 _SEP = "\x1f"  # between authors (a name never holds a control character)
 _ITEM_COLUMNS = (
@@ -202,12 +212,19 @@ class Catalog:
 
     def complete(self) -> bool:
         """Whether the catalog covers the whole archive (else: build it from the files)."""
+        return self._format() == FORMAT
+
+    def unsummed(self) -> bool:
+        """Whether the catalog is whole but of the format before the summary."""
+        return self._format() == UNSUMMED
+
+    def _format(self) -> str | None:
         try:
             row = self.db.execute("SELECT value FROM catalog_state WHERE key = 'complete'")
             found = row.fetchone()
         except sqlite3.Error:
-            return False  # no catalog tables: a history written by an older version
-        return found is not None and found[0] == FORMAT
+            return None  # no catalog tables: a history written by an older version
+        return None if found is None else str(found[0])
 
     def mark_complete(self, done: bool = True) -> None:
         value = FORMAT if done else "0"
@@ -216,13 +233,8 @@ class Catalog:
     def clear_items(self) -> None:
         """Forget every version (before a rebuild); the catalog is incomplete until then."""
         self.mark_complete(False)
-        self.db.execute("DELETE FROM catalog_items")
+        catalog_summary.empty_items(self.db)
         self.db.execute("DELETE FROM catalog_sites")
-
-    def generation(self) -> int:
-        """A number that grows whenever a version is added: when cached answers are stale."""
-        row = self.db.execute("SELECT max(rowid) FROM catalog_items").fetchone()
-        return int(row[0] or 0)
 
     # -- writing --------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from typing import Any
 from archive.datadir import OPEN_SUFFIX, DataDir
 from archive.jsonl import READ_BUFFER
 from archive.records import PostRecord
+from archive.state import catalog_summary
 from archive.state.catalog import Capture, Catalog, item_row
 from archive.warc import cdxj
 from archive.warc.items import items_in
@@ -32,11 +33,17 @@ _BATCH = 5_000
 
 def build(catalog: Catalog, layout: DataDir) -> None:
     """Fill an empty or partial catalog from the data dir's files, in one transaction
-    (a second process opening the archive meanwhile waits, then finds it built)."""
+    (a second process opening the archive meanwhile waits, then finds it built). A whole
+    catalog of the format before the summary only gets its summary, from its own rows."""
     db = catalog.db
     db.execute("BEGIN IMMEDIATE")
     try:
         if catalog.complete():
+            db.execute("COMMIT")
+            return
+        if catalog.unsummed():
+            catalog_summary.fill(db)
+            catalog.mark_complete()
             db.execute("COMMIT")
             return
         catalog.clear_items()

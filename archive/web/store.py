@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -23,8 +22,6 @@ from archive.web.replay import Payload, read_payload
 from archive.web.stats import Sizes, Stats, post_stats, sizes
 
 logger = logging.getLogger(__name__)
-STATS_MAX_AGE = 10.0
-"""Seconds the stats of a growing archive may lag (they aggregate every post)."""
 SIZES_MAX_AGE = 60.0
 """Seconds the archive's size may lag (it walks every file)."""
 
@@ -66,15 +63,12 @@ class Store:
         self._index: SearchIndex | None = None
         self._lock = threading.Lock()
         self._db = threading.Lock()  # one connection, one query at a time
-        self._stats: tuple[float, int, Stats] | None = None
-        self._stats_lock = threading.Lock()
         self._sizes: tuple[float, Sizes] | None = None
         self._sizes_lock = threading.Lock()
         threading.Thread(target=self._warm, daemon=True).start()
 
     def _warm(self) -> None:
-        """Work out what the stats page shows before anyone asks."""
-        self._refresh_quietly()
+        """Measure the archive's size before anyone asks."""
         try:
             self._walk()
         except OSError as exc:
@@ -168,53 +162,14 @@ class Store:
             return self.catalog.changes(limit)
 
     def stats(self) -> Stats:
-        """The archive's post stats. They aggregate every post, so they are worked out in
-        the background (from the start, and again at most every ``STATS_MAX_AGE`` seconds
-        while the archive grows): only a request before the first are ready waits."""
-        cached = self._stats
-        if cached is None:
-            return self._refresh()
-        stale = time.monotonic() - cached[0] > STATS_MAX_AGE
-        if stale and not self._stats_lock.locked():
-            threading.Thread(target=self._refresh_quietly, daemon=True).start()
-        return cached[2]
-
-    def _refresh_quietly(self) -> None:
-        """:meth:`_refresh` in the background: a failure waits for the next request."""
-        try:
-            self._refresh()
-        except (sqlite3.Error, OSError) as exc:
-            logger.warning("could not work out the archive's stats: %s", exc)
-
-    def _refresh(self) -> Stats:
-        with self._stats_lock:  # one aggregation at a time, on its own connection
-            with self._db:
-                generation = self.catalog.generation()
-            cached = self._stats
-            fresh = cached is not None and time.monotonic() - cached[0] <= STATS_MAX_AGE
-            if cached is None or (cached[1] != generation and not fresh):
-                cached = (time.monotonic(), generation, self._aggregate())
-            elif not fresh:
-                cached = (time.monotonic(), generation, cached[2])
-            self._stats = cached
-            return cached[2]
-
-    def _aggregate(self) -> Stats:
-        """The stats, on a second connection when the catalog is a file, so the other
-        pages' queries do not wait for an aggregation of every post."""
+        """The archive's post stats, read from the catalog's summary (milliseconds at any
+        size: it is kept as versions are written)."""
         with self._db:
-            in_memory = not self.catalog.db.execute("PRAGMA database_list").fetchone()[2]
-            if in_memory:
-                return post_stats(self.catalog)
-        second = open_catalog(self.data_dir, threads=True)
-        try:
-            return post_stats(second)
-        finally:
-            second.db.close()
+            return post_stats(self.catalog)
 
     def sizes(self) -> Sizes:
         """The archive's size on disk: a walk of every file, so done in the background
-        (from the start, then at most once a minute), as the stats are."""
+        (from the start, then at most once a minute)."""
         cached = self._sizes
         if cached is None:
             return self._walk()
