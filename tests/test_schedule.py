@@ -2,7 +2,8 @@
 
 One scheduler run (about 13 s) serves most tests: two fixture blogs on 2 s and 3 s
 intervals, a site whose server is down, a slow site (robots.txt ``Crawl-delay``) that is
-mid-crawl when SIGTERM comes, and a paused site.
+mid-crawl when SIGTERM comes, and a paused site. SIGTERM is sent once the two blogs have
+each finished two runs (not after a fixed time: on a loaded machine crawls take longer).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +44,9 @@ from tests.sites import BlogServer, Resource, get_blog
 POSTS = 10
 ITEMS = POSTS + 1  # the run history counts every item: the posts and the blog's about page
 RUN_SECONDS = 13.0
+"""At least this long before SIGTERM; longer until alpha and beta have each run twice."""
+MAX_RUN_SECONDS = 150.0
+SLOW_POSTS = 60  # at one page a second, the slow site's one crawl outlasts the others' runs
 STOP_TIMEOUT = 20.0
 # Loopback needs no politeness; CONCURRENT_REQUESTS_PER_DOMAIN is left to the sites, so
 # that "slow" fetches one page at a time and a graceful stop waits for one page only.
@@ -126,6 +131,30 @@ def schedule_argv(config: Path, data_dir: Path, *extra: str) -> list[str]:
     ]
 
 
+def wait_for_runs(data_dir: Path, started: float) -> None:
+    """Until alpha and beta have each finished two runs, and at least ``RUN_SECONDS``
+    after ``started`` (at most ``MAX_RUN_SECONDS``)."""
+    while time.monotonic() - started < MAX_RUN_SECONDS:
+        if time.monotonic() - started >= RUN_SECONDS and finished_twice(data_dir):
+            return
+        time.sleep(0.5)
+
+
+def finished_twice(data_dir: Path) -> bool:
+    path = data_dir / "history.sqlite3"
+    if not path.exists():
+        return False
+    try:  # read-only: the scheduler makes the file and its tables
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)) as db:
+            rows = db.execute(
+                "SELECT site, count(*) FROM runs WHERE status = 'ok' GROUP BY site"
+            ).fetchall()
+    except sqlite3.Error:  # no table yet
+        return False
+    counts = dict(rows)
+    return all(counts.get(site, 0) >= 2 for site in ("alpha", "beta"))
+
+
 def list_runs(data_dir: Path) -> list[dict[str, Any]]:
     result = run_cli("runs", "--json", "--limit", "1000", "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
@@ -138,7 +167,7 @@ def servers() -> Iterator[dict[str, BlogServer]]:
     started = {
         "alpha": BlogServer(get_blog("blogger", posts=POSTS, seed=11)).start(),
         "beta": BlogServer(get_blog("blogger", posts=POSTS, seed=12)).start(),
-        "slow": BlogServer(get_blog("blogger", posts=POSTS, seed=13)).start(),
+        "slow": BlogServer(get_blog("blogger", posts=SLOW_POSTS, seed=13)).start(),
     }
     started["slow"].update("/robots.txt", Resource(SLOW_ROBOTS, "text/plain; charset=UTF-8"))
     yield started
@@ -168,7 +197,7 @@ def scheduled(
                 timeout=60,
                 check=False,
             )
-            time.sleep(RUN_SECONDS - 2)
+            wait_for_runs(data_dir, started=time.monotonic() - 2)
             proc.send_signal(signal.SIGTERM)
             sent = time.monotonic()
             returncode = proc.wait(timeout=STOP_TIMEOUT + 15)
