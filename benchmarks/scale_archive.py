@@ -18,6 +18,7 @@ import argparse
 import random
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -155,24 +156,37 @@ class Site:
         session.close()
 
 
-def generate(data_dir: Path, posts: int, sites: int, small_files: int, *, only: bool) -> None:
-    """The archive; ``only``: just add the small files to an archive made before."""
+def generate(
+    data_dir: Path, posts: int, sites: int, small_files: int, *, only: bool, jobs: int = 1
+) -> None:
+    """The archive; ``only``: just add the small files to an archive made before. ``jobs``
+    processes write sites side by side (their own files; the shared SQLite waits its turn)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     per_site = [posts // sites + (1 if i < posts % sites else 0) for i in range(sites)]
     started = time.monotonic()
-    made = [Site(data_dir, f"site{i:02d}", count, i) for i, count in enumerate(per_site)]
     if only:
-        made[0].small_files(small_files, 61)
+        Site(data_dir, "site00", per_site[0], 0).small_files(small_files, 61)
         print(f"{small_files} small files in {time.monotonic() - started:.0f} s", flush=True)
         return
-    for site in made:
-        site.crawl(list(range(site.count)), {}, 0)
-        print(f"{site.name}: {site.count} posts, {time.monotonic() - started:.0f} s", flush=True)
-    for site in made:
-        site.recrawl(30)
+    work = [(data_dir, f"site{i:02d}", count, i, started) for i, count in enumerate(per_site)]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            list(pool.map(write_site, work))
+    else:
+        for args in work:
+            write_site(args)
     if small_files:
-        made[0].small_files(small_files, 60)
+        Site(data_dir, "site00", per_site[0], 0).small_files(small_files, 60)
     print(f"generated in {time.monotonic() - started:.0f} s", flush=True)
+
+
+def write_site(args: tuple[Path, str, int, int, float]) -> None:
+    """One site's first crawl, then its recrawls with edits (a process of its own)."""
+    data_dir, name, count, serial, started = args
+    site = Site(data_dir, name, count, serial)
+    site.crawl(list(range(site.count)), {}, 0)
+    site.recrawl(30)
+    print(f"{site.name}: {site.count} posts, {time.monotonic() - started:.0f} s", flush=True)
 
 
 def main() -> None:
@@ -184,8 +198,16 @@ def main() -> None:
     parser.add_argument(
         "--only-small-files", action="store_true", help="add them to an archive made before"
     )
+    parser.add_argument("--jobs", type=int, default=1, help="sites written side by side")
     args = parser.parse_args()
-    generate(args.data_dir, args.posts, args.sites, args.small_files, only=args.only_small_files)
+    generate(
+        args.data_dir,
+        args.posts,
+        args.sites,
+        args.small_files,
+        only=args.only_small_files,
+        jobs=args.jobs,
+    )
 
 
 if __name__ == "__main__":
