@@ -86,7 +86,7 @@ def samples(data: Path) -> dict[str, str]:
     return found
 
 
-def commands(data: Path, picked: dict[str, str], out: Path) -> list[Row]:
+def commands(data: Path, picked: dict[str, str], out: Path, *, reindex: bool = True) -> list[Row]:
     rows: list[Row] = []
 
     def timed(name: str, *args: str) -> str:
@@ -103,8 +103,12 @@ def commands(data: Path, picked: dict[str, str], out: Path) -> list[Row]:
     for query in queries:
         timed(f"search {' '.join(query) or '(all)'}", "search", *query, "--limit", "20")
     timed("runs", "runs")
-    timed("verify", "verify")
+    timed("verify (the first: every file)", "verify")
+    timed("verify (nothing changed)", "verify")
+    timed("verify --full", "verify", "--full")
     timed("export --wacz", "export", "--wacz", str(out / "a.wacz"), "--force")
+    if not reindex:
+        return rows
     text = timed("reindex (catalog kept)", "reindex")
     print("   ", text.strip())
     db = sqlite3.connect(data / "history.sqlite3")
@@ -199,6 +203,9 @@ def main() -> None:
     )
     parser.add_argument("--small-files", type=int, default=0)
     parser.add_argument("--only", choices=("commands", "web"), help="time only these")
+    parser.add_argument(
+        "--no-reindex", action="store_true", help="leave out the two timed reindexes"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="blogarchive-scale-"))
     data = args.dir or work / "data"
@@ -207,7 +214,8 @@ def main() -> None:
         took, peak, _ = run(generator, str(data), "--posts", str(args.posts),
                             "--sites", str(args.sites), quiet=False)  # fmt: skip
         print(f"generated {args.posts} posts in {took:.0f} s ({peak:.0f} MB)", flush=True)
-        cli(data, "reindex")
+        took, peak, _ = cli(data, "reindex")
+        print(f"reindexed in {took:.0f} s ({peak:.0f} MB)", flush=True)
     if args.small_files:
         took, _, _ = run(generator, str(data), "--posts", str(args.posts), "--sites",
                          str(args.sites), "--small-files", str(args.small_files),
@@ -223,7 +231,7 @@ def _measure(args: argparse.Namespace, data: Path, work: Path) -> None:
     picked = samples(data)
     rows: list[Row] = []
     if args.only != "web":
-        rows += commands(data, picked, work)
+        rows += commands(data, picked, work, reindex=not args.no_reindex)
     if args.only != "commands":
         rows += web(data, picked)
     files = sum(1 for _ in (data / "warc").glob("*.warc.gz"))  # not their CDXJ indexes
