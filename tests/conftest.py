@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -44,6 +45,18 @@ def _guard_the_network() -> Path:
 
 
 NETGUARD_LOG = _guard_the_network()
+
+
+def _let_ctrl_c_through() -> None:
+    """A suite started in the background (``pytest &``) inherits SIGINT ignored, and so
+    would the crawls and servers it starts: Scrapy then leaves Ctrl-C alone (it installs
+    its handler only over Python's default), and the tests that press it fail. A handler
+    here is reset to the default in every child at exec."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+_let_ctrl_c_through()
 
 
 def unguarded_env() -> dict[str, str]:

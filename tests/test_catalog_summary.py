@@ -130,9 +130,18 @@ def test_the_summary_follows_every_kind_of_write() -> None:
     assert catalog.db.execute("SELECT count(*) FROM catalog_latest").fetchone()[0] == 0
     assert post_stats(catalog).sites == []
     triggers = "SELECT count(*) FROM sqlite_master WHERE name LIKE 'catalog_summary_%'"
-    assert catalog.db.execute(triggers).fetchone()[0] == 3  # (emptying left one out a while)
+    # A rebuild's rows come back in bulk, without the row triggers; marking the catalog
+    # whole sums them once, even if a connection's schema set-up put the triggers back
+    # in the middle (the rows before that are in no count).
+    assert catalog.db.execute(triggers).fetchone()[0] == 1
     again = [item_row(random_item(rng), "items.jsonl", n) for n in range(20)]
-    catalog.add_items(row for row in again if row is not None)
+    catalog.add_items(row for row in again[:10] if row is not None)
+    catalog.db.executescript(SCHEMA)
+    assert catalog.db.execute(triggers).fetchone()[0] == 3
+    catalog.add_items(row for row in again[10:] if row is not None)
+    catalog.mark_complete()
+    assert catalog.db.execute(triggers).fetchone()[0] == 3
+    assert_summary_agrees(catalog)
     catalog.db.execute("DELETE FROM catalog_items WHERE rowid % 3 = 0")
     assert_summary_agrees(catalog)
 

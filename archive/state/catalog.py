@@ -227,6 +227,10 @@ class Catalog:
         return None if found is None else str(found[0])
 
     def mark_complete(self, done: bool = True) -> None:
+        """Mark the catalog whole (its summary, if a rebuild suspended it, then worked out
+        from the rows), or not."""
+        if done:
+            catalog_summary.resume(self.db)
         value = FORMAT if done else "0"
         self.db.execute("INSERT OR REPLACE INTO catalog_state VALUES ('complete', ?)", (value,))
 
@@ -234,6 +238,7 @@ class Catalog:
         """Forget every version (before a rebuild); the catalog is incomplete until then."""
         self.mark_complete(False)
         catalog_summary.empty_items(self.db)
+        catalog_summary.suspend(self.db)  # the rows come back in bulk: summed once at the end
         self.db.execute("DELETE FROM catalog_sites")
 
     # -- writing --------------------------------------------------------------------------

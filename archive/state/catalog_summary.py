@@ -55,6 +55,15 @@ def _recount(url: str) -> str:
 _DELETE_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS catalog_summary_delete
 AFTER DELETE ON catalog_items BEGIN {_recount("OLD.url")}
 END"""
+_ROW_TRIGGERS = (
+    f"""CREATE TRIGGER IF NOT EXISTS catalog_summary_insert
+AFTER INSERT ON catalog_items BEGIN {_recount("NEW.url")}
+END""",
+    f"""CREATE TRIGGER IF NOT EXISTS catalog_summary_update
+AFTER UPDATE OF url, version, site, kind, published, fetched_at ON catalog_items
+BEGIN {_recount("OLD.url")} {_recount("NEW.url")}
+END""",
+)
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS catalog_latest (
     url TEXT PRIMARY KEY,
@@ -76,13 +85,7 @@ CREATE TABLE IF NOT EXISTS catalog_counts (
     versions INTEGER NOT NULL,
     PRIMARY KEY (site, kind, month)
 ) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS catalog_summary_insert AFTER INSERT ON catalog_items
-BEGIN {_recount("NEW.url")}
-END;
-CREATE TRIGGER IF NOT EXISTS catalog_summary_update
-AFTER UPDATE OF url, version, site, kind, published, fetched_at ON catalog_items
-BEGIN {_recount("OLD.url")} {_recount("NEW.url")}
-END;
+{";".join(_ROW_TRIGGERS)};
 {_DELETE_TRIGGER};
 """
 # (INSERT OR REPLACE does not fire the delete trigger, SQLite's recursive_triggers being
@@ -104,6 +107,34 @@ def empty_items(db: sqlite3.Connection) -> None:
         raise
     finally:
         db.execute("RELEASE catalog_empty_items")
+
+
+def suspend(db: sqlite3.Connection) -> None:
+    """Stop keeping the summary row by row, for a rebuild that adds every row again: the
+    triggers cost 3.5x the CPU of a plain insert, and one pass at the end (:func:`resume`)
+    costs a fifth of what they would. Marked stale, so that the pass is made even if
+    another connection's schema set-up has put the triggers back meanwhile."""
+    db.execute("DROP TRIGGER IF EXISTS catalog_summary_insert")
+    db.execute("DROP TRIGGER IF EXISTS catalog_summary_update")
+    db.execute("INSERT OR REPLACE INTO catalog_state VALUES ('summary', 'stale')")
+
+
+def resume(db: sqlite3.Connection) -> None:
+    """After :func:`suspend`: the triggers back and the summary worked out from the rows."""
+    row = db.execute("SELECT value FROM catalog_state WHERE key = 'summary'").fetchone()
+    if row is None:
+        return
+    db.execute("SAVEPOINT catalog_summary_resume")  # one transaction: no write comes between
+    try:
+        for trigger in _ROW_TRIGGERS:
+            db.execute(trigger)
+        fill(db)
+        db.execute("DELETE FROM catalog_state WHERE key = 'summary'")
+    except BaseException:
+        db.execute("ROLLBACK TO catalog_summary_resume")
+        raise
+    finally:
+        db.execute("RELEASE catalog_summary_resume")
 
 
 def _clear(db: sqlite3.Connection) -> None:
