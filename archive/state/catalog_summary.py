@@ -96,17 +96,11 @@ def empty_items(db: sqlite3.Connection) -> None:
     """Delete every version row and the summary, all or nothing. The delete trigger is
     left out meanwhile: SQLite empties a table that has one row by row (34 s at a million
     rows instead of 2 s), and an empty table has an empty summary."""
-    db.execute("SAVEPOINT catalog_empty_items")
-    try:
+    with _all_or_nothing(db):
         _clear(db)
         db.execute("DROP TRIGGER IF EXISTS catalog_summary_delete")
         db.execute("DELETE FROM catalog_items")
         db.execute(_DELETE_TRIGGER)
-    except BaseException:
-        db.execute("ROLLBACK TO catalog_empty_items")
-        raise
-    finally:
-        db.execute("RELEASE catalog_empty_items")
 
 
 def suspend(db: sqlite3.Connection) -> None:
@@ -124,17 +118,24 @@ def resume(db: sqlite3.Connection) -> None:
     row = db.execute("SELECT value FROM catalog_state WHERE key = 'summary'").fetchone()
     if row is None:
         return
-    db.execute("SAVEPOINT catalog_summary_resume")  # one transaction: no write comes between
-    try:
+    with _all_or_nothing(db):  # no other connection's write comes between
         for trigger in _ROW_TRIGGERS:
             db.execute(trigger)
         fill(db)
         db.execute("DELETE FROM catalog_state WHERE key = 'summary'")
+
+
+@contextmanager
+def _all_or_nothing(db: sqlite3.Connection) -> Iterator[None]:
+    """A savepoint: its own transaction, or a part of the one open, undone on error."""
+    db.execute("SAVEPOINT catalog_summary")
+    try:
+        yield
     except BaseException:
-        db.execute("ROLLBACK TO catalog_summary_resume")
+        db.execute("ROLLBACK TO catalog_summary")
         raise
     finally:
-        db.execute("RELEASE catalog_summary_resume")
+        db.execute("RELEASE catalog_summary")
 
 
 def _clear(db: sqlite3.Connection) -> None:
