@@ -22,7 +22,6 @@ from lxml.html import (
 from trafilatura.utils import decode_file, repair_faulty_html
 
 Element = HtmlElement
-_WS = re.compile(r"\s+")
 # trafilatura's own parser options (its extractor is tuned on the trees they give), with
 # a class lookup done in C: lxml.html's per-tag lookup is a Python call for every element
 # touched, the largest single cost of walking a tree (and we never use its form classes).
@@ -167,7 +166,9 @@ def body_of(root: HtmlElement) -> HtmlElement:
 
 def clean_text(text: str | None) -> str:
     """Collapse whitespace runs to one space and strip."""
-    return _WS.sub(" ", text or "").strip()
+    # str.split() splits on exactly the characters r"\s" matches (both ask Unicode's
+    # whitespace property), at a third of re.sub's cost.
+    return " ".join(text.split()) if text else ""
 
 
 _NOT_TEXT = ("script", "style", "noscript", "template")
