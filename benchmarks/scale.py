@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -122,8 +123,12 @@ def commands(data: Path, picked: dict[str, str], out: Path, *, reindex: bool = T
 
 def get(url: str) -> float:
     started = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=600) as answer:
-        answer.read()
+    try:
+        with urllib.request.urlopen(url, timeout=600) as answer:
+            answer.read()
+    except urllib.error.HTTPError as error:  # an answer all the same (no index yet: 503)
+        error.read()
+        print(f"  {url}: HTTP {error.code}", flush=True)
     return time.perf_counter() - started
 
 
