@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import os
 import re
 import tomllib
@@ -64,6 +67,12 @@ class SiteConfig:
     asset_types: list[str] | None = None
     """Content types (or prefixes: ``"image/"``) of the page requisites to archive; None
     keeps the ``ASSETS_TYPES`` setting (images and stylesheets)."""
+
+    @property
+    def digest(self) -> str:
+        """Identifies the configuration a crawl ran with (recorded in each warcinfo)."""
+        raw = json.dumps(dataclasses.asdict(self), sort_keys=True, default=str).encode("utf-8")
+        return "sha1:" + hashlib.sha1(raw).hexdigest()
 
     @property
     def host(self) -> str:

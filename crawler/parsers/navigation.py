@@ -69,6 +69,14 @@ class Links:
     entries: dict[str, FeedEntry] = field(default_factory=dict)
     """Every post a feed lists, with what the feed says of it (authors, publication date)."""
 
+    def site_authors(self, least: int = 3) -> tuple[str, ...]:
+        """The feed's own author, else the one author of every entry of a feed of ``least``
+        entries or more: a one-author blog, whose pages without a byline are theirs too."""
+        names = {entry.authors for entry in self.entries.values()}
+        if self.feed_authors or len(self.entries) < least or len(names) != 1:
+            return self.feed_authors
+        return next(iter(names))
+
 
 @dataclass(frozen=True)
 class FeedEntry:

@@ -7,9 +7,6 @@ runs the same spider).
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
@@ -74,8 +71,10 @@ class BlogSpider(AssetSpider):
         self.max_pages = int(limit) if limit else None
         self.allowed_domains = [self.site.host, *self.site.allowed_hosts]
         self.crawl_id = uuid.uuid4().hex
-        self.config_digest = _digest(self.site)
+        self.config_digest = self.site.digest
         self._seen: set[str] = set()
+        # Posts a feed or sitemap date spared: a newer date found later still fetches them.
+        self._spared: set[str] = set()
         self._entries: dict[str, FeedEntry] = {}
         self._site_authors: tuple[str, ...] = ()
         # The home page's links wait for the discovery probes: the feeds say which pages
@@ -279,7 +278,7 @@ class BlogSpider(AssetSpider):
         for url, entry in links.entries.items():
             self._entries.setdefault(clean_url(url), entry)
         if not self._site_authors and self._in_scope(response.url):
-            self._site_authors = links.feed_authors or _sole_author(links)
+            self._site_authors = links.site_authors()
         if (
             not links.posts
             and isinstance(response, TextResponse)
@@ -355,10 +354,8 @@ class BlogSpider(AssetSpider):
             url = clean_url(raw)
             if url in self._seen or not self._in_scope(url):
                 continue
-            fresh = self._freshness(url, lastmod.get(raw)) if lastmod else Freshness.FETCH
+            fresh = self._fresh(url, lastmod.get(raw) if lastmod else None)
             if fresh is Freshness.SKIP:
-                self._seen.add(url)
-                self._stat("blogarchive/requests/unchanged_skipped")
                 continue
             if self._over_budget(kind):
                 self._stat("blogarchive/requests/over_budget")
@@ -386,6 +383,20 @@ class BlogSpider(AssetSpider):
                 meta=meta,
             )
 
+    def _fresh(self, url: str, lastmod: str | None) -> Freshness:
+        """A post's freshness by its date. Feeds and sitemaps may disagree, and which is read
+        first is down to timing: a post one spared is fetched when another dates it later."""
+        if url in self._spared and lastmod is None:
+            return Freshness.SKIP
+        fresh = self._freshness(url, lastmod) if lastmod else Freshness.FETCH
+        if fresh is Freshness.SKIP and url not in self._spared:
+            self._spared.add(url)
+            self._stat("blogarchive/requests/unchanged_skipped")
+        elif fresh is not Freshness.SKIP and url in self._spared:
+            self._spared.discard(url)
+            self._stat("blogarchive/requests/unchanged_skipped", -1)
+        return fresh
+
     def _over_budget(self, kind: str) -> bool:
         """Past ``max_pages``, or past exploration's share of it."""
         if self.max_pages is None:
@@ -402,24 +413,9 @@ class BlogSpider(AssetSpider):
         fetched = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
         return post.replace(site=self.site_name, fetched_at=fetched)
 
-    def _stat(self, key: str) -> None:
+    def _stat(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(key)
-
-
-def _sole_author(links: Links, least: int = 3) -> tuple[str, ...]:
-    """The one author of every entry of a feed of ``least`` entries or more: a one-author
-    blog, whose pages without a byline are that author's too."""
-    names = {entry.authors for entry in links.entries.values()}
-    if len(links.entries) >= least and len(names) == 1:
-        return next(iter(names))
-    return ()
-
-
-def _digest(site: SiteConfig) -> str:
-    """Identifies the configuration a crawl ran with (recorded in each warcinfo)."""
-    raw = json.dumps(dataclasses.asdict(site), sort_keys=True, default=str).encode("utf-8")
-    return "sha1:" + hashlib.sha1(raw).hexdigest()
+            self.crawler.stats.inc_value(key, count)
 
 
 def _resolve_site(

@@ -10,6 +10,7 @@ a default robots.txt, editing a page while serving, and a clean stop (``tests/su
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 from crawler.demo.server import Resource, SiteHandler, SiteHTTPServer, normalize_target
@@ -20,12 +21,18 @@ from tests.support.servers import LoopbackServer, TrackedHandler, TrackingServer
 class BlogHandler(TrackedHandler, SiteHandler):
     server: BlogHTTPServer
 
+    def respond(self, head: bool) -> None:
+        # A slowed page answers late, so that a test can choose the order a crawl reads in.
+        time.sleep(self.server.delays.get(normalize_target(self.path), 0.0))
+        super().respond(head)
+
 
 class BlogHTTPServer(TrackingServer, SiteHTTPServer):
     """The product's site server, with tracked connections and a default robots.txt."""
 
     def __init__(self, address: tuple[str, int]) -> None:
         super().__init__(address, BlogHandler)
+        self.delays: dict[str, float] = {}
 
     def lookup(self, target: str) -> Resource:
         found = super().lookup(target)
@@ -70,6 +77,10 @@ class BlogServer(LoopbackServer[BlogHTTPServer]):
         # One dict assignment: a request sees the old page or the new one, never a mix (the
         # gzip cache notices the new resource).
         self.server.site[normalize_target(path)] = resource
+
+    def slow(self, path: str, seconds: float) -> None:
+        """Answer ``path`` ``seconds`` late from now on."""
+        self.server.delays[normalize_target(path)] = seconds
 
     def resource(self, path: str) -> Resource:
         return self.server.site[normalize_target(path)]
