@@ -26,11 +26,9 @@ import zlib
 from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
-from tempfile import SpooledTemporaryFile
 from typing import Any
 
 import surt
-from cdxj_indexer.main import CDXJIndexer
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive.datadir import OPEN_SUFFIX
@@ -42,34 +40,6 @@ FAN_IN = 128
 """Sorted files merged at once (each an open file)."""
 _INDEXED = ("response", "revisit", "resource", "metadata")
 _MIME_END = re.compile(r"[;\s]")
-
-
-class _Indexer(CDXJIndexer):  # type: ignore[misc]
-    """cdxj-indexer, closing the temporary files warcio makes to digest a record without a
-    payload digest (our metadata records): the record's once the next record comes."""
-
-    _buffered: Any = None
-
-    def process_index_entry(self, it: Any, record: Any, filename: str, output: Any) -> None:
-        self.release()
-        super().process_index_entry(it, record, filename, output)
-        if isinstance(record.raw_stream, SpooledTemporaryFile):
-            self._buffered = record.raw_stream
-
-    def process_one(self, input_: Any, output: Any, filename: str) -> None:
-        try:
-            super().process_one(input_, output, filename)
-        finally:
-            self.release()
-            writer: Any = getattr(self, "writer", None)
-            if writer is not None:  # the BufferWARCWriter it digests with, and its file
-                writer.out.close()
-                self.writer = None
-
-    def release(self) -> None:
-        if self._buffered is not None:
-            self._buffered.close()
-            self._buffered = None
 
 
 def line_for(record: Any, filename: str, offset: int, length: int) -> str | None:
@@ -141,17 +111,21 @@ def is_current(warc: Path) -> bool:
 
 def index_lines(warc: Path, start: int = 0) -> list[str]:
     """The sorted CDXJ lines of the records from byte ``start`` on (a record boundary)."""
+    from archive.warc.indexer import Indexer  # 0.16 s of imports a crawl need not pay
+
     out = io.StringIO()
     name = warc.name.removesuffix(OPEN_SUFFIX)
     with warc.open("rb") as stream:
         stream.seek(start)  # warcio counts offsets from the stream's position
-        _Indexer(output=None, inputs=[]).process_one(stream, out, name)
+        Indexer(output=None, inputs=[]).process_one(stream, out, name)
     return sorted(out.getvalue().splitlines(keepends=True))
 
 
 def index_file(warc: Path, out: Path) -> None:
     """Index one whole WARC into ``out``, sorted (spilling to temporary files when large)."""
-    _Indexer(output=str(out), inputs=[str(warc)], sort=True).process_all()
+    from archive.warc.indexer import Indexer
+
+    Indexer(output=str(out), inputs=[str(warc)], sort=True).process_all()
 
 
 def write_index(warc: Path, start: int = 0) -> Path:
