@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import BinaryIO, Self
 
 from archive.datadir import OPEN_SUFFIX, jsonl_files
-from archive.fileio import append, rollback
+from archive.fileio import append, reopen_newest, rollback
 from archive.records import PostRecord
 
 logger = logging.getLogger(__name__)
+MAX_SIZE = 1_000_000_000
+"""A rolling JSONL file takes no more lines past this size (about 100,000 posts)."""
 READ_BUFFER = 1 << 20
 """For reading JSONL files line by line: lines are long (a whole post), and with the
 default 8 KB buffer, splitting them costs several times more."""
@@ -35,7 +37,9 @@ class JsonlWriter:
     """Appends post records to ``DIR/PREFIX-YYYYMMDDhhmmss-SERIAL.jsonl``.
 
     The file is ``….jsonl.open`` while written and locked with ``flock``; ``path`` is
-    its final name.
+    its final name. With ``append``, the first line goes to the newest file of the prefix
+    when it is under ``max_size`` (a rolling file, as the WARC writer keeps), so a run that
+    stores a post or two adds no file; lines already there keep their offsets.
     """
 
     def __init__(
@@ -44,10 +48,14 @@ class JsonlWriter:
         *,
         prefix: str = "blogarchive",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        append: bool = False,
+        max_size: int = MAX_SIZE,
     ) -> None:
         self.directory = Path(directory)
         self.prefix = re.sub(r"[^A-Za-z0-9_.]+", "_", prefix).strip("_") or "blogarchive"
         self._clock = clock
+        self.append = append
+        self.max_size = max_size
         self._file: BinaryIO | None = None
         self.path: Path | None = None
         self.count = 0
@@ -86,6 +94,8 @@ class JsonlWriter:
         if self._file is not None:
             return self._file
         self.directory.mkdir(parents=True, exist_ok=True)
+        if self.append and (reopened := self._reopen()) is not None:
+            return reopened
         stamp = self._clock().astimezone(UTC).strftime("%Y%m%d%H%M%S")
         serial = 0
         while True:
@@ -101,6 +111,23 @@ class JsonlWriter:
             fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             self.path = path
             return self._file
+
+    def _reopen(self) -> BinaryIO | None:
+        mine = re.compile(rf"{re.escape(self.prefix)}-\d{{14}}-\d{{5}}\.jsonl")
+        reopened = reopen_newest(self.directory, mine, self.max_size, whole=_ends_a_line)
+        if reopened is None:
+            return None
+        self.path, self._file = reopened
+        logger.info("appending to JSONL file %s", self.path.name)
+        return self._file
+
+
+def _ends_a_line(handle: BinaryIO, size: int) -> bool:
+    """A file to append to ends with a whole line (a crash repair cuts a partial one)."""
+    if size == 0:
+        return True
+    handle.seek(size - 1)
+    return handle.read(1) == b"\n"
 
 
 def iter_jsonl(path: Path | str) -> Iterator[PostRecord]:

@@ -43,7 +43,12 @@ class JsonlExportPipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         assert spider is not None
-        self.session.open_jsonl(prefix=site_prefix(self.crawler, spider))
+        settings = self.crawler.settings
+        self.session.open_jsonl(
+            prefix=site_prefix(self.crawler, spider),
+            append=settings.getbool("ARCHIVE_JSONL_APPEND"),
+            max_size=settings.getint("ARCHIVE_JSONL_MAX_SIZE"),
+        )
 
     def close_spider(self) -> None:
         """Posts still waiting for their images when the crawl stops (it was stopped,

@@ -58,6 +58,10 @@ ARCHIVE_FILE_TAG = ""
 ARCHIVE_INDEX_ENABLED = True
 ARCHIVE_INDEX_BATCH_SIZE = 200
 ARCHIVE_JSONL_ENABLED = True
+# Rolling JSONL, as for WARCs: a crawl appends its items to its site's newest JSONL file
+# while that is under the size limit, instead of a file per run (archive.jsonl).
+ARCHIVE_JSONL_APPEND = True
+ARCHIVE_JSONL_MAX_SIZE = 1_000_000_000
 # crawler.extensions.runlog: crash repair and the run history. The trigger says who started
 # a crawl: a person ("manual", for `scrapy crawl` too), the scheduler or a queue worker.
 ARCHIVE_RUNLOG_ENABLED = True

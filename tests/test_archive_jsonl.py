@@ -135,3 +135,51 @@ def test_failed_write_leaves_no_partial_line(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="No space"):
         writer.write(POST)
     assert bytes(failing.buffer) == LINE.encode()
+
+
+LATER = datetime(2026, 1, 3, 3, 4, 5, tzinfo=UTC)
+
+
+def _rolling(directory: Path) -> JsonlWriter:
+    return JsonlWriter(directory, prefix="sample", clock=lambda: LATER, append=True)
+
+
+def test_a_rolling_file_takes_the_next_run_s_lines_where_they_were(tmp_path: Path) -> None:
+    with JsonlWriter(tmp_path, prefix="sample", clock=lambda: CLOCK) as first:
+        first.write(POST)
+    with JsonlWriter(tmp_path, prefix="sample_other", clock=lambda: CLOCK) as other:
+        other.write(POST)  # another prefix: never appended to
+    with _rolling(tmp_path) as second:
+        offset = second.write(POST.replace(version=2))
+        assert second.path is not None
+        assert second.path.with_name(second.path.name + ".open").exists()  # locked, live
+    assert second.path == first.path
+    assert offset == len(LINE.encode("utf-8"))
+    assert first.path.read_bytes().startswith(LINE.encode("utf-8"))  # the first run's bytes
+    assert [r.version for r in iter_jsonl(first.path)] == [1, 2]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "sample-20260102030405-00001.jsonl",
+        "sample_other-20260102030405-00001.jsonl",
+    ]
+
+
+@pytest.mark.parametrize("why", ["full", "partial line", "held", "off"])
+def test_a_new_file_when_the_newest_cannot_take_lines(tmp_path: Path, why: str) -> None:
+    with JsonlWriter(tmp_path, prefix="sample", clock=lambda: CLOCK) as first:
+        first.write(POST)
+    assert first.path is not None
+    if why == "partial line":  # what a crash leaves for repair to cut, not to build on
+        with first.path.open("ab") as cut:
+            cut.write(b'{"url":')
+    held = JsonlWriter(tmp_path, prefix="sample", clock=lambda: CLOCK, append=True)
+    if why == "held":  # another crawl of the site appends to it right now
+        held.write(POST)
+    limit = len(LINE) if why == "full" else 10**9
+    second = JsonlWriter(
+        tmp_path, prefix="sample", clock=lambda: LATER, append=why != "off", max_size=limit
+    )
+    second.write(POST)
+    second.close()
+    held.close()
+    assert second.path == tmp_path / "sample-20260103030405-00001.jsonl"
+    assert first.path.read_bytes().startswith(LINE.encode("utf-8"))

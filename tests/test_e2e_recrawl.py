@@ -176,6 +176,25 @@ def test_recrawls_append_to_one_rolling_warc(recrawled: dict[str, Any]) -> None:
     assert (warc.parent / (warc.name + ".cdxj")).read_text() == whole
 
 
+def test_recrawls_append_items_to_one_rolling_jsonl(recrawled: dict[str, Any]) -> None:
+    """The third crawl's new versions went to the first crawl's JSONL file (the second
+    stored none), after its lines, which kept their offsets: the catalog finds both."""
+    [jsonl] = (recrawled["data_dir"] / "items").glob("*.jsonl*")
+    items = read_items(recrawled["data_dir"])
+    assert [item["version"] for item in items[-3:]] == [2, 2, 2]
+    assert all(item["version"] == 1 for item in items[:-3])
+    entry = recrawled["edited"][0]
+    url = recrawled["url"].rstrip("/") + entry["url"]
+    titles = []
+    for version in ("1", "2"):  # each read where the catalog points: file and offset
+        args = ("show", url, "--version", version, "--json")
+        shown = run_cli(*args, "--data-dir", str(recrawled["data_dir"]))
+        assert shown.returncode == 0, shown.stderr
+        titles.append(json.loads(shown.stdout)["title"])
+    assert titles == [entry["title"], entry["title"] + " (updated)"]
+    assert jsonl.name.endswith(".jsonl")
+
+
 def test_sigkill_mid_write_then_resume(tmp_path: Path) -> None:
     """Kill the crawl while it writes; the next run repairs and completes, nothing twice."""
     blog = get_blog("wordpress", posts=300)

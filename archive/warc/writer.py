@@ -38,7 +38,7 @@ from warcio.timeutils import datetime_to_iso_date
 
 from archive import __version__
 from archive.datadir import OPEN_SUFFIX
-from archive.fileio import append
+from archive.fileio import append, reopen_newest
 from archive.records import WarcRef
 from archive.warc.cdxj import index_or_warn, is_current, line_for, lines_or_warn
 from archive.warc.deflate import gzip_member
@@ -295,31 +295,16 @@ class WarcFileWriter:
         mine = re.compile(
             rf"{re.escape(self.prefix)}-\d{{14}}-\d{{5}}-{re.escape(self.hostname)}\.warc\.gz"
         )
-        names = sorted(p.name for p in self.directory.iterdir() if mine.fullmatch(p.name))
-        if not names:
+        reopened = reopen_newest(self.directory, mine, self.max_size)
+        if reopened is None:
             return None
-        path = self.directory / names[-1]
-        try:
-            handle = path.open("r+b", buffering=0)
-        except OSError:
-            return None
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            size = os.fstat(handle.fileno()).st_size
-            # Still the file we locked (not renamed or reopened by another crawl meanwhile).
-            if size >= self.max_size or path.stat().st_ino != os.fstat(handle.fileno()).st_ino:
-                raise FileExistsError(path)
-            self._start = size if is_current(path) else 0
-            self._lines = [] if self._start else None
-            path.rename(path.with_name(path.name + OPEN_SUFFIX))
-        except OSError:
-            handle.close()
-            return None
-        handle.seek(0, os.SEEK_END)
+        path, handle = reopened
+        self._start = handle.tell() if is_current(path.with_name(path.name + OPEN_SUFFIX)) else 0
+        self._lines = [] if self._start else None
         self._name = path.name
         self._file = handle
         self.reopened.append(path)
-        logger.info("appending to WARC file %s (%d bytes)", path.name, size)
+        logger.info("appending to WARC file %s (%d bytes)", path.name, handle.tell())
         return handle
 
     def _encode(self, record: object) -> bytes:
