@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,11 +18,14 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.sites import Blog, BlogServer, get_blog
+
+if TYPE_CHECKING:
+    from tests.test_web_fixture import WebArchive
 
 ROOT = Path(__file__).resolve().parents[1]
 NETGUARD = ROOT / "tests" / "support" / "netguard"
@@ -175,3 +179,20 @@ def crawl_blog(serve: Any, tmp_dir: Path, kind: str, posts: int) -> Crawled:
     data_dir = tmp_dir / kind
     result = run_cli("crawl", "--url", server.url, "--data-dir", str(data_dir), *LOOPBACK)
     return Crawled(blog=blog, url=server.url, data_dir=data_dir, result=result)
+
+
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory: pytest.TempPathFactory) -> WebArchive:
+    """The demo blog crawled twice, shared by the web and catalog tests (built once per
+    session: :func:`tests.test_web_fixture.web_archive`)."""
+    from tests.test_web_fixture import web_archive  # it imports this module
+
+    return web_archive(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def archive_copy(archived: WebArchive, tmp_path: Path) -> Path:
+    """A copy of :func:`archived`'s data dir, for a test that changes it."""
+    target = tmp_path / "data"
+    shutil.copytree(archived.data_dir, target)
+    return target

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from starlette.testclient import TestClient
 from warcio.archiveiterator import ArchiveIterator
 
@@ -31,19 +30,7 @@ from archive.warc import cdxj
 from archive.warc.records import HttpExchange
 from archive.web import create_app
 from tests.conftest import run_cli
-from tests.test_web_fixture import EDITED, WebArchive, web_archive
-
-
-@pytest.fixture(scope="module")
-def archived(tmp_path_factory: pytest.TempPathFactory) -> WebArchive:
-    return web_archive(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture
-def copy(archived: WebArchive, tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(archived.data_dir, target)
-    return target
+from tests.test_web_fixture import EDITED, WebArchive
 
 
 def jsonl_versions(data_dir: Path) -> dict[tuple[str, int], dict[str, Any]]:
@@ -106,13 +93,13 @@ def catalog_captures(catalog: Catalog) -> set[tuple[Any, ...]]:
     return {tuple(row) for row in rows}
 
 
-def test_what_a_crawl_and_recrawl_catalogued_is_what_the_files_hold(copy: Path) -> None:
-    catalog = open_catalog(copy)
+def test_what_a_crawl_and_recrawl_catalogued_is_what_the_files_hold(archive_copy: Path) -> None:
+    catalog = open_catalog(archive_copy)
     assert catalog.complete()
-    expected = jsonl_versions(copy)
+    expected = jsonl_versions(archive_copy)
     assert catalog_versions(catalog) == expected
     assert {version for _, version in expected} == {1, 2}
-    captures = warc_captures(copy)
+    captures = warc_captures(archive_copy)
     assert catalog_captures(catalog) == captures
     assert {c[3] for c in captures} == {"response", "revisit"}
     # The streamed listings (for exports) hold the same.
@@ -120,90 +107,94 @@ def test_what_a_crawl_and_recrawl_catalogued_is_what_the_files_hold(copy: Path) 
     streamed = catalog.all_captures()
     assert {(c.filename, c.offset, c.url, c.kind) for c in streamed} == {c[:4] for c in captures}
     # Every WARC file the crawls closed is noted whole: reindex reads none again.
-    sizes = {p.name: p.stat().st_size for p in (copy / "warc").glob("*.warc.gz")}
+    sizes = {p.name: p.stat().st_size for p in (archive_copy / "warc").glob("*.warc.gz")}
     assert catalog.done_files() == sizes
-    rebuilt = run_cli("reindex", "--data-dir", str(copy))
+    rebuilt = run_cli("reindex", "--data-dir", str(archive_copy))
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "catalogued the captures" not in rebuilt.stdout
     assert catalog_versions(catalog) == expected
     assert catalog_captures(catalog) == captures
 
 
-def test_reindex_restores_the_catalog_when_the_history_is_lost(copy: Path) -> None:
-    catalog = open_catalog(copy)
+def test_reindex_restores_the_catalog_when_the_history_is_lost(archive_copy: Path) -> None:
+    catalog = open_catalog(archive_copy)
     versions, captures = catalog_versions(catalog), catalog_captures(catalog)
     catalog.db.close()
-    for path in copy.glob("history.sqlite3*"):
+    for path in archive_copy.glob("history.sqlite3*"):
         path.unlink()
-    shutil.rmtree(copy / "index")
-    rebuilt = run_cli("reindex", "--data-dir", str(copy))
+    shutil.rmtree(archive_copy / "index")
+    rebuilt = run_cli("reindex", "--data-dir", str(archive_copy))
     assert rebuilt.returncode == 0, rebuilt.stderr
-    warcs = len(list((copy / "warc").glob("*.warc.gz")))
+    warcs = len(list((archive_copy / "warc").glob("*.warc.gz")))
     assert f"catalogued the captures of {warcs} WARC files" in rebuilt.stdout
-    catalog = open_catalog(copy)
+    catalog = open_catalog(archive_copy)
     assert catalog.complete()
     assert catalog_versions(catalog) == versions
     assert catalog_captures(catalog) == captures
 
 
-def test_reindex_from_warc_restores_it_without_the_jsonl(copy: Path, archived: WebArchive) -> None:
-    versions = jsonl_versions(copy)
-    shutil.rmtree(copy / "items")
-    for path in copy.glob("history.sqlite3*"):
+def test_reindex_from_warc_restores_it_without_the_jsonl(
+    archive_copy: Path, archived: WebArchive
+) -> None:
+    versions = jsonl_versions(archive_copy)
+    shutil.rmtree(archive_copy / "items")
+    for path in archive_copy.glob("history.sqlite3*"):
         path.unlink()
-    rebuilt = run_cli("reindex", "--from-warc", "--data-dir", str(copy))
+    rebuilt = run_cli("reindex", "--from-warc", "--data-dir", str(archive_copy))
     assert rebuilt.returncode == 0, rebuilt.stderr
     # A post's WARC metadata record is written with its page, before its images arrive:
     # it names them without their WARC pointers, which only the JSONL line has.
-    assert catalog_versions(open_catalog(copy)) == {
+    assert catalog_versions(open_catalog(archive_copy)) == {
         key: {**item, "images": [without_pointer(i) for i in item.get("images", [])]}
         for key, item in versions.items()
     }
-    shown = run_cli("show", archived.url(EDITED), "--data-dir", str(copy))
+    shown = run_cli("show", archived.url(EDITED), "--data-dir", str(archive_copy))
     assert shown.returncode == 0, shown.stderr
     assert "Versions (2):" in shown.stdout
 
 
-def test_show_answers_from_the_catalog_not_the_jsonl(copy: Path, archived: WebArchive) -> None:
+def test_show_answers_from_the_catalog_not_the_jsonl(
+    archive_copy: Path, archived: WebArchive
+) -> None:
     """With the JSONL renamed away, the versions are still listed (each read from the
     metadata record beside its response), and an unknown URL is not looked for in files."""
-    for path in (copy / "items").glob("*.jsonl"):
+    for path in (archive_copy / "items").glob("*.jsonl"):
         path.rename(path.with_suffix(".moved"))
-    shown = run_cli("show", archived.url(EDITED), "--data-dir", str(copy))
+    shown = run_cli("show", archived.url(EDITED), "--data-dir", str(archive_copy))
     assert shown.returncode == 0, shown.stderr
     assert "Versions (2):" in shown.stdout
     assert f"{EDITED} (updated)" in shown.stdout
-    missing = run_cli("show", archived.base + "/nowhere", "--data-dir", str(copy))
+    missing = run_cli("show", archived.base + "/nowhere", "--data-dir", str(archive_copy))
     assert missing.returncode == 1
     assert "is not in the archive" in missing.stderr
 
 
 def test_an_archive_without_a_catalog_gets_one_when_first_opened(
-    copy: Path, archived: WebArchive
+    archive_copy: Path, archived: WebArchive
 ) -> None:
     """As an older version left it: history tables, no catalog tables."""
-    expected = jsonl_versions(copy)
-    with sqlite3.connect(copy / "history.sqlite3") as db:
+    expected = jsonl_versions(archive_copy)
+    with sqlite3.connect(archive_copy / "history.sqlite3") as db:
         names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         for name in names:
             if name.startswith("catalog_"):
                 db.execute(f"DROP TABLE {name}")
-    shown = run_cli("show", archived.url(EDITED), "--data-dir", str(copy))
+    shown = run_cli("show", archived.url(EDITED), "--data-dir", str(archive_copy))
     assert shown.returncode == 0, shown.stderr
     assert "Versions (2):" in shown.stdout
     assert "building the catalog" in shown.stderr
-    catalog = open_catalog(copy)
+    catalog = open_catalog(archive_copy)
     assert catalog.complete()
     assert catalog_versions(catalog) == expected
-    assert catalog_captures(catalog) == warc_captures(copy)
+    assert catalog_captures(catalog) == warc_captures(archive_copy)
 
 
-def test_captures_read_through_a_cdxj_index_are_those_of_the_walk(copy: Path) -> None:
+def test_captures_read_through_a_cdxj_index_are_those_of_the_walk(archive_copy: Path) -> None:
     """Cataloguing a WARC file inflates only the heads of the records its CDXJ index
     lists; without a current index (none, older than the WARC, or a wrong one) it walks
     every record of the file. Both find the same captures."""
-    paths = sorted((copy / "warc").glob("*.warc.gz"))
-    expected = warc_captures(copy)
+    paths = sorted((archive_copy / "warc").glob("*.warc.gz"))
+    expected = warc_captures(archive_copy)
 
     def read() -> set[tuple[Any, ...]]:
         found = (c for path in paths for c in scanned_captures(path))
@@ -229,12 +220,12 @@ def test_captures_read_through_a_cdxj_index_are_those_of_the_walk(copy: Path) ->
     assert read() == expected
 
 
-def test_a_running_crawl_s_posts_show_up_in_a_running_ui(copy: Path) -> None:
+def test_a_running_crawl_s_posts_show_up_in_a_running_ui(archive_copy: Path) -> None:
     """The UI opened first; a session then commits a post: it is there, with its capture."""
     url = "https://late.example/new-post"
-    with TestClient(create_app(copy)) as client:
+    with TestClient(create_app(archive_copy)) as client:
         assert client.get(f"/api/posts/{post_id(url)}").status_code == 404
-        session = ArchiveSession(copy)
+        session = ArchiveSession(archive_copy)
         session.open_warc(prefix="late")
         session.open_jsonl(prefix="late")
         when = datetime(2025, 5, 1, tzinfo=UTC)
@@ -255,4 +246,4 @@ def test_a_running_crawl_s_posts_show_up_in_a_running_ui(copy: Path) -> None:
         assert client.get(data["captures"][0]["view"]).status_code == 200
         assert "late" in client.get("/").text
         session.close()
-    assert jsonl_versions(copy)[(url, 1)]["title"] == "Late"
+    assert jsonl_versions(archive_copy)[(url, 1)]["title"] == "Late"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import shutil
 import sqlite3
 from collections import Counter
 from datetime import UTC, datetime
@@ -33,19 +32,6 @@ from archive.warc.records import HttpExchange
 from archive.web import create_app
 from archive.web.stats import UNKNOWN_SITE, post_stats, scanned_stats
 from tests.conftest import run_cli
-from tests.test_web_fixture import WebArchive, web_archive
-
-
-@pytest.fixture(scope="module")
-def archived(tmp_path_factory: pytest.TempPathFactory) -> WebArchive:
-    return web_archive(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture
-def copy(archived: WebArchive, tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(archived.data_dir, target)
-    return target
 
 
 def expected_summary(db: sqlite3.Connection) -> tuple[set[tuple[Any, ...]], Counter[Any]]:
@@ -146,14 +132,14 @@ def test_the_summary_follows_every_kind_of_write() -> None:
     assert_summary_agrees(catalog)
 
 
-def test_the_summary_keeps_up_with_crawls_a_repair_and_a_reindex(copy: Path) -> None:
-    catalog = open_catalog(copy)
+def test_the_summary_keeps_up_with_crawls_a_repair_and_a_reindex(archive_copy: Path) -> None:
+    catalog = open_catalog(archive_copy)
     assert_summary_agrees(catalog)  # the crawl, and the recrawl's version 2
     before = post_stats(catalog)
     assert before.versions == before.posts + 1
     # A crash after a new version's line was written, before its commit, then a partial
     # line: repair cuts the partial line and catalogs the crashed file's lines again.
-    path = max((copy / "items").glob("*.jsonl"), key=lambda p: p.stat().st_mtime_ns)
+    path = max((archive_copy / "items").glob("*.jsonl"), key=lambda p: p.stat().st_mtime_ns)
     lines = path.read_text(encoding="utf-8").splitlines()
     item = next(json.loads(line) for line in lines if json.loads(line).get("kind") == "post")
     edited = {
@@ -168,7 +154,7 @@ def test_the_summary_keeps_up_with_crawls_a_repair_and_a_reindex(copy: Path) -> 
     path.rename(crashed)
     with crashed.open("a", encoding="utf-8") as stream:
         stream.write(json.dumps(edited) + "\n" + '{"url": "https://cut.example/')
-    repair_data_dir(copy)
+    repair_data_dir(archive_copy)
     assert catalog.latest(item["url"]).title == "Edited after the crash"  # type: ignore[union-attr]
     assert_summary_agrees(catalog)
     repaired = post_stats(catalog)
@@ -176,19 +162,19 @@ def test_the_summary_keeps_up_with_crawls_a_repair_and_a_reindex(copy: Path) -> 
     site = next(s for s in repaired.sites if s.name == item["site"])
     assert (site.last_published, site.last_fetched) == (edited["published"], edited["fetched_at"])
     assert repaired.per_month[item["site"]]["2031-02"] == 1
-    rebuilt = run_cli("reindex", "--data-dir", str(copy))
+    rebuilt = run_cli("reindex", "--data-dir", str(archive_copy))
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert_summary_agrees(catalog)
     assert post_stats(catalog) == repaired
 
 
 def test_a_catalog_from_before_the_summary_gets_it_from_its_own_rows(
-    copy: Path, caplog: pytest.LogCaptureFixture
+    archive_copy: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """As the previous format left it: no summary tables or triggers. Opening it works
     the summary out from its rows (a row no file holds is counted: no rebuild); read-only,
     its stats are worked out from every row."""
-    db = sqlite3.connect(copy / "history.sqlite3", isolation_level=None)
+    db = sqlite3.connect(archive_copy / "history.sqlite3", isolation_level=None)
     for name in ("insert", "update", "delete"):
         db.execute(f"DROP TRIGGER catalog_summary_{name}")
     db.execute("DROP TABLE catalog_latest")
@@ -198,24 +184,24 @@ def test_a_catalog_from_before_the_summary_gets_it_from_its_own_rows(
     db.execute(f"INSERT INTO catalog_items VALUES ({', '.join('?' * 15)})", row)
     db.close()
     # Where it cannot be written, it is read as it is; its stats by the pass over every row.
-    unsummed = Catalog(read_only(copy / "history.sqlite3"), copy)
+    unsummed = Catalog(read_only(archive_copy / "history.sqlite3"), archive_copy)
     assert unsummed.unsummed()
     assert "only" in {site.name for site in post_stats(unsummed).sites}
     assert post_stats(unsummed) == scanned_stats(unsummed)
     unsummed.db.close()
     with caplog.at_level(logging.WARNING):
-        catalog = open_catalog(copy)
+        catalog = open_catalog(archive_copy)
     assert "building the catalog" not in caplog.text
     assert catalog.complete()
     assert_summary_agrees(catalog)
     assert "only" in {site.name for site in post_stats(catalog).sites}
 
 
-def test_the_stats_page_shows_a_post_the_moment_it_is_committed(copy: Path) -> None:
+def test_the_stats_page_shows_a_post_the_moment_it_is_committed(archive_copy: Path) -> None:
     """No aggregation to wait for or to refresh: the next request counts it."""
-    with TestClient(create_app(copy)) as client:
+    with TestClient(create_app(archive_copy)) as client:
         assert "summary-site" not in client.get("/stats").text
-        session = ArchiveSession(copy)
+        session = ArchiveSession(archive_copy)
         session.open_warc(prefix="late")
         session.open_jsonl(prefix="late")
         when = datetime(2025, 5, 1, tzinfo=UTC)

@@ -29,7 +29,7 @@ from archive.web.posts import post_id
 from archive.web.security import allowed_hosts
 from archive.web.server import bind, url_of
 from tests.test_search_kinds import PAGE_URL, POST_URL, kinds_archive
-from tests.test_web_fixture import EDITED, HOSTILE, PWNED, XIAOMI, WebArchive, web_archive
+from tests.test_web_fixture import EDITED, HOSTILE, PWNED, XIAOMI, WebArchive
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -75,11 +75,6 @@ LOAD_TIME = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   return nav ? nav.loadEventEnd - nav.startTime : null;
 }"""
-
-
-@pytest.fixture(scope="module")
-def archived(tmp_path_factory: pytest.TempPathFactory) -> WebArchive:
-    return web_archive(tmp_path_factory.getbasetemp())
 
 
 class Recorder:

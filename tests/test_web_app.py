@@ -18,14 +18,9 @@ from archive.web.posts import post_id
 from archive.web.security import allowed_hosts
 from crawler.config import site_name_for
 from tests.conftest import read_items, run_cli
-from tests.test_web_fixture import EDITED, HOSTILE, XIAOMI, WebArchive, web_archive
+from tests.test_web_fixture import EDITED, HOSTILE, XIAOMI, WebArchive
 
 CAPTURE_LINK = re.compile(r'href="(/captures/[^"]+)"')
-
-
-@pytest.fixture(scope="module")
-def archived(tmp_path_factory: pytest.TempPathFactory) -> WebArchive:
-    return web_archive(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,7 @@ import pytest
 
 from crawler.cli import main
 from tests.conftest import ROOT, run_cli
-from tests.test_web_fixture import WebArchive, web_archive
-
-
-@pytest.fixture(scope="module")
-def archived(tmp_path_factory: pytest.TempPathFactory) -> WebArchive:
-    return web_archive(tmp_path_factory.getbasetemp())
+from tests.test_web_fixture import WebArchive
 
 
 def test_serve_starts_answers_and_stops_on_ctrl_c(archived: WebArchive) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import LOOPBACK, run_cli
@@ -78,11 +77,6 @@ def _build(data_dir: Path) -> WebArchive:
 def _crawl(url: str, data_dir: Path, *settings: str) -> None:
     result = run_cli("crawl", "--url", url, "--data-dir", str(data_dir), *LOOPBACK, *settings)
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-@pytest.fixture(scope="module")
-def archived(tmp_path_factory: pytest.TempPathFactory) -> WebArchive:
-    return web_archive(tmp_path_factory.getbasetemp())
 
 
 def test_the_hostile_page_is_archived_with_its_script(archived: WebArchive) -> None:
