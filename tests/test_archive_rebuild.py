@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import logging
+import random
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from warcio.warcwriter import WARCWriter
 from archive.datadir import warc_files
 from archive.jsonl import JsonlWriter, line_versions
 from archive.records import PostRecord, WarcRef
+from archive.search.documents import doc_key
 from archive.search.index import SearchIndex
 from archive.search.rebuild import superseded_keys
 from archive.warc.items import iter_items_from_warcs
@@ -266,3 +268,32 @@ def test_line_versions_reads_what_a_parser_reads(tmp_path: Path) -> None:
         ("https://q.example/o", 4, "2024"),
         ('https://q.example/"quoted', 5, None),
     ]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_random_stream_ends_with_each_url_s_highest_version_latest(
+    tmp_path: Path, seed: int
+) -> None:
+    """Repeats, older versions after newer ones, any forecast: every version's last record
+    is indexed once, and each URL's highest version is its latest."""
+    rng = random.Random(seed)
+    stream = [
+        versioned(
+            f"https://r.example/{rng.randrange(6)}",
+            rng.randrange(1, 4),
+            f"2024-0{rng.randrange(1, 10)}-01",
+            f"body {n}",
+        )
+        for n in range(40)
+    ]
+    last = {(r.url, r.version): r.body for r in stream}
+    expected_latest = {(url, max(v for u, v in last if u == url)) for url, _ in last}
+    expected = [(url, version, last[(url, version)]) for url, version in sorted(last)]
+    exact = superseded_keys((r.url, r.version, r.fetched_at) for r in stream)
+    every = sorted({doc_key(r.url, r.version) for r in stream})
+    for name, forecast in [("exact", exact), ("none", set()), ("any", set(rng.sample(every, 5)))]:
+        index = SearchIndex(tmp_path / name)
+        assert index.rebuild(stream, forecast=forecast) == len(stream)
+        latest, records = index_state(index)
+        assert latest == expected_latest, name
+        assert [(r.url, r.version, r.body) for r in records] == expected, name

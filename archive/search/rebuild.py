@@ -103,21 +103,24 @@ def _order(record: PostRecord) -> tuple[int, str]:
     return record_order(record.version, record.fetched_at)
 
 
-_Latest = dict[str, tuple[tuple[int, str], str]]
-"""Each URL's latest (order, key) so far, in stream order."""
+_Latest = dict[str, int]
+"""Each URL's highest version so far (None counts as 0), in stream order. Versions alone
+decide: two records of the same version are the same document (the later replaces the
+earlier), so their fetch dates never need comparing. Its key is ``doc_key(url, version)``,
+worked out when needed: held for every URL of a million-post archive, keys, fetch dates
+and their tuples would cost some 300 MB more."""
 
 
-def _advance(
-    latest: _Latest, url: str, key: str, order: tuple[int, str]
-) -> tuple[bool, str | None]:
+def _advance(latest: _Latest, url: str, version: int | None) -> tuple[bool, int | None]:
     """The rebuild's rule for the next record of a stream: is it (so far) its URL's latest
-    (the first of its URL, the same version again, or not older), and whose key does it
-    take over? ``latest`` is updated."""
+    (the first of its URL, the same version again, or a higher one), and which version
+    does it take over from? ``latest`` is updated."""
+    number = version or 0
     top = latest.get(url)
-    if top is not None and top[1] != key and order < top[0]:
+    if top is not None and number < top:
         return False, None
-    latest[url] = (order, key)
-    return True, top[1] if top is not None and top[1] != key else None
+    latest[url] = number
+    return True, top if top is not None and top != number else None
 
 
 def superseded_keys(versions: Iterable[tuple[str, int | None, str | None]]) -> set[str]:
@@ -125,15 +128,15 @@ def superseded_keys(versions: Iterable[tuple[str, int | None, str | None]]) -> s
     fetched_at) in stream order: the rule of :func:`add_stream`, without the documents."""
     latest: _Latest = {}
     flagged: set[str] = set()
-    for url, version, fetched_at in versions:
+    for url, version, _ in versions:
         key = doc_key(url, version)
-        is_latest, displaced = _advance(latest, url, key, record_order(version, fetched_at))
+        is_latest, displaced = _advance(latest, url, version)
         if not is_latest:
             flagged.add(key)
             continue
         flagged.discard(key)
         if displaced is not None:
-            flagged.add(displaced)
+            flagged.add(doc_key(url, displaced))
     return flagged
 
 
@@ -145,42 +148,37 @@ def add_stream(
     """Write every record into an emptied index; return the count, the keys to flag and
     the keys to unflag once committed (:func:`demote`, :func:`promote`).
 
-    Only the latest (order, key) of each URL so far is remembered. A record older than
-    that is written flagged; so is a key in ``forecast`` (what :func:`superseded_keys`
-    expects: with it, nearly every document is written once, with its final flag). A
-    newer record makes the previous latest, if written unflagged, a key to flag; a
-    latest written flagged (a wrong forecast) is a key to unflag. The same URL and
-    version again replaces the first.
+    Only the highest version of each URL so far is remembered. A record older than that is
+    written flagged; so is a key in ``forecast`` (what :func:`superseded_keys` expects:
+    with it, nearly every document is written once, with its final flag). A newer record
+    makes the previous latest, if written unflagged, a key to flag; a latest written
+    flagged (a wrong forecast) is a key to unflag. The same URL and version again replaces
+    the first.
     """
     latest: _Latest = {}
-    unflagged: set[str] = set()  # latest keys written without the flag
+    held: set[str] = set()  # URLs whose latest so far was written flagged (forecast)
     behind: set[str] = set()  # keys that are not (so far) their URL's latest
     stale: set[str] = set()  # of those, the ones written unflagged
     count = 0
     for record in records:
         count += 1
-        key = doc_key(record.url, record.version)
-        top = latest.get(record.url)
-        if (top is not None and top[1] == key) or key in behind:
+        url, key = record.url, doc_key(record.url, record.version)
+        if latest.get(url) == (record.version or 0) or key in behind:
             writer.delete_documents_by_term("key", key)
             stale.discard(key)
-        order = record_order(record.version, record.fetched_at)
-        is_latest, displaced = _advance(latest, record.url, key, order)
+        is_latest, displaced = _advance(latest, url, record.version)
+        unflagged = is_latest and key not in forecast
         if not is_latest:
             behind.add(key)
         else:
             behind.discard(key)
             if displaced is not None:
-                behind.add(displaced)
-                if displaced in unflagged:
-                    unflagged.discard(displaced)
-                    stale.add(displaced)
-            if key in forecast:
-                unflagged.discard(key)
-            else:
-                unflagged.add(key)
-        writer.add_document(to_document(record, latest=key in unflagged))
-    wrong = {key for _, key in latest.values() if key not in unflagged}
+                behind.add(doc_key(url, displaced))
+                if url not in held:
+                    stale.add(doc_key(url, displaced))
+            (held.discard if unflagged else held.add)(url)
+        writer.add_document(to_document(record, latest=unflagged))
+    wrong = {doc_key(url, latest[url]) for url in held}
     return count, stale, wrong
 
 
