@@ -114,7 +114,7 @@ class JsonlWriter:
 
     def _reopen(self) -> BinaryIO | None:
         mine = re.compile(rf"{re.escape(self.prefix)}-\d{{14}}-\d{{5}}\.jsonl")
-        reopened = reopen_newest(self.directory, mine, self.max_size, whole=_ends_a_line)
+        reopened = reopen_newest(self.directory, mine, self.max_size, whole=ends_a_line)
         if reopened is None:
             return None
         self.path, self._file = reopened
@@ -122,8 +122,9 @@ class JsonlWriter:
         return self._file
 
 
-def _ends_a_line(handle: BinaryIO, size: int) -> bool:
-    """A file to append to ends with a whole line (a crash repair cuts a partial one)."""
+def ends_a_line(handle: BinaryIO, size: int) -> bool:
+    """Whether the file (of ``size`` bytes) ends with a whole line: the only kind to append
+    to; crash repair cuts a partial last one."""
     if size == 0:
         return True
     handle.seek(size - 1)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.datadir import OPEN_SUFFIX, DataDir, jsonl_files, warc_files
-from archive.jsonl import iter_jsonl
+from archive.jsonl import ends_a_line, iter_jsonl
 from archive.records import PostRecord
 from archive.search.index import IndexLockedError, SchemaVersionError, SearchIndex
 from archive.state.catalog import Catalog
@@ -145,7 +145,7 @@ def _repair_one_jsonl(path: Path, history: History | None) -> Repair | None:
     crashed = path.name.endswith(OPEN_SUFFIX)
     with path.open("r+b") as handle:
         size = handle.seek(0, 2)
-        whole = size == 0 or _last_byte(handle) == b"\n"
+        whole = ends_a_line(handle, size)
         if (whole and not crashed) or not _try_lock(handle):
             return None
         keep = size if whole else _last_newline_end(handle, size)
@@ -208,11 +208,6 @@ def _try_lock(handle: io.BufferedRandom) -> bool:
     except BlockingIOError:
         return False
     return True
-
-
-def _last_byte(handle: io.BufferedRandom) -> bytes:
-    handle.seek(-1, 2)
-    return handle.read(1)
 
 
 def _last_newline_end(handle: io.BufferedRandom, size: int) -> int:

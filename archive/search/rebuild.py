@@ -173,9 +173,10 @@ def add_stream(
         else:
             behind.discard(key)
             if displaced is not None:
-                behind.add(doc_key(url, displaced))
+                old = doc_key(url, displaced)
+                behind.add(old)
                 if url not in held:
-                    stale.add(doc_key(url, displaced))
+                    stale.add(old)
             (held.discard if unflagged else held.add)(url)
         writer.add_document(to_document(record, latest=unflagged))
     wrong = {doc_key(url, latest[url]) for url in held}

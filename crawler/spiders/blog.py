@@ -102,14 +102,6 @@ class BlogSpider(AssetSpider):
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
 
-    def _freshness(self, url: str, lastmod: str | None) -> Freshness:
-        """Fetch, skip or revalidate a post its feed or sitemap dates."""
-        archive = self.crawler.get_extension(ArchiveExtension) if self.incremental else None
-        if archive is None:
-            return Freshness.FETCH
-        every = None if self.revalidate_all else self.site.revalidate_after
-        return archive.session.freshness(url, lastmod, revalidate_after=every)
-
     def apply_site_settings(self, settings: Any) -> None:
         """The site's politeness, below ``-s`` (cmdline) so a command line still wins."""
         site = self.site
@@ -384,11 +376,16 @@ class BlogSpider(AssetSpider):
             )
 
     def _fresh(self, url: str, lastmod: str | None) -> Freshness:
-        """A post's freshness by its date. Feeds and sitemaps may disagree, and which is read
-        first is down to timing: a post one spared is fetched when another dates it later."""
+        """Fetch, skip or revalidate a post by its feed or sitemap date. Feeds and sitemaps
+        may disagree, and which is read first is down to timing: a post one date spared is
+        fetched when another dates it later."""
         if url in self._spared and lastmod is None:
             return Freshness.SKIP
-        fresh = self._freshness(url, lastmod) if lastmod else Freshness.FETCH
+        archive = self.crawler.get_extension(ArchiveExtension) if self.incremental else None
+        fresh = Freshness.FETCH
+        if archive is not None and lastmod:
+            every = None if self.revalidate_all else self.site.revalidate_after
+            fresh = archive.session.freshness(url, lastmod, revalidate_after=every)
         if fresh is Freshness.SKIP and url not in self._spared:
             self._spared.add(url)
             self._stat("blogarchive/requests/unchanged_skipped")
