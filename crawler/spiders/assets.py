@@ -45,8 +45,7 @@ from archive.lifetime import captured_lifetime
 from archive.records import ImageRef, PostRecord, WarcRef
 from archive.session import parse_when
 from crawler.capture.extension import ArchiveExtension
-from crawler.parsers import PostPage
-from crawler.parsers.requisites import css_requisites, page_requisites
+from crawler.parsers.requisites import Requisites, css_requisites
 from crawler.spiders.holds import AssetHolds
 
 if TYPE_CHECKING:
@@ -97,12 +96,13 @@ class AssetSpider(Spider):
         if request.meta.get("kind") == ASSET_KIND and self.asset_holds is not None:
             self.asset_holds.forget(request.url)
 
-    def with_assets(self, page: PostPage, post: PostRecord) -> Iterator[Request | PostRecord]:
+    def with_assets(
+        self, found: Requisites | None, post: PostRecord
+    ) -> Iterator[Request | PostRecord]:
         """The post's asset requests, then the post with its images."""
-        if not self.assets_enabled:
+        if not self.assets_enabled or found is None:
             yield post
             return
-        found = page_requisites(page)
         yield from self.asset_requests(found.urls)
         yield post.replace(images=[ImageRef(url=i.url, alt=i.alt) for i in found.images])
 

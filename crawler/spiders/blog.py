@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
@@ -34,6 +35,8 @@ from crawler.parsers.navigation import (
     robots_sitemaps,
     sitemap_links,
 )
+from crawler.parsers.reading import Reading
+from crawler.parsing import PageReader
 from crawler.spiders.assets import ASSET_KIND, AssetSpider
 
 # IgnoreRequest that means a page was lost: size limits and redirect caps.
@@ -42,6 +45,7 @@ MISSING_OK = [404, 410]
 NOT_MODIFIED = 304
 # Discovery first, so that a bounded crawl spends its budget on posts it knows about.
 # Pages found only by exploring the site's navigation come last.
+Output = Request | PostRecord
 PRIORITY = {"robots": 40, "sitemap": 30, "feed": 30, "listing": 25, "post": 20, "explore": 15}
 _HELD = frozenset({"post", "listing", "explore"})
 # Share of a bounded crawl's page budget that exploration may take.
@@ -85,6 +89,7 @@ class BlogSpider(AssetSpider):
         self.explored = 0
         self.incremental = False
         self.revalidate_all = False
+        self.reader = PageReader()  # inline; from_crawler sets up the parsing workers
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -97,6 +102,11 @@ class BlogSpider(AssetSpider):
         )
         spider.revalidate_all = settings.getbool("INCREMENTAL_REVALIDATE_ALL")
         spider.setup_assets(settings)
+        spider.reader = PageReader(
+            settings.getint("PARSE_WORKERS"), settings.getint("PARSE_WORKERS_AFTER")
+        )
+        crawler.signals.connect(spider.reader.opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider.reader.closed, signal=signals.spider_closed)
         crawler.signals.connect(spider.asset_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.response_received, signal=signals.response_received)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
@@ -168,9 +178,9 @@ class BlogSpider(AssetSpider):
         """The start page: note its platform and probe for feeds, then route it as any page
         (one parse serves both). Its request accepts no error status, so none gets here."""
         if isinstance(response, TextResponse):
-            page = self._page(response)
-            yield from self._discover(page)
-            yield from self._hold(self._route(page, response))
+            reading = self.reader.now(response.url, response.body, **self._reading(response))
+            yield from self._discover(reading)
+            yield from self._hold(self._route(reading, response))
 
     def _hold(self, found: Iterator[Request | PostRecord]) -> Iterator[Request | PostRecord]:
         """Pages wait while discovery probes are out; feeds and sitemaps go on."""
@@ -199,25 +209,48 @@ class BlogSpider(AssetSpider):
                 self.crawler.engine.crawl(request)
             raise DontCloseSpider
 
-    def parse_page(self, response: Response) -> Iterator[Request | PostRecord]:
-        """Any HTML page: follow its links, and yield its item if it is a post or a page."""
+    def parse_page(self, response: Response) -> Iterable[Output] | AsyncIterator[Output]:
+        """Any HTML page: follow its links, and yield its item if it is a post or a page.
+        Read inline, or (an asynchronous callback) by a parsing worker."""
         if response.status == NOT_MODIFIED:
             self._stat("blogarchive/pages/not_modified")
-            return
+            return ()
         if not isinstance(response, TextResponse) or response.status in MISSING_OK:
-            return
-        yield from self._route(self._page(response), response)
+            return ()
+        args = self._reading(response)
+        future = self.reader.later(response.url, response.body, **args)
+        if future is None:
+            return self._route(self.reader.now(response.url, response.body, **args), response)
+        return self._route_later(future, response, args)
+
+    async def _route_later(
+        self, future: Future[Reading], response: TextResponse, args: dict[str, Any]
+    ) -> AsyncIterator[Output]:
+        reading = await self.reader.wait(
+            future, lambda: self.reader.now(response.url, response.body, **args)
+        )
+        for output in self._route(reading, response):
+            yield output
+
+    def _reading(self, response: TextResponse) -> dict[str, Any]:
+        """How to read a response: its platform, its encoding, whether with requisites."""
+        platform = self.platform or "auto"
+        return {
+            "platform": platform,
+            "encoding": response.encoding,
+            "requisites": self.assets_enabled,
+        }
 
     def _page(self, response: TextResponse) -> PostPage:
-        """The response's page object: its one parse, for its links and its item."""
+        """The response's page object (an HTML page served as a feed)."""
         platform = self.platform or "auto"
         return page_for(response.url, response.body, platform=platform, encoding=response.encoding)
 
-    def _route(self, page: PostPage, response: Response) -> Iterator[Request | PostRecord]:
+    def _route(self, page: Reading, response: Response) -> Iterator[Output]:
         """Follow the page's links; yield its item if it is a post or a page."""
-        links = page.links()
+        links = page.links
         yield from self._follow_links(links)
-        kind = page.page_kind
+        kind = page.kind
         if self._feed_entry(page.url) is not None:
             kind = kind.in_feed()
         # Section pages, archives, tags, about pages: the blog's own navigation, explored
@@ -233,8 +266,10 @@ class BlogSpider(AssetSpider):
             self._stat("blogarchive/pages/canonical_elsewhere")
             yield from self._follow([canonical], self.parse_page, "post")
             return
-        post = page.extract().replace(kind=kind.kind)
-        yield from self.with_assets(page, self._finish(self._with_feed_entry(post), response))
+        if page.record is None:  # never: a reading has the record of whatever its feed makes one
+            return
+        post = self._finish(self._with_feed_entry(page.record.replace(kind=kind.kind)), response)
+        yield from self.with_assets(page.requisites, post)
 
     def _with_feed_entry(self, post: PostRecord) -> PostRecord:
         """Authors and date from the blog's own feed, where the page does not state them:
@@ -311,14 +346,14 @@ class BlogSpider(AssetSpider):
         self.logger.info("discovery probe failed: %s", failure.getErrorMessage())
         return self._probe_done(getattr(failure, "request", None))
 
-    def _discover(self, page: PostPage) -> Iterator[Request]:
+    def _discover(self, page: Reading) -> Iterator[Request]:
         """On the home page: note its platform, then ask for the feeds it advertises and the
         usual feeds and sitemaps of every platform, whatever its own (a missing one costs
         one 404)."""
         if self.platform is None:
             self.platform = page.platform
             self.logger.info("%s: platform detected: %s", self.site_name, self.platform)
-        feeds = page.links().feeds + [urljoin(page.url, p) for p in FEED_PROBES]
+        feeds = page.links.feeds + [urljoin(page.url, p) for p in FEED_PROBES]
         sitemaps = [urljoin(page.url, p) for p in SITEMAP_PROBES]
         for request in [
             *self._follow(feeds, self.parse_feed, "feed", probe=True),

@@ -1,0 +1,151 @@
+"""Where a crawl's pages are parsed: inline, or in worker processes on other cores.
+
+Parsing (one lxml parse, link discovery, extraction) is about half of a crawl's CPU
+time, and a Scrapy crawl runs on one core: with 30 ms per request and 8 connections, a
+crawl waits on its own CPU, not on the network. :class:`PageReader` hands pages to
+``PARSE_WORKERS`` worker processes (:func:`crawler.parsers.reading.read_page`, no
+Scrapy), shared by every crawl of the process, so that the crawl's own process fetches
+and archives while another core parses.
+
+A worker is a fresh interpreter (``spawn``: no copy of the crawl's open files, locks or
+threads) that costs about 0.3 s of CPU to start. So a crawl parses its first
+``PARSE_WORKERS_AFTER`` pages itself, starts the workers then, and goes on parsing
+inline until they have answered a first page: a small crawl never pays for them. A
+worker that dies (killed, out of memory) is logged; the crawl parses inline from then on
+and loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import signal
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from crawler.parsers.reading import Reading, read_page
+
+__all__ = ["POOL", "PageReader"]
+
+logger = logging.getLogger(__name__)
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group: the crawl stops itself, then its workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _warm_up() -> int:
+    """A first page, so that the worker has imported and warmed up before real work."""
+    read_page("http://localhost/", "<html><body><article><p>warm</p></article></body></html>")
+    return 1
+
+
+class _Pool:
+    """The process's parsing workers, shared by its crawls, stopped with the last one."""
+
+    def __init__(self) -> None:
+        self.users = 0
+        self.executor: ProcessPoolExecutor | None = None
+        self.ready = False
+        self.failed = False
+
+    def acquire(self) -> None:
+        self.users += 1
+
+    def release(self) -> None:
+        self.users = max(0, self.users - 1)
+        if not self.users:
+            self.stop()
+
+    def start(self, workers: int) -> None:
+        """Start the workers (once); they take pages once they have read a first one."""
+        if self.executor is not None or self.failed:
+            return
+        context = multiprocessing.get_context("spawn")
+        self.executor = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_ignore_interrupts
+        )
+        warm = [self.executor.submit(_warm_up) for _ in range(workers)]
+        warm[-1].add_done_callback(self._warmed)
+        logger.info("parsing in %d worker process(es) from now on", workers)
+
+    def _warmed(self, future: Future[int]) -> None:
+        # Called in the executor's thread: a plain flag, read by the crawl's thread.
+        if future.exception() is None:
+            self.ready = True
+        else:
+            self.failed = True
+
+    def submit(self, *args: Any, **kwargs: Any) -> Future[Reading] | None:
+        """The page's reading to come, or None: parse it inline."""
+        if not self.ready or self.executor is None or self.failed:
+            return None
+        try:
+            return self.executor.submit(read_page, *args, **kwargs)
+        except (BrokenProcessPool, RuntimeError) as exc:
+            self.broken(exc)
+            return None
+
+    def broken(self, exc: BaseException) -> None:
+        """A worker died: parse inline from now on (the crawl loses nothing)."""
+        if not self.failed:
+            logger.error("a parsing worker died (%s); parsing in the crawl's process", exc)
+        self.failed = True
+        self.ready = False
+
+    def stop(self) -> None:
+        executor, self.executor = self.executor, None
+        self.ready = self.failed = False
+        if executor is not None:
+            # Waits for the workers to exit, so that their CPU time is the crawl's.
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+POOL = _Pool()
+
+
+class PageReader:
+    """A crawl's way to read pages: inline until ``after`` pages, then in ``POOL``."""
+
+    def __init__(self, workers: int = 0, after: int = 0, pool: _Pool = POOL) -> None:
+        self.workers = workers
+        self.after = after
+        self.pool = pool
+        self.read = 0
+        self.open = False
+
+    def opened(self) -> None:
+        """The crawl started: it shares the pool from now on."""
+        if self.workers > 0 and not self.open:
+            self.open = True
+            self.pool.acquire()
+
+    def closed(self) -> None:
+        if self.open:
+            self.open = False
+            self.pool.release()
+
+    def later(self, url: str, body: bytes, **kwargs: Any) -> Future[Reading] | None:
+        """A worker's reading of the page to come, or None: read it now (:meth:`now`)."""
+        self.read += 1
+        if not self.open:
+            return None
+        if self.read > self.after:
+            self.pool.start(self.workers)
+        return self.pool.submit(url, body, **kwargs)
+
+    async def wait(self, future: Future[Reading], inline: Callable[[], Reading]) -> Reading:
+        """The worker's reading; ``inline()`` if the worker died on the way."""
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool as exc:
+            self.pool.broken(exc)
+            return inline()
+
+    @staticmethod
+    def now(url: str, body: bytes, **kwargs: Any) -> Reading:
+        return read_page(url, body, **kwargs)
