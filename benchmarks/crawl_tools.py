@@ -1,9 +1,11 @@
 """The crawlers that ``benchmarks/crawl.py`` races, and how one run of each is measured.
 
 Each run is a child process: wall time from spawn to exit, CPU time (user + sys) from that
-child's own ``os.wait4`` rusage (per child, not the RUSAGE_CHILDREN aggregate). Peak RSS is
-the child's ``VmHWM`` from /proc, sampled every 20 ms: ``ru_maxrss`` would not do, as Linux
-counts the pre-exec copy of the parent in it (and the parent holds the whole served site).
+child's own ``os.wait4`` rusage (per child, not the RUSAGE_CHILDREN aggregate; it includes
+the processes the child started and waited for: blogarchive's parsing workers). Peak RSS
+is the child's ``VmHWM`` from /proc, or the sum of its and its descendants' resident sets
+where larger, sampled every 20 ms: ``ru_maxrss`` would not do, as Linux counts the
+pre-exec copy of the parent in it (and the parent holds the whole served site).
 Every child gets ``http_proxy``/``https_proxy`` pointing at a closed loopback port with
 ``no_proxy=127.0.0.1,localhost``: a request to any other host fails instead of leaving the box.
 """
@@ -132,17 +134,32 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[
 
 
 def _sample_hwm(pid: int, done: threading.Event, peak: list[int]) -> None:
-    """Keep ``peak[0]`` at the child's VmHWM (KiB) until it exits."""
-    status = Path(f"/proc/{pid}/status")
+    """Keep ``peak[0]`` at the child's VmHWM (KiB), or the sum of the resident sets of the
+    child and its descendants (blogarchive's parsing workers) where larger, until it exits."""
     while True:
-        try:
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak[0] = max(peak[0], int(line.split()[1]))
-        except (OSError, ValueError):
-            pass
+        tree = [pid, *_descendants(pid)]
+        hwm = _status_kib(pid, "VmHWM:")
+        peak[0] = max(peak[0], hwm, sum(_status_kib(p, "VmRSS:") for p in tree))
         if done.wait(0.02):
             return
+
+
+def _descendants(pid: int) -> list[int]:
+    try:
+        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+    return [p for c in children for p in (c, *_descendants(c))]
+
+
+def _status_kib(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def tail(path: Path, lines: int = 3) -> str:

@@ -96,6 +96,28 @@ def site_name_for(url: str) -> str:
     return f"{name}-{path}" if path else name
 
 
+def resolve_site(
+    site: str | SiteConfig | None, url: str | None, config: str | None, platform: str | None
+) -> SiteConfig:
+    """The site to crawl, from a config entry, a config name or a bare URL."""
+    if isinstance(site, SiteConfig):
+        return site
+    if site and url:
+        raise ValueError("give either site=NAME or url=URL, not both")
+    if url:
+        entry = {"name": site_name_for(url), "url": url, "platform": platform or "auto"}
+        return parse_site(entry, where=f"url={url!r}")
+    if not site:
+        raise ValueError("the blog spider needs -a site=NAME or -a url=URL")
+    try:
+        sites = load_sites(config)
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    if site not in sites:
+        raise ValueError(f"unknown site {site!r}; known: {', '.join(sorted(sites)) or 'none'}")
+    return sites[site]
+
+
 def resolve_config_path(path: str | os.PathLike[str] | None) -> Path:
     """``--config``, else ``$BLOGARCHIVE_CONFIG``, else ``config/sites.toml``."""
     if path:

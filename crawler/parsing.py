@@ -20,28 +20,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import signal
-from collections.abc import Callable
+from collections.abc import Awaitable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
+from scrapy import signals
+from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+from crawler.parsers import worker
 from crawler.parsers.reading import Reading, read_page
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 __all__ = ["POOL", "PageReader"]
 
 logger = logging.getLogger(__name__)
-
-
-def _ignore_interrupts() -> None:
-    """Ctrl-C reaches the whole process group: the crawl stops itself, then its workers."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _warm_up() -> int:
-    """A first page, so that the worker has imported and warmed up before real work."""
-    read_page("http://localhost/", "<html><body><article><p>warm</p></article></body></html>")
-    return 1
 
 
 class _Pool:
@@ -67,9 +64,9 @@ class _Pool:
             return
         context = multiprocessing.get_context("spawn")
         self.executor = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_ignore_interrupts
+            workers, mp_context=context, initializer=worker.initialize
         )
-        warm = [self.executor.submit(_warm_up) for _ in range(workers)]
+        warm = [self.executor.submit(worker.warm_up) for _ in range(workers)]
         warm[-1].add_done_callback(self._warmed)
         logger.info("parsing in %d worker process(es) from now on", workers)
 
@@ -111,41 +108,66 @@ POOL = _Pool()
 class PageReader:
     """A crawl's way to read pages: inline until ``after`` pages, then in ``POOL``."""
 
-    def __init__(self, workers: int = 0, after: int = 0, pool: _Pool = POOL) -> None:
+    def __init__(
+        self,
+        workers: int = 0,
+        after: int = 0,
+        pool: _Pool = POOL,
+        stats: StatsCollector | None = None,
+    ) -> None:
         self.workers = workers
         self.after = after
         self.pool = pool
-        self.read = 0
+        self.stats = stats
+        self.count = 0
+        """Pages read so far."""
         self.open = False
 
-    def opened(self) -> None:
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """Workers as the ``PARSE_WORKERS*`` settings say, from the spider's opening on."""
+        settings = crawler.settings
+        workers, after = settings.getint("PARSE_WORKERS"), settings.getint("PARSE_WORKERS_AFTER")
+        reader = cls(workers, after)
+        crawler.signals.connect(reader.opened, signal=signals.spider_opened)
+        crawler.signals.connect(reader.closed, signal=signals.spider_closed)
+        return reader
+
+    def opened(self, spider: Spider | None = None) -> None:
         """The crawl started: it shares the pool from now on."""
-        if self.workers > 0 and not self.open:
-            self.open = True
-            self.pool.acquire()
+        if spider is not None and spider.crawler.stats is not None:
+            self.stats = spider.crawler.stats
+        if self.workers < 1 or self.open:
+            return
+        if not is_asyncio_reactor_installed():  # a worker's answer is an asyncio future
+            logger.info("parsing inline: parsing workers need Scrapy's asyncio reactor")
+            return
+        self.open = True
+        self.pool.acquire()
 
     def closed(self) -> None:
         if self.open:
             self.open = False
             self.pool.release()
 
-    def later(self, url: str, body: bytes, **kwargs: Any) -> Future[Reading] | None:
-        """A worker's reading of the page to come, or None: read it now (:meth:`now`)."""
-        self.read += 1
-        if not self.open:
-            return None
-        if self.read > self.after:
+    def read(self, url: str, body: bytes, **kwargs: Any) -> Reading | Awaitable[Reading]:
+        """The page's reading: now, or to be awaited from a worker."""
+        self.count += 1
+        if self.open and self.count > self.after:
             self.pool.start(self.workers)
-        return self.pool.submit(url, body, **kwargs)
+        future = self.pool.submit(url, body, **kwargs) if self.open else None
+        if future is None:
+            return read_page(url, body, **kwargs)
+        return self._wait(future, url, body, kwargs)
 
-    async def wait(self, future: Future[Reading], inline: Callable[[], Reading]) -> Reading:
-        """The worker's reading; ``inline()`` if the worker died on the way."""
+    async def _wait(
+        self, future: Future[Reading], url: str, body: bytes, kwargs: dict[str, Any]
+    ) -> Reading:
         try:
-            return await asyncio.wrap_future(future)
+            reading = await asyncio.wrap_future(future)
         except BrokenProcessPool as exc:
             self.pool.broken(exc)
-            return inline()
-
-    @staticmethod
-    def now(url: str, body: bytes, **kwargs: Any) -> Reading:
-        return read_page(url, body, **kwargs)
+            return read_page(url, body, **kwargs)
+        if self.stats is not None:
+            self.stats.inc_value("blogarchive/pages/parsed_by_worker")
+        return reading

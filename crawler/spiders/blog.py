@@ -8,8 +8,7 @@ runs the same spider).
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
-from concurrent.futures import Future
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
@@ -24,8 +23,8 @@ from twisted.python.failure import Failure
 from archive.records import PostRecord
 from archive.session import Freshness
 from crawler.capture.extension import ArchiveExtension
-from crawler.config import ConfigError, SiteConfig, load_sites, parse_site, site_name_for
-from crawler.parsers import FEED_PROBES, SITEMAP_PROBES, PostPage, page_for
+from crawler.config import SiteConfig, resolve_site
+from crawler.parsers import FEED_PROBES, SITEMAP_PROBES
 from crawler.parsers.navigation import (
     MAX_SITEMAP_BYTES,
     FeedEntry,
@@ -35,7 +34,7 @@ from crawler.parsers.navigation import (
     robots_sitemaps,
     sitemap_links,
 )
-from crawler.parsers.reading import Reading
+from crawler.parsers.reading import Reading, read_page
 from crawler.parsing import PageReader
 from crawler.spiders.assets import ASSET_KIND, AssetSpider
 
@@ -45,11 +44,11 @@ MISSING_OK = [404, 410]
 NOT_MODIFIED = 304
 # Discovery first, so that a bounded crawl spends its budget on posts it knows about.
 # Pages found only by exploring the site's navigation come last.
-Output = Request | PostRecord
 PRIORITY = {"robots": 40, "sitemap": 30, "feed": 30, "listing": 25, "post": 20, "explore": 15}
 _HELD = frozenset({"post", "listing", "explore"})
 # Share of a bounded crawl's page budget that exploration may take.
 EXPLORE_SHARE = 0.5
+Output = Request | PostRecord
 
 
 class BlogSpider(AssetSpider):
@@ -67,7 +66,7 @@ class BlogSpider(AssetSpider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.site = _resolve_site(site, url, config, platform)
+        self.site = resolve_site(site, url, config, platform)
         self.site_name = self.site.name
         self.start_url = self.site.url
         self.platform = self.site.platform if self.site.platform != "auto" else None
@@ -102,11 +101,7 @@ class BlogSpider(AssetSpider):
         )
         spider.revalidate_all = settings.getbool("INCREMENTAL_REVALIDATE_ALL")
         spider.setup_assets(settings)
-        spider.reader = PageReader(
-            settings.getint("PARSE_WORKERS"), settings.getint("PARSE_WORKERS_AFTER")
-        )
-        crawler.signals.connect(spider.reader.opened, signal=signals.spider_opened)
-        crawler.signals.connect(spider.reader.closed, signal=signals.spider_closed)
+        spider.reader = PageReader.from_crawler(crawler)
         crawler.signals.connect(spider.asset_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.response_received, signal=signals.response_received)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
@@ -178,7 +173,7 @@ class BlogSpider(AssetSpider):
         """The start page: note its platform and probe for feeds, then route it as any page
         (one parse serves both). Its request accepts no error status, so none gets here."""
         if isinstance(response, TextResponse):
-            reading = self.reader.now(response.url, response.body, **self._reading(response))
+            reading = self._read_now(response)
             yield from self._discover(reading)
             yield from self._hold(self._route(reading, response))
 
@@ -217,34 +212,24 @@ class BlogSpider(AssetSpider):
             return ()
         if not isinstance(response, TextResponse) or response.status in MISSING_OK:
             return ()
-        args = self._reading(response)
-        future = self.reader.later(response.url, response.body, **args)
-        if future is None:
-            return self._route(self.reader.now(response.url, response.body, **args), response)
-        return self._route_later(future, response, args)
+        reading = self.reader.read(response.url, response.body, **self._reading(response))
+        if isinstance(reading, Reading):
+            return self._route(reading, response)
+        return self._route_later(reading, response)
 
     async def _route_later(
-        self, future: Future[Reading], response: TextResponse, args: dict[str, Any]
+        self, pending: Awaitable[Reading], response: TextResponse
     ) -> AsyncIterator[Output]:
-        reading = await self.reader.wait(
-            future, lambda: self.reader.now(response.url, response.body, **args)
-        )
-        for output in self._route(reading, response):
+        for output in self._route(await pending, response):
             yield output
 
     def _reading(self, response: TextResponse) -> dict[str, Any]:
         """How to read a response: its platform, its encoding, whether with requisites."""
-        platform = self.platform or "auto"
-        return {
-            "platform": platform,
-            "encoding": response.encoding,
-            "requisites": self.assets_enabled,
-        }
+        return {"encoding": response.encoding, "requisites": self.assets_enabled,
+                "platform": self.platform or "auto"}  # fmt: skip
 
-    def _page(self, response: TextResponse) -> PostPage:
-        """The response's page object (an HTML page served as a feed)."""
-        platform = self.platform or "auto"
-        return page_for(response.url, response.body, platform=platform, encoding=response.encoding)
+    def _read_now(self, response: TextResponse) -> Reading:
+        return read_page(response.url, response.body, **self._reading(response))
 
     def _route(self, page: Reading, response: Response) -> Iterator[Output]:
         """Follow the page's links; yield its item if it is a post or a page."""
@@ -256,7 +241,7 @@ class BlogSpider(AssetSpider):
         # Section pages, archives, tags, about pages: the blog's own navigation, explored
         # breadth-first after what feeds, sitemaps and listings name.
         yield from self._follow(links.other, self.parse_page, "explore")
-        if not kind.is_item:
+        if not kind.is_item or page.record is None:  # (a reading has the record of any item)
             self.logger.debug("not a post: %s (%s)", page.url, kind.reason)
             self._stat("blogarchive/pages/not_post")
             return
@@ -265,8 +250,6 @@ class BlogSpider(AssetSpider):
             # A copy (?utm_…, a print view): archive the post at its canonical address.
             self._stat("blogarchive/pages/canonical_elsewhere")
             yield from self._follow([canonical], self.parse_page, "post")
-            return
-        if page.record is None:  # never: a reading has the record of whatever its feed makes one
             return
         post = self._finish(self._with_feed_entry(page.record.replace(kind=kind.kind)), response)
         yield from self.with_assets(page.requisites, post)
@@ -311,7 +294,7 @@ class BlogSpider(AssetSpider):
             and isinstance(response, TextResponse)
             and b"<html" in response.body[:2048].lower()
         ):
-            yield from self._follow_links(self._page(response).links())
+            yield from self._follow_links(self._read_now(response).links)
             return
         yield from self._follow(links.posts, self.parse_page, "post", lastmod=links.lastmod)
         yield from self._follow(links.pages, self.parse_feed, "feed", probe=True)
@@ -448,25 +431,3 @@ class BlogSpider(AssetSpider):
     def _stat(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key, count)
-
-
-def _resolve_site(
-    site: str | SiteConfig | None, url: str | None, config: str | None, platform: str | None
-) -> SiteConfig:
-    """The site to crawl, from a config entry, a config name or a bare URL."""
-    if isinstance(site, SiteConfig):
-        return site
-    if site and url:
-        raise ValueError("give either site=NAME or url=URL, not both")
-    if url:
-        entry = {"name": site_name_for(url), "url": url, "platform": platform or "auto"}
-        return parse_site(entry, where=f"url={url!r}")
-    if not site:
-        raise ValueError("the blog spider needs -a site=NAME or -a url=URL")
-    try:
-        sites = load_sites(config)
-    except ConfigError as exc:
-        raise ValueError(str(exc)) from None
-    if site not in sites:
-        raise ValueError(f"unknown site {site!r}; known: {', '.join(sorted(sites)) or 'none'}")
-    return sites[site]

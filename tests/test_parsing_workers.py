@@ -1,0 +1,151 @@
+"""Pages read whole (``crawler.parsers.reading``) and read by worker processes
+(``crawler.parsing``): real worker processes, a real crawl over loopback, a killed worker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import pickle
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.parsers import page_for, worker
+from crawler.parsers.reading import Reading, read_page
+from crawler.parsers.requisites import page_requisites
+from crawler.parsing import PageReader, _Pool
+from tests.conftest import LOOPBACK, read_items, run_cli
+from tests.sites import BlogServer, get_blog
+
+FIXTURES = Path(__file__).parent / "fixtures" / "parsers"
+PAGES = sorted(case for case in FIXTURES.iterdir() if (case / "input.html").exists())
+
+
+def _case(case: Path) -> tuple[str, bytes]:
+    return (case / "url.txt").read_text(encoding="utf-8").strip(), (
+        case / "input.html"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize("case", PAGES, ids=lambda case: case.name)
+def test_a_reading_holds_what_the_page_object_says(case: Path) -> None:
+    url, html = _case(case)
+    reading = read_page(url, html, requisites=True)
+    page = page_for(url, html)
+    assert reading.links == page.links()
+    assert reading.kind == page.page_kind
+    assert reading.platform == page.platform
+    if page.page_kind.in_feed().is_item:
+        assert reading.record == page.extract()
+        assert reading.requisites == page_requisites(page_for(url, html))
+    else:
+        assert reading.record is None
+        assert reading.requisites is None
+    assert pickle.loads(pickle.dumps(reading)) == reading  # what a worker sends back
+
+
+def test_a_canonical_elsewhere_is_judged_by_the_spider_s_scope() -> None:
+    html = b'<html><head><link rel="canonical" href="https://blog.example/a/"></head></html>'
+    reading = read_page("https://blog.example/a/?utm_source=x", html)
+    assert reading.canonical == "https://blog.example/a/"
+    assert reading.canonical_elsewhere(lambda url: True) == "https://blog.example/a/"
+    assert reading.canonical_elsewhere(lambda url: False) is None
+    assert read_page("https://blog.example/a/", html).canonical is None  # its own address
+
+
+def _ready(pool: _Pool, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not pool.ready:
+        assert not pool.failed, "the worker did not start"
+        assert time.monotonic() < deadline, "the worker did not start in time"
+        time.sleep(0.05)
+
+
+def _read(reader: PageReader, url: str, html: bytes) -> tuple[Reading, bool]:
+    """The reading, and whether it was awaited (a worker's)."""
+    found = reader.read(url, html)
+    if isinstance(found, Reading):
+        return found, False
+
+    async def wait() -> Reading:
+        return await found  # type: ignore[misc]
+
+    return asyncio.run(wait()), True
+
+
+@pytest.fixture
+def pool() -> Any:
+    pool = _Pool()
+    yield pool
+    pool.stop()
+
+
+def test_a_worker_reads_as_the_crawl_would_without_importing_scrapy(pool: _Pool) -> None:
+    reader = PageReader(workers=1, after=0, pool=pool)
+    reader.open = True
+    pool.acquire()
+    url, html = _case(PAGES[0])
+    first, awaited = _read(reader, url, html)
+    assert not awaited
+    assert pool.executor is not None
+    _ready(pool)
+    second, awaited = _read(reader, url, html)
+    assert awaited
+    assert second == first == read_page(url, html)
+    assert pool.executor.submit(worker.loaded, "lxml").result(timeout=30)
+    assert not pool.executor.submit(worker.loaded, "scrapy").result(timeout=30)
+    assert not pool.executor.submit(worker.loaded, "twisted").result(timeout=30)
+    reader.closed()  # the last user: the workers stop
+    assert pool.executor is None
+
+
+def test_a_killed_worker_loses_no_page(pool: _Pool, caplog: pytest.LogCaptureFixture) -> None:
+    reader = PageReader(workers=1, after=0, pool=pool)
+    reader.open = True
+    pool.start(1)
+    _ready(pool)
+    assert pool.executor is not None
+    for pid in list(pool.executor._processes):
+        os.kill(pid, signal.SIGKILL)
+    url, html = _case(PAGES[1])
+    with caplog.at_level(logging.ERROR, logger="crawler.parsing"):
+        readings = [_read(reader, url, html)[0] for _ in range(3)]
+    assert readings == [read_page(url, html)] * 3
+    assert pool.failed
+    assert "a parsing worker died" in caplog.text
+    assert isinstance(reader.read(url, html), Reading)  # inline from then on
+
+
+@pytest.mark.slow
+def test_a_crawl_with_a_parsing_worker_archives_what_an_inline_crawl_does(tmp_path: Path) -> None:
+    blog = get_blog("wordpress", posts=40)
+    found: dict[str, list[dict[str, Any]]] = {}
+    with BlogServer(blog) as server:
+        for workers in ("0", "1"):
+            data_dir = tmp_path / f"workers-{workers}"
+            result = run_cli(
+                "crawl", "--url", server.url, "--data-dir", str(data_dir), *LOOPBACK,
+                "-s", f"PARSE_WORKERS={workers}", "-s", "PARSE_WORKERS_AFTER=0", "-s", "LOG_LEVEL=DEBUG",
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr
+            worked = "'blogarchive/pages/parsed_by_worker'" in result.stderr
+            assert worked == (workers == "1"), result.stderr[-3000:]
+            found[workers] = read_items(data_dir, kinds=("post", "page"))
+    ignored = {"fetched_at", "warc", "crawl_id", "images"}
+
+    def comparable(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(
+            ({k: v for k, v in item.items() if k not in ignored} for item in items),
+            key=lambda item: item["url"],
+        )
+
+    assert len(found["1"]) >= len(blog.truth)
+    assert comparable(found["1"]) == comparable(found["0"])
+    images = {item["url"]: [i["url"] for i in item.get("images") or []] for item in found["1"]}
+    assert images == {
+        item["url"]: [i["url"] for i in item.get("images") or []] for item in found["0"]
+    }
