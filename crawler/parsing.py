@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import time
 from collections.abc import Awaitable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -112,11 +113,14 @@ class PageReader:
         self,
         workers: int = 0,
         after: int = 0,
+        busy: float = 0.0,
         pool: _Pool = POOL,
         stats: StatsCollector | None = None,
     ) -> None:
         self.workers = workers
         self.after = after
+        self.busy = busy
+        self._since = (time.monotonic(), time.process_time())
         self.pool = pool
         self.stats = stats
         self.count = 0
@@ -128,7 +132,7 @@ class PageReader:
         """Workers as the ``PARSE_WORKERS*`` settings say, from the spider's opening on."""
         settings = crawler.settings
         workers, after = settings.getint("PARSE_WORKERS"), settings.getint("PARSE_WORKERS_AFTER")
-        reader = cls(workers, after)
+        reader = cls(workers, after, settings.getfloat("PARSE_WORKERS_BUSY"))
         crawler.signals.connect(reader.opened, signal=signals.spider_opened)
         crawler.signals.connect(reader.closed, signal=signals.spider_closed)
         return reader
@@ -143,6 +147,7 @@ class PageReader:
             logger.info("parsing inline: parsing workers need Scrapy's asyncio reactor")
             return
         self.open = True
+        self._since = (time.monotonic(), time.process_time())
         self.pool.acquire()
 
     def closed(self) -> None:
@@ -153,12 +158,21 @@ class PageReader:
     def read(self, url: str, body: bytes, **kwargs: Any) -> Reading | Awaitable[Reading]:
         """The page's reading: now, or to be awaited from a worker."""
         self.count += 1
-        if self.open and self.count > self.after:
+        if self.open and self.count > self.after and self._waiting_on_cpu():
             self.pool.start(self.workers)
         future = self.pool.submit(url, body, **kwargs) if self.open else None
         if future is None:
             return read_page(url, body, **kwargs)
         return self._wait(future, url, body, kwargs)
+
+    def _waiting_on_cpu(self) -> bool:
+        """Whether the process has been busy for ``busy`` of the time since the crawl
+        opened: a polite crawl (a delay between requests) waits on the network, and a
+        worker would only cost it memory and CPU."""
+        if self.pool.executor is not None:
+            return True
+        wall, cpu = time.monotonic() - self._since[0], time.process_time() - self._since[1]
+        return wall > 0 and cpu >= self.busy * wall
 
     async def _wait(
         self, future: Future[Reading], url: str, body: bytes, kwargs: dict[str, Any]

@@ -111,10 +111,13 @@ BLOGARCHIVE_PROGRESS_STDERR = False
 BLOGARCHIVE_STOP_ENABLED = True
 # crawler.parsing: worker processes that parse pages while the crawl's own process fetches
 # and archives (shared by the crawls of a process; 0: parse inline). One, if there is a
-# second core. A crawl parses its first PARSE_WORKERS_AFTER pages itself: a worker costs
-# about 0.3 s of CPU to start, which a small crawl would not win back.
+# second core. They start once a crawl has parsed PARSE_WORKERS_AFTER pages itself (a
+# worker costs about 0.3 s of CPU to start, which a small crawl would not win back), and
+# only if the process has been busy for PARSE_WORKERS_BUSY of the time since the crawl
+# opened: a polite crawl waits on the network, and a worker would only cost it memory.
 PARSE_WORKERS = min(1, (os.cpu_count() or 1) - 1)
 PARSE_WORKERS_AFTER = 50
+PARSE_WORKERS_BUSY = 0.6
 
 SITES_CONFIG = os.environ.get("BLOGARCHIVE_CONFIG") or "config/sites.toml"
 

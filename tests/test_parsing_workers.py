@@ -103,6 +103,20 @@ def test_a_worker_reads_as_the_crawl_would_without_importing_scrapy(pool: _Pool)
     assert pool.executor is None
 
 
+def test_a_crawl_that_waits_on_the_network_starts_no_worker(pool: _Pool) -> None:
+    reader = PageReader(workers=1, after=0, busy=0.6, pool=pool)
+    reader.open = True
+    url, html = _case(PAGES[0])
+    # Ten seconds since the crawl opened, and next to no CPU spent: a polite crawl.
+    reader._since = (time.monotonic() - 10, time.process_time())
+    assert isinstance(reader.read(url, html), Reading)
+    assert pool.executor is None
+    # Busy all along: the CPU time spent equals the time since it opened.
+    reader._since = (time.monotonic() - 10, time.process_time() - 10)
+    assert isinstance(reader.read(url, html), Reading)  # inline while the worker starts
+    assert pool.executor is not None
+
+
 def test_a_killed_worker_loses_no_page(pool: _Pool, caplog: pytest.LogCaptureFixture) -> None:
     reader = PageReader(workers=1, after=0, pool=pool)
     reader.open = True
@@ -129,7 +143,8 @@ def test_a_crawl_with_a_parsing_worker_archives_what_an_inline_crawl_does(tmp_pa
             data_dir = tmp_path / f"workers-{workers}"
             result = run_cli(
                 "crawl", "--url", server.url, "--data-dir", str(data_dir), *LOOPBACK,
-                "-s", f"PARSE_WORKERS={workers}", "-s", "PARSE_WORKERS_AFTER=0", "-s", "LOG_LEVEL=DEBUG",
+                "-s", f"PARSE_WORKERS={workers}", "-s", "PARSE_WORKERS_AFTER=0",
+                "-s", "PARSE_WORKERS_BUSY=0", "-s", "LOG_LEVEL=DEBUG",
             )  # fmt: skip
             assert result.returncode == 0, result.stderr
             worked = "'blogarchive/pages/parsed_by_worker'" in result.stderr
