@@ -110,12 +110,14 @@ BLOGARCHIVE_PROGRESS_INTERVAL = 5.0
 BLOGARCHIVE_PROGRESS_STDERR = False
 BLOGARCHIVE_STOP_ENABLED = True
 # crawler.parsing: worker processes that parse pages while the crawl's own process fetches
-# and archives (shared by the crawls of a process; 0: parse inline). One, if there is a
-# second core. They start once a crawl has parsed PARSE_WORKERS_AFTER pages itself (a
-# worker costs about 0.3 s of CPU to start, which a small crawl would not win back), and
-# only if the process has been busy for PARSE_WORKERS_BUSY of the time since the crawl
-# opened: a polite crawl waits on the network, and a worker would only cost it memory.
-PARSE_WORKERS = min(1, (os.cpu_count() or 1) - 1)
+# and archives (shared by the crawls of a process). Off by default: on 2 cores one worker
+# took a CPU-bound crawl's wall time down by 8-35% for 5-26% more CPU and ~100 MB more
+# memory (README, "Benchmarks"). They start once a crawl has parsed PARSE_WORKERS_AFTER
+# pages itself (a worker costs about 0.3 s of CPU to start, which a small crawl would not
+# win back), and only if the process has been busy for PARSE_WORKERS_BUSY of the time
+# since the crawl opened: a polite crawl waits on the network, and a worker would only
+# cost it memory.
+PARSE_WORKERS = 0
 PARSE_WORKERS_AFTER = 50
 PARSE_WORKERS_BUSY = 0.6
 
