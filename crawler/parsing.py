@@ -10,9 +10,11 @@ and archives while another core parses.
 A worker is a fresh interpreter (``spawn``: no copy of the crawl's open files, locks or
 threads) that costs about 0.3 s of CPU to start. So a crawl parses its first
 ``PARSE_WORKERS_AFTER`` pages itself, starts the workers then, and goes on parsing
-inline until they have answered a first page: a small crawl never pays for them. A
-worker that dies (killed, out of memory) is logged; the crawl parses inline from then on
-and loses nothing.
+inline until they have answered a first page: a small crawl never pays for them. Nor
+does a polite one: the workers start only while the process has been busy for
+``PARSE_WORKERS_BUSY`` of the time since the crawl opened. A worker that dies (killed, out
+of memory) is logged; the crawl parses inline from then on and loses nothing. Off by
+default (``PARSE_WORKERS = 0``): the wall time it saves costs CPU and memory (README).
 """
 
 from __future__ import annotations
