@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Awaitable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -67,7 +68,7 @@ class _Pool:
             return
         context = multiprocessing.get_context("spawn")
         self.executor = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=worker.initialize
+            workers, mp_context=context, initializer=worker.initialize, initargs=(os.getpid(),)
         )
         warm = [self.executor.submit(worker.warm_up) for _ in range(workers)]
         warm[-1].add_done_callback(self._warmed)

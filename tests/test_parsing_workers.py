@@ -8,6 +8,8 @@ import logging
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from crawler.parsers import page_for, worker
 from crawler.parsers.reading import Reading, read_page
 from crawler.parsers.requisites import page_requisites
 from crawler.parsing import PageReader, _Pool
-from tests.conftest import LOOPBACK, read_items, run_cli
+from tests.conftest import LOOPBACK, ROOT, read_items, run_cli
 from tests.sites import BlogServer, get_blog
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parsers"
@@ -132,6 +134,45 @@ def test_a_killed_worker_loses_no_page(pool: _Pool, caplog: pytest.LogCaptureFix
     assert pool.failed
     assert "a parsing worker died" in caplog.text
     assert isinstance(reader.read(url, html), Reading)  # inline from then on
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for whoever adopted it to reap it has ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_a_crawl_killed_outright_leaves_no_parsing_worker_behind(tmp_path: Path) -> None:
+    blog = get_blog("wordpress", posts=40)
+    with BlogServer(blog) as server:
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--url", server.url,
+             "--data-dir", str(tmp_path / "data"), *LOOPBACK, "-s", "DOWNLOAD_DELAY=0.2",
+             "-s", "PARSE_WORKERS=1", "-s", "PARSE_WORKERS_AFTER=0", "-s", "PARSE_WORKERS_BUSY=0"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while not (children := _children(crawl.pid)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert children, "the crawl started no worker"
+        finally:
+            crawl.kill()
+            crawl.wait()
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in children):
+            assert time.monotonic() < deadline, "a worker outlived its killed crawl"
+            time.sleep(0.05)
 
 
 @pytest.mark.slow
