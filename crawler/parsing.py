@@ -20,6 +20,7 @@ default (``PARSE_WORKERS = 0``): the wall time it saves costs CPU and memory (RE
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import multiprocessing
 import os
@@ -71,12 +72,14 @@ class _Pool:
             workers, mp_context=context, initializer=worker.initialize, initargs=(os.getpid(),)
         )
         warm = [self.executor.submit(worker.warm_up) for _ in range(workers)]
-        warm[-1].add_done_callback(self._warmed)
+        warm[-1].add_done_callback(functools.partial(self._warmed, self.executor))
         logger.info("parsing in %d worker process(es) from now on", workers)
 
-    def _warmed(self, future: Future[int]) -> None:
+    def _warmed(self, executor: ProcessPoolExecutor, future: Future[int]) -> None:
         # Called in the executor's thread: a plain flag, read by the crawl's thread.
-        if future.exception() is None:
+        if executor is not self.executor:  # stopped meanwhile (its warm-up cancelled)
+            return
+        if not future.cancelled() and future.exception() is None:
             self.ready = True
         else:
             self.failed = True

@@ -105,6 +105,22 @@ def test_a_worker_reads_as_the_crawl_would_without_importing_scrapy(pool: _Pool)
     assert pool.executor is None
 
 
+def test_workers_stopped_while_starting_start_again_for_the_next_crawl(
+    pool: _Pool, caplog: pytest.LogCaptureFixture
+) -> None:
+    pool.start(1)
+    pool.stop()  # the crawl ended before its worker had warmed up
+    assert pool.executor is None
+    assert not pool.failed
+    pool.start(1)
+    _ready(pool)
+    url, html = _case(PAGES[0])
+    future = pool.submit(url, html)
+    assert future is not None
+    assert future.result(timeout=60) == read_page(url, html)
+    assert "exception calling callback" not in caplog.text
+
+
 def test_a_crawl_that_waits_on_the_network_starts_no_worker(pool: _Pool) -> None:
     reader = PageReader(workers=1, after=0, busy=0.6, pool=pool)
     reader.open = True

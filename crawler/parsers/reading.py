@@ -2,7 +2,7 @@
 
 :func:`read_page` parses a page once and asks its page object, in the spider's order, for
 its links, its kind, its canonical address, its record and its requisites. The spider
-runs it inline or in a worker process (:mod:`crawler.extensions.parsepool`), so that
+runs it inline or in a worker process (:mod:`crawler.parsing`), so that
 parsing, most of a crawl's CPU, can use a second core while the crawl's own process
 fetches and archives. The spider's state (its feed entries, its scope) is not read here:
 the spider applies it to the reading.
