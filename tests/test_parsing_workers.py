@@ -135,6 +135,30 @@ def test_a_crawl_that_waits_on_the_network_starts_no_worker(pool: _Pool) -> None
     assert pool.executor is not None
 
 
+def test_a_page_that_fails_in_a_worker_fails_as_it_would_inline(
+    pool: _Pool, caplog: pytest.LogCaptureFixture
+) -> None:
+    reader = PageReader(workers=1, after=0, pool=pool)
+    reader.open = True
+    pool.start(1)
+    _ready(pool)
+    url, html = _case(PAGES[0])
+    with pytest.raises(ValueError, match="unknown platform 'nope'"):
+        read_page(url, html, platform="nope")
+    pending = reader.read(url, html, platform="nope")
+    assert not isinstance(pending, Reading)
+
+    async def wait() -> Reading:
+        return await pending
+
+    with pytest.raises(ValueError, match="unknown platform 'nope'"):
+        asyncio.run(wait())
+    # The spider's error, not a dead worker: the worker goes on with the next page.
+    assert not pool.failed
+    assert "a parsing worker died" not in caplog.text
+    assert _read(reader, url, html) == (read_page(url, html), True)
+
+
 def test_a_killed_worker_loses_no_page(pool: _Pool, caplog: pytest.LogCaptureFixture) -> None:
     reader = PageReader(workers=1, after=0, pool=pool)
     reader.open = True
