@@ -137,9 +137,9 @@ def _sample_hwm(pid: int, done: threading.Event, peak: list[int]) -> None:
     """Keep ``peak[0]`` at the child's VmHWM (KiB), or the sum of the resident sets of the
     child and its descendants (blogarchive's parsing workers) where larger, until it exits."""
     while True:
-        tree = [pid, *_descendants(pid)]
-        hwm = _status_kib(pid, "VmHWM:")
-        peak[0] = max(peak[0], hwm, sum(_status_kib(p, "VmRSS:") for p in tree))
+        own = _status_kib(pid)
+        others = sum(_status_kib(p).get("VmRSS", 0) for p in _descendants(pid))
+        peak[0] = max(peak[0], own.get("VmHWM", 0), own.get("VmRSS", 0) + others)
         if done.wait(0.02):
             return
 
@@ -152,14 +152,18 @@ def _descendants(pid: int) -> list[int]:
     return [p for c in children for p in (c, *_descendants(c))]
 
 
-def _status_kib(pid: int, field: str) -> int:
+def _status_kib(pid: int) -> dict[str, int]:
+    """The sizes (KiB) of ``/proc/PID/status``: VmHWM, VmRSS... (empty once it is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    sizes = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        if value.endswith(" kB"):
+            sizes[name] = int(value.split()[0])
+    return sizes
 
 
 def tail(path: Path, lines: int = 3) -> str:

@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from archive.records import PostRecord
-from crawler.urls import same_address
 
 from .kinds import Kind
-from .navigation import Links, clean_url
+from .navigation import Links
 from .platforms import page_for
 from .requisites import Requisites, page_requisites
 
@@ -56,9 +55,7 @@ def read_page(
     page = page_for(url, body, platform=platform, encoding=encoding)
     links = page.links()
     kind = page.page_kind
-    canonical = clean_url(page.canonical_url() or "")
-    if not canonical or same_address(canonical, page.url):
-        canonical = ""
+    canonical = page.canonical_elsewhere(lambda _: True)  # the spider judges its scope
     record = page.extract() if kind.in_feed().is_item else None
     found = page_requisites(page) if requisites and record is not None else None
     return Reading(
@@ -66,7 +63,7 @@ def read_page(
         platform=page.platform,
         links=links,
         kind=kind,
-        canonical=canonical or None,
+        canonical=canonical,
         record=record,
         requisites=found,
     )

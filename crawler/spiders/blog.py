@@ -24,7 +24,7 @@ from archive.records import PostRecord
 from archive.session import Freshness
 from crawler.capture.extension import ArchiveExtension
 from crawler.config import SiteConfig, resolve_site
-from crawler.parsers import FEED_PROBES, SITEMAP_PROBES
+from crawler.parsers import FEED_PROBES, SITEMAP_PROBES, page_for
 from crawler.parsers.navigation import (
     MAX_SITEMAP_BYTES,
     FeedEntry,
@@ -173,7 +173,7 @@ class BlogSpider(AssetSpider):
         """The start page: note its platform and probe for feeds, then route it as any page
         (one parse serves both). Its request accepts no error status, so none gets here."""
         if isinstance(response, TextResponse):
-            reading = self._read_now(response)
+            reading = read_page(response.url, response.body, **self._reading(response))
             yield from self._discover(reading)
             yield from self._hold(self._route(reading, response))
 
@@ -227,9 +227,6 @@ class BlogSpider(AssetSpider):
         """How to read a response: its platform, its encoding, whether with requisites."""
         return {"encoding": response.encoding, "requisites": self.assets_enabled,
                 "platform": self.platform or "auto"}  # fmt: skip
-
-    def _read_now(self, response: TextResponse) -> Reading:
-        return read_page(response.url, response.body, **self._reading(response))
 
     def _route(self, page: Reading, response: Response) -> Iterator[Output]:
         """Follow the page's links; yield its item if it is a post or a page."""
@@ -294,7 +291,11 @@ class BlogSpider(AssetSpider):
             and isinstance(response, TextResponse)
             and b"<html" in response.body[:2048].lower()
         ):
-            yield from self._follow_links(self._read_now(response).links)
+            platform = self.platform or "auto"  # its links only: no record, no requisites
+            page = page_for(
+                response.url, response.body, platform=platform, encoding=response.encoding
+            )
+            yield from self._follow_links(page.links())
             return
         yield from self._follow(links.posts, self.parse_page, "post", lastmod=links.lastmod)
         yield from self._follow(links.pages, self.parse_feed, "feed", probe=True)
