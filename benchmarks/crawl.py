@@ -382,21 +382,29 @@ def rss_scan(args: argparse.Namespace, tmp: Path, pythonpath: str | None) -> Non
 
 
 def profile(args: argparse.Namespace, tmp: Path, pythonpath: str | None) -> None:
-    import crawl_profile
     from crawl_site import BenchServer
 
     latency = args.latency[0]
-    out = tmp / "profile.raw"
     with BenchServer(args.blog, args.posts[0], args.page_kb) as srv:
         srv.set_latency(latency / 1000)
         work = tmp / "profile"
         work.mkdir()
-        ctx = Ctx(srv.url, work, pythonpath)
-        cmd = crawl_profile.record_cmd(
-            out, args.profile_rate, tools.blogarchive_cmd(ctx, work / "data")
-        )
-        run, rc = tools.measure(cmd, work, tools.child_env(pythonpath), work / "out.log")
-    print(f"profile: blogarchive crawl of {args.posts[0]} posts at {latency:g} ms under py-spy: "
+        what = f"blogarchive crawl of {args.posts[0]} posts at {latency:g} ms"
+        profile_crawl(args, Ctx(srv.url, work, pythonpath), what)
+
+
+def profile_crawl(args: argparse.Namespace, ctx: Ctx, what: str) -> None:
+    """Run one blogarchive crawl of ``ctx`` under py-spy and print where its CPU went."""
+    import crawl_profile
+
+    work = ctx.work
+    out = work / "profile.raw"
+    cmd = crawl_profile.record_cmd(
+        out, args.profile_rate, tools.blogarchive_cmd(ctx, work / "data")
+    )
+    env = {**tools.child_env(ctx.pythonpath), **ctx.extra_env}
+    run, rc = tools.measure(cmd, work, env, work / "out.log")
+    print(f"profile: {what} under py-spy: "
           f"{run.wall:.1f} s wall, {run.cpu:.1f} s CPU (py-spy included), exit {rc}\n")  # fmt: skip
     err = (work / "out.err").read_text(errors="replace")
     if not out.exists() or "Traceback (most recent call last)" in err:

@@ -51,9 +51,16 @@ def race(args: argparse.Namespace, tmp: Path, pythonpath: str | None) -> None:
                 config = {"BLOGARCHIVE_CONFIG": str(work / "no-sites.toml")}  # none: --url only
                 return Ctx(url, run_dir, pythonpath, extra_env=config)
 
+            if args.profile:
+                from crawl import profile_crawl
+
+                profile_crawl(args, ctx("profile", 0), f"blogarchive crawl of {slug}")
+                continue
             results[slug] = round_robin(ctx, args.tools, args.repeat, None, slug)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    if args.profile:
+        return
     print(table(results, args.tools))
     print("\ntargets (issue 21: CPU vs the replay of the same URLs, start-up included):")
     for line in targets(results):

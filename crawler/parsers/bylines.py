@@ -189,12 +189,11 @@ _INLINE_LABEL = re.compile(
     r"|(?:^|[|·•]\s*)(?:by|von|par|por)\b:?)\s*",
     re.IGNORECASE,
 )
-_INLINE_HINTS = etree.XPath(
-    ".//text()[string-length(.) < 120][contains(., 'utor') or contains(., 'uthor')"
-    " or contains(., 'uteur') or contains(., 'erfasser') or contains(., 'By')"
-    " or contains(., 'by') or contains(., 'Von') or contains(., 'von') or contains(., 'par')"
-    " or contains(., 'por')]"
-)
+# Substrings of every label above: a cheap test before the label's regex. (One regex over
+# the text nodes in Python costs half of XPath's contains() tests, which copy the node's
+# string once per test.)
+_INLINE_HINT = re.compile("utor|uthor|uteur|erfasser|By|by|Von|von|par|por")
+_TEXTS = etree.XPath(".//text()")
 MAX_META_LINE = 120
 # A title "Von Berlin Nach Paris" is not a byline; nor is the whole page.
 _NOT_META_LINE = frozenset({"body", "html", "h1", "h2", "h3", "title"})
@@ -204,7 +203,9 @@ _CAPITALISED = re.compile(r"^[^\W\d_][\w.'’-]*$")
 def inline_bylines(root: Element) -> list[str]:
     """The name after a byline label inside a short meta line (the label need not open it,
     and may sit in an element of its own: ``<span>Autor:</span> Jane Roe``)."""
-    for node in _INLINE_HINTS(root):
+    for node in _TEXTS(root):
+        if len(node) >= MAX_META_LINE or not _INLINE_HINT.search(node):
+            continue
         if not _INLINE_LABEL.search(node):
             continue
         element = node.getparent()

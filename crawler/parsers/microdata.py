@@ -9,6 +9,7 @@ from lxml import etree
 from .dom import Element, attr, clean_text, text_of
 
 _SCOPES = etree.XPath("descendant-or-self::*[@itemscope]")
+_PROPS = etree.XPath("descendant-or-self::*[@itemprop]")
 _URL_ATTRS = {
     "a": "href",
     "link": "href",
@@ -70,29 +71,22 @@ def property_value(element: Element) -> str:
     return text_of(element)
 
 
-def _collect(item: Item, scope: Element, built: dict[Element, Item]) -> None:
-    stack = list(reversed([c for c in scope if isinstance(c.tag, str)]))
-    while stack:
-        element = stack.pop()
-        names = attr(element, "itemprop").lower().split()
-        scoped = element.get("itemscope") is not None
-        if names:
-            value: str | Item = _build(element, built) if scoped else property_value(element)
-            for name in names:
-                item.props.setdefault(name, []).append(value)
-        if not scoped:
-            stack.extend(reversed([c for c in element if isinstance(c.tag, str)]))
-
-
-def _build(element: Element, built: dict[Element, Item]) -> Item:
-    if element not in built:
-        item = Item(element, _types(element))
-        built[element] = item
-        _collect(item, element, built)
-    return built[element]
+def _owner(element: Element) -> Element | None:
+    """The nearest ``itemscope`` above ``element``: the item it is a property of."""
+    return next((a for a in element.iterancestors() if a.get("itemscope") is not None), None)
 
 
 def parse_items(root: Element) -> list[Item]:
     """Every item of the page (nested ones too), in document order."""
-    built: dict[Element, Item] = {}
-    return [_build(el, built) for el in _SCOPES(root)]
+    # Two XPath scans in C, not a walk of every element in Python: a post's itemscope often
+    # spans the whole body, syntax-highlighted code and all.
+    built = {el: Item(el, _types(el)) for el in _SCOPES(root)}
+    for element in _PROPS(root):
+        owner = built.get(_owner(element))
+        if owner is None:
+            continue
+        nested = built.get(element)
+        value: str | Item = nested if nested is not None else property_value(element)
+        for name in attr(element, "itemprop").lower().split():
+            owner.props.setdefault(name, []).append(value)
+    return list(built.values())
