@@ -8,7 +8,7 @@ import pytest
 from crawler.parsers.boilerplate import drop_link_paragraphs, is_call_to_action, is_labelled_link
 from crawler.parsers.bylines import inline_bylines
 from crawler.parsers.dom import make_soup
-from crawler.parsers.fallback import _flat_code, _is_dump, extracted_body
+from crawler.parsers.fallback import _is_dump
 from crawler.parsers.lead import standfirst
 
 PROSE = "This paragraph is part of the post and ends like a sentence does."
@@ -132,39 +132,3 @@ def test_a_whole_page_dump_is_told_from_an_article() -> None:
     assert not _is_dump(f"{words}\n\n{words}")
     assert not _is_dump("A short teaser.")
 
-
-HIGHLIGHTED = (
-    '<table><tr><td class="gutter"><pre><span class="line">1</span><br>'
-    '<span class="line">2</span></pre></td><td class="code"><pre>'
-    '<span class="line"><span class="meta">#<span class="meta-keyword">include</span> '
-    '<span class="meta-string">&lt;stdio.h&gt;</span></span></span><br>'
-    '<span class="line"><span class="keyword">int</span> x;</span></pre></td></tr></table>'
-)
-
-
-def test_code_blocks_are_flattened_in_a_copy_and_the_page_keeps_its_own() -> None:
-    root = make_soup(f"<html><body><article><p>{PROSE}</p>{HIGHLIGHTED}</article></body></html>")
-    flat = _flat_code(root)
-    assert flat is not root
-    assert not flat.xpath("//pre//span")
-    assert not flat.xpath("//td[@class='gutter']")
-    assert flat.xpath("string(//td[@class='code'])") == "#include <stdio.h>int x;"
-    assert len(root.xpath("//pre//span")) == 8
-    assert root.xpath("//td[@class='gutter']")
-
-
-def test_highlighted_code_keeps_every_token_and_drops_line_numbers() -> None:
-    """highlight.js's "meta" class (preprocessor lines, shell prompts) looks like
-    boilerplate to trafilatura, which dropped those tokens from the code."""
-    root = make_soup(f"<html><body><article><p>{PROSE}</p>{HIGHLIGHTED}</article></body></html>")
-    body = extracted_body(root).split("\n\n")
-    assert "#include <stdio.h>" in body
-    assert "int x;" in body
-    assert "1" not in body
-    assert "2" not in body
-
-
-def test_a_page_without_code_is_not_copied_and_a_lone_gutter_class_stays() -> None:
-    table = '<table><tr><td class="gutter">12 cm</td><td>margin</td></tr></table>'
-    root = make_soup(f"<html><body><p>{PROSE}</p><pre>plain</pre>{table}</body></html>")
-    assert _flat_code(root) is root

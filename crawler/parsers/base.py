@@ -12,6 +12,7 @@ from crawler.urls import same_address
 
 from . import authors as names
 from .bylines import page_publishers
+from .code import flatten_code
 from .dates import PUBLISHED_META, UPDATED_META, first_iso, in_utc, local_day, url_date
 from .datetext import MONTH_FIRST_LANGUAGES
 from .decoding import decode_html
@@ -92,8 +93,8 @@ class PostPage:
     # -- parse state, built once -------------------------------------------------------
     @cached_property
     def soup(self) -> Tag:
-        """The page's lxml root (``<html>``), parsed once."""
-        return make_soup(decode_html(self._html, self._encoding))
+        """The page's lxml root (``<html>``), parsed once, its code blocks flattened."""
+        return flatten_code(make_soup(decode_html(self._html, self._encoding)))
 
     @cached_property
     def jsonld(self) -> JsonLd:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from copy import deepcopy
 
-from lxml import etree
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
@@ -26,41 +24,6 @@ RETRY_BELOW_WORDS = 150
 KEEP_FULL_SHARE = 0.5
 DUMP_WORDS = 150
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-# Syntax highlighters wrap every token of a code block in a classed <span>. trafilatura tests
-# each element's class and id with Python regexes (EXSLT callbacks), so on a code-heavy post
-# those spans cost most of its time; and a token class that looks like boilerplate ("meta",
-# "hidden") loses that token. Flattened, the code keeps its text and tails, nothing else.
-_CODE_BLOCKS = etree.XPath(
-    ".//pre[not(ancestor::pre or ancestor::code)] | .//code[not(ancestor::pre or ancestor::code)]"
-)
-_CODE_SPANS = etree.XPath("boolean(.//pre//span | .//code//span)")
-
-
-def _has_class(*names: str) -> str:
-    return " or ".join(
-        f"contains(concat(' ', normalize-space(@class), ' '), ' {n} ')" for n in names
-    )
-
-
-# The line-number column of a table-style highlighter (Hexo's "gutter", Rouge's
-# "rouge-gutter", Pygments' "linenos") beside its code cell: numbers, not post text.
-_GUTTERS = etree.XPath(
-    f".//td[{_has_class('gutter', 'rouge-gutter', 'linenos')}]"
-    f"[following-sibling::td[{_has_class('code', 'rouge-code')}]]"
-)
-
-
-def _flat_code(tree: Element) -> Element:
-    """``tree``, or a copy whose code blocks hold only text and line breaks, without the
-    line-number column."""
-    if not _CODE_SPANS(tree) and not _GUTTERS(tree):
-        return tree
-    copied: Element = deepcopy(tree)
-    for gutter in _GUTTERS(copied):
-        gutter.drop_tree()
-    for block in _CODE_BLOCKS(copied):
-        etree.strip_tags(block, "span")
-    return copied
 
 
 def _extract(tree: Element, url: str | None, *, fast: bool) -> str:
@@ -80,7 +43,6 @@ def _is_dump(text: str) -> bool:
 
 def extracted_body(tree: Element, url: str | None = None) -> str:
     """The main text of a page as plain paragraphs ("" when nothing looks like content)."""
-    tree = _flat_code(tree)
     text = _extract(tree, url, fast=True)
     if len(text.split()) >= RETRY_BELOW_WORDS and not _is_dump(text):
         return text
