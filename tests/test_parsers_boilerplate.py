@@ -131,4 +131,3 @@ def test_a_whole_page_dump_is_told_from_an_article() -> None:
     assert _is_dump(f"Home Recipes Videos Login {words}")
     assert not _is_dump(f"{words}\n\n{words}")
     assert not _is_dump("A short teaser.")
-
