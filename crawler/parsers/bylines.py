@@ -189,12 +189,14 @@ _INLINE_LABEL = re.compile(
     r"|(?:^|[|·•]\s*)(?:by|von|par|por)\b:?)\s*",
     re.IGNORECASE,
 )
+MAX_META_LINE = 120
 # Substrings of every label above: a cheap test before the label's regex. (One regex over
 # the text nodes in Python costs half of XPath's contains() tests, which copy the node's
-# string once per test.)
+# string once per test; code blocks, long single text nodes once flattened, are skipped.)
 _INLINE_HINT = re.compile("utor|uthor|uteur|erfasser|By|by|Von|von|par|por")
-_TEXTS = etree.XPath(".//text()")
-MAX_META_LINE = 120
+_SHORT_TEXTS = etree.XPath(
+    f".//text()[string-length(.) < {MAX_META_LINE}][not(ancestor::pre or ancestor::code)]"
+)
 # A title "Von Berlin Nach Paris" is not a byline; nor is the whole page.
 _NOT_META_LINE = frozenset({"body", "html", "h1", "h2", "h3", "title"})
 _CAPITALISED = re.compile(r"^[^\W\d_][\w.'’-]*$")
@@ -203,10 +205,8 @@ _CAPITALISED = re.compile(r"^[^\W\d_][\w.'’-]*$")
 def inline_bylines(root: Element) -> list[str]:
     """The name after a byline label inside a short meta line (the label need not open it,
     and may sit in an element of its own: ``<span>Autor:</span> Jane Roe``)."""
-    for node in _TEXTS(root):
-        if len(node) >= MAX_META_LINE or not _INLINE_HINT.search(node):
-            continue
-        if not _INLINE_LABEL.search(node):
+    for node in _SHORT_TEXTS(root):
+        if not _INLINE_HINT.search(node) or not _INLINE_LABEL.search(node):
             continue
         element = node.getparent()
         if element is not None and node.is_tail:
