@@ -53,6 +53,9 @@ POST = "<p>" + "A paragraph of real post text that is long enough to count. " * 
             "wordpress",
         ),
         ("<p>hello</p>", "https://example.org/x", "generic"),
+        # Prose is no fingerprint: "aforementioned" holds "forem", Forem's (dev.to's) name.
+        ("<p>Using the aforementioned method, we win.</p>", "https://example.org/x", "generic"),
+        ('<meta name="forem:domain" content="dev.to">', None, "devto"),
         (b"\xff\xfe\x00garbage", None, "generic"),
     ],
 )

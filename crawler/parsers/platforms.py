@@ -68,7 +68,9 @@ class SubstackPage(GenericPage):
 class DevtoPage(GenericPage):
     platform = "devto"
     hosts = ("dev.to",)
-    fingerprints = ('id="article-show-container"', "dev-to-uploads", "forem")
+    # Forem's own meta tags (forem:name, forem:domain…), never the bare word: prose holds it
+    # ("aforementioned").
+    fingerprints = ('id="article-show-container"', "dev-to-uploads", 'name="forem:')
     feed_paths = ()  # none of its own (not GenericPage's)
     sitemap_paths = ()
     trusted_selectors = ("#article-body", ".crayons-article__body")
