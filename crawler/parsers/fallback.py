@@ -13,6 +13,7 @@ import unicodedata
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
+from . import stoplist
 from .dom import Element
 from .text import render_extracted
 
@@ -24,6 +25,7 @@ RETRY_BELOW_WORDS = 150
 KEEP_FULL_SHARE = 0.5
 DUMP_WORDS = 150
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+stoplist.install()
 
 
 def _extract(tree: Element, url: str | None, *, fast: bool) -> str:
