@@ -402,8 +402,7 @@ def profile_crawl(args: argparse.Namespace, ctx: Ctx, what: str) -> None:
     cmd = crawl_profile.record_cmd(
         out, args.profile_rate, tools.blogarchive_cmd(ctx, work / "data")
     )
-    env = {**tools.child_env(ctx.pythonpath), **ctx.extra_env}
-    run, rc = tools.measure(cmd, work, env, work / "out.log")
+    run, rc = tools.measure(cmd, work, ctx.env(), work / "out.log")
     print(f"profile: {what} under py-spy: "
           f"{run.wall:.1f} s wall, {run.cpu:.1f} s CPU (py-spy included), exit {rc}\n")  # fmt: skip
     err = (work / "out.err").read_text(errors="replace")

@@ -55,8 +55,8 @@ def race(args: argparse.Namespace, tmp: Path, pythonpath: str | None) -> None:
                 from crawl import profile_crawl
 
                 profile_crawl(args, ctx("profile", 0), f"blogarchive crawl of {slug}")
-                continue
-            results[slug] = round_robin(ctx, args.tools, args.repeat, None, slug)
+            else:
+                results[slug] = round_robin(ctx, args.tools, args.repeat, None, slug)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     if args.profile:

@@ -85,6 +85,10 @@ class Ctx:
     """PYTHONPATH for blogarchive (a ``git archive`` snapshot), or None for the working tree."""
     extra_env: dict[str, str] = field(default_factory=dict)
 
+    def env(self) -> dict[str, str]:
+        """The environment a blogarchive run of this context gets."""
+        return {**child_env(self.pythonpath), **self.extra_env}
+
 
 def compiled(src: Path) -> Path:
     """``src`` with its bytecode written, as an installed package has it: the children run
@@ -213,8 +217,7 @@ def warc_requests(data: Path) -> list[str]:
 
 def run_blogarchive(ctx: Ctx) -> Run:
     data = ctx.work / "data"
-    env = {**child_env(ctx.pythonpath), **ctx.extra_env}
-    run, rc = measure(blogarchive_cmd(ctx, data), ctx.work, env, ctx.work / "out.log")
+    run, rc = measure(blogarchive_cmd(ctx, data), ctx.work, ctx.env(), ctx.work / "out.log")
     out = (ctx.work / "out.log").read_text(errors="replace")
     # "879 pages, 0 assets, 601 posts": the assets count since page requisites (issue 16)
     found = re.search(r"(\d+) pages, (?:\d+ assets, )?(\d+) posts", out)

@@ -17,8 +17,7 @@ from lxml import etree
 from .dom import Element
 
 _MARKED_UP_CODE = etree.XPath(
-    ".//pre[not(ancestor::pre or ancestor::code)][.//span or .//br]"
-    " | .//code[not(ancestor::pre or ancestor::code)][.//span or .//br]"
+    ".//*[self::pre or self::code][not(ancestor::pre or ancestor::code)][.//span or .//br]"
 )
 
 
