@@ -16,9 +16,7 @@ from lxml import etree
 
 from .dom import Element
 
-_MARKED_UP_CODE = etree.XPath(
-    ".//*[self::pre or self::code][not(ancestor::pre or ancestor::code)][.//span or .//br]"
-)
+_CODE_TAGS = ("pre", "code")
 
 
 def _has_class(*names: str) -> str:
@@ -40,13 +38,24 @@ def flatten_code(root: Element) -> Element:
     the line-number column beside them (changed in place)."""
     for gutter in _GUTTERS(root):
         gutter.drop_tree()
-    for block in _MARKED_UP_CODE(root):
+    for block in _marked_up_code(root):
         for br in block.iter("br"):
             br.tail = "\n" + (br.tail or "")
         etree.strip_tags(block, "span", "br")
         if block.tag == "pre" and len(block) == 0:
             _wrap_in_code(block)
     return root
+
+
+def _marked_up_code(root: Element) -> list[Element]:
+    """The outermost ``pre`` and ``code`` blocks that hold spans or line breaks."""
+    # iter() finds the few code elements in C; an XPath predicate would test every element.
+    return [
+        block
+        for block in root.iter(*_CODE_TAGS)
+        if next(block.iterancestors(*_CODE_TAGS), None) is None
+        and next(block.iter("span", "br"), None) is not None
+    ]
 
 
 def _wrap_in_code(pre: Element) -> None:
