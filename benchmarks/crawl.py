@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/crawl.py --realsites           # the real blogs of ../shared/realsites, 30 ms
     .venv/bin/python benchmarks/crawl.py --rss-scan 1000,10000  # blogarchive's peak RSS per N
     .venv/bin/python benchmarks/crawl.py --profile             # one crawl under py-spy, summarised
+    .venv/bin/python benchmarks/crawl.py --variant 'no-index:ARCHIVE_INDEX_ENABLED=False'  # and without the index
 
 Serves a generated Blogger-style blog (``tests/sites``, pages padded to 30-60 KB with theme
 CSS, widgets and inline scripts, see ``crawl_site.py``) on 127.0.0.1 with a per-request
@@ -135,6 +136,13 @@ def _setting(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+def _variant(text: str) -> tuple[str, dict[str, str]]:
+    name, sep, rest = text.partition(":")
+    if not sep or not name.strip() or not rest.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME:SETTING=VALUE[,...], got {text!r}")
+    return f"blogarchive:{name.strip()}", dict(_setting(part) for part in rest.split(","))
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     p.add_argument("--posts", type=_ints, default=[600, 1000], help="blog sizes (default 600,1000)")
@@ -169,6 +177,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="NAME=VALUE",
         help="a Scrapy setting for the blogarchive runs (repeatable), e.g. to compare a default",
     )
+    p.add_argument(
+        "--variant",
+        type=_variant,
+        action="append",
+        default=[],
+        metavar="NAME:SETTING=VALUE[,...]",
+        help="also run blogarchive with these settings, as tool blogarchive:NAME, in every "
+        "round after the replay (repeatable), e.g. to see what a part costs with it off",
+    )
     p.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = p.parse_args(argv)
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
@@ -176,6 +193,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     unknown = set(args.tools) - set(TOOLS)
     if unknown:
         p.error(f"unknown tools: {', '.join(sorted(unknown))}")
+    tools.VARIANTS.update(args.variant)
+    after = args.tools.index("replay") + 1 if "replay" in args.tools else 1
+    args.tools[after:after] = list(tools.VARIANTS)
     if args.latency is None:
         args.latency = [30.0] if args.realsites else [0.0, 30.0]
     lo, _, hi = args.page_kb.partition("-")
@@ -257,7 +277,10 @@ def run_tool(tool: str, ctx: Ctx, webarchive: str | None, urls: list[str]) -> Ru
         "scrapy": tools.run_scrapy,
         "wget": tools.run_wget,
     }
-    if tool == "scrapy-webarchive":
+    if tool in tools.VARIANTS:
+        ctx.settings = tools.VARIANTS[tool]
+        run = tools.run_blogarchive(ctx)
+    elif tool == "scrapy-webarchive":
         assert webarchive is not None
         run = tools.run_webarchive(ctx, webarchive)
     elif tool == "replay":
@@ -278,7 +301,7 @@ def round_robin(
         urls: list[str] = []
         for tool in order:
             run = run_tool(tool, make_ctx(tool, rep), webarchive, urls)
-            urls = run.urls or urls
+            urls = run.urls if tool == "blogarchive" else urls
             runs[tool].append(run)
             state = "ok" if run.ok else f"FAILED {run.note}"
             log(f"  {label} #{rep + 1} {tool}: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU, "

@@ -53,6 +53,8 @@ COMMON = {
 }
 TOOLS = ("blogarchive", "replay", "scrapy", "wget", "scrapy-webarchive")
 """``replay``: bare Scrapy fetching blogarchive's URLs; ``scrapy``: a bare link-following crawl."""
+VARIANTS: dict[str, dict[str, str]] = {}
+"""``blogarchive:NAME`` tools (``crawl.py --variant``): blogarchive with these settings."""
 TIMEOUT = 1800.0
 """Seconds before a run is killed (and reported as failed)."""
 BLOGARCHIVE_SETTINGS: dict[str, str] = {"ASSETS_ENABLED": "False"}
@@ -84,6 +86,8 @@ class Ctx:
     pythonpath: str | None = None
     """PYTHONPATH for blogarchive (a ``git archive`` snapshot), or None for the working tree."""
     extra_env: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
+    """Scrapy settings for this blogarchive run only, over the benchmark's own."""
 
     def env(self) -> dict[str, str]:
         """The environment a blogarchive run of this context gets."""
@@ -193,7 +197,7 @@ def blogarchive_cmd(ctx: Ctx, data: Path) -> list[str]:
         ctx.url,
         "--data-dir",
         str(data),
-        *_settings_args({**LOOPBACK, **BLOGARCHIVE_SETTINGS}),
+        *_settings_args({**LOOPBACK, **BLOGARCHIVE_SETTINGS, **ctx.settings}),
     ]
 
 
