@@ -297,3 +297,41 @@ def test_a_reopened_file_is_indexed_whole(tmp_path: Path) -> None:
     assert writer.reopened == [warc]
     assert index_path(warc).read_text() == cdxj_indexer(warc)
     assert index_path(warc).read_text().count("\n") == 18
+
+
+def test_an_index_spilled_to_temporary_files_is_cdxj_indexers(tmp_path: Path) -> None:
+    """Lines past the buffer go, sorted, to temporary files and are merged at close:
+    the same index, in memory that does not grow with the file."""
+    with make_writer(tmp_path, append=True, index_buffer_lines=4) as writer:
+        for day in range(1, 5):
+            varied(writer, day)
+        assert len(writer._runs) == 6  # 24 lines, 4 at a time
+        assert writer._lines is not None
+        assert len(writer._lines) < 4
+    [warc] = writer.closed_files
+    assert writer._runs == []
+    assert index_path(warc).read_text() == cdxj_indexer(warc)
+    assert index_path(warc).read_text().count("\n") == 24
+    with make_writer(tmp_path, append=True, index_buffer_lines=4) as writer:
+        varied(writer, 5)  # appended: merged into the index written above
+    assert writer.reopened == [warc]
+    assert index_path(warc).read_text() == cdxj_indexer(warc)
+
+
+def test_an_index_that_cannot_spill_is_read_from_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A full temporary disk costs the writer its buffered lines, not the index."""
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("archive.warc.writer.tempfile.TemporaryFile", full)
+    with make_writer(tmp_path, index_buffer_lines=4) as writer:
+        varied(writer, 1)
+        varied(writer, 2)
+        assert writer._lines is None
+    [warc] = writer.closed_files
+    assert "could not buffer the index" in caplog.text
+    assert index_path(warc).read_text() == cdxj_indexer(warc)
+    assert index_path(warc).read_text().count("\n") == 12

@@ -134,7 +134,7 @@ def write_index(warc: Path, start: int = 0) -> Path:
     return write_lines(warc, index_lines(warc, start), extend=bool(start))
 
 
-def write_lines(warc: Path, lines: list[str], *, extend: bool) -> Path:
+def write_lines(warc: Path, lines: Iterable[str], *, extend: bool) -> Path:
     """Write the sorted ``lines`` as the index beside ``warc``, or merged into its current
     index (``extend``); atomically, by rename."""
     target = index_path(warc)
@@ -166,7 +166,7 @@ def index_or_warn(warc: Path, start: int = 0) -> None:
         logger.warning("could not index %s (export will): %s", warc.name, exc)
 
 
-def lines_or_warn(warc: Path, lines: list[str], *, extend: bool) -> None:
+def lines_or_warn(warc: Path, lines: Iterable[str], *, extend: bool) -> None:
     """:func:`write_lines`, where a failure (a full disk) only costs ``export`` indexing the
     file itself."""
     try:

@@ -22,17 +22,19 @@ stores little adds no file. Closing a file writes its CDXJ index beside it
 from __future__ import annotations
 
 import fcntl
+import heapq
 import logging
 import os
 import re
 import socket
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, Self
+from typing import IO, BinaryIO, Self
 
 from warcio.timeutils import datetime_to_iso_date
 
@@ -61,6 +63,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_SIZE = 1_000_000_000
 DEFAULT_GZIP_LEVEL = 6
 FSYNC_POLICIES = ("capture", "interval", "close")
+INDEX_BUFFER_LINES = 10_000
+"""Index lines held in memory (about 3.5 MB) before they go, sorted, to a temporary file:
+a 1 GB WARC holds some 100,000 records, and a long crawl's memory must not grow with them."""
 MetadataFactory = Callable[[WarcRef], list[bytes]]
 
 
@@ -119,6 +124,7 @@ class WarcFileWriter:
         clock: Callable[[], datetime] = utc_now,
         record_id: Callable[[], str] = new_record_id,
         append: bool = False,
+        index_buffer_lines: int = INDEX_BUFFER_LINES,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size!r}")
@@ -148,6 +154,9 @@ class WarcFileWriter:
         self._lines: list[str] | None = []
         """The index lines of this writer's records in the current file, for its index at
         close; None when the file must be read instead (reopened without a current index)."""
+        self._runs: list[IO[str]] = []
+        """Earlier lines of the current file, sorted, in unlinked temporary files."""
+        self.index_buffer_lines = index_buffer_lines
         self.reopened: list[Path] = []
         self.closed_files: list[Path] = []
         self.bytes_written = 0
@@ -222,8 +231,38 @@ class WarcFileWriter:
         if self._lines is None:
             index_or_warn(final, self._start)
         else:
-            lines_or_warn(final, sorted(self._lines), extend=self._start > 0)
+            self._lines.sort()
+            lines = heapq.merge(*self._runs, self._lines)
+            lines_or_warn(final, lines, extend=self._start > 0)
+        self._drop_runs()
         self._lines = []
+
+    def _spill(self) -> None:
+        """Move the buffered index lines, sorted, to a temporary file; where that cannot
+        be written (a full disk), the file is indexed by reading it at close instead."""
+        assert self._lines is not None
+        try:
+            # Open until the WARC closes; unlinked, so a killed crawl leaves nothing behind.
+            run = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+            self._runs.append(run)
+            run.writelines(sorted(self._lines))
+            run.flush()
+            run.seek(0)
+        except OSError as exc:
+            self._give_up_lines(exc)
+            return
+        self._lines = []
+
+    def _give_up_lines(self, exc: OSError) -> None:
+        logger.warning("could not buffer the index of %s (read at close instead): %s",
+                       self._name, exc)  # fmt: skip
+        self._drop_runs()
+        self._lines = None
+
+    def _drop_runs(self) -> None:
+        for run in self._runs:
+            run.close()
+        self._runs = []
 
     def __enter__(self) -> Self:
         return self
@@ -236,6 +275,8 @@ class WarcFileWriter:
         append(out, data)
         if self._lines is not None:
             self._lines += lines
+            if len(self._lines) >= self.index_buffer_lines:
+                self._spill()
         self.bytes_written += len(data)
         self._maybe_sync(out)
         if offset + len(data) >= self.max_size:
