@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
@@ -113,13 +115,29 @@ _SQLITE_STORAGE_ERRORS = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQL
 
 
 class IndexPipeline:
-    """Adds posts to the search index in batches (and at the end of the crawl)."""
+    """Adds posts to the search index in batches (and at the end of the crawl).
 
-    def __init__(self, crawler: Crawler, path: Path, batch_size: int) -> None:
+    A batch is committed when it holds ``ARCHIVE_INDEX_BATCH_SIZE`` posts or when its
+    first post has waited ``ARCHIVE_INDEX_BATCH_SECONDS``: each commit costs a writer
+    session and later merges, so a fast crawl commits seldom, and a polite one still
+    makes its posts searchable within seconds.
+    """
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        path: Path,
+        batch_size: int,
+        batch_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.crawler = crawler
         self.path = path
         self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
+        self.clock = clock
         self.pending: list[PostRecord] = []
+        self.since = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -129,11 +147,15 @@ class IndexPipeline:
         batch = settings.getint("ARCHIVE_INDEX_BATCH_SIZE")
         if batch <= 0:
             raise NotConfigured(f"ARCHIVE_INDEX_BATCH_SIZE ({batch!r}) must be > 0")
-        return cls(crawler, Path(settings.get("ARCHIVE_DIR")) / "index", batch)
+        seconds = settings.getfloat("ARCHIVE_INDEX_BATCH_SECONDS")
+        return cls(crawler, Path(settings.get("ARCHIVE_DIR")) / "index", batch, seconds)
 
     def process_item(self, item: PostRecord) -> PostRecord:
+        if not self.pending:
+            self.since = self.clock()
         self.pending.append(item)
-        if len(self.pending) >= self.batch_size:
+        waited = self.clock() - self.since
+        if len(self.pending) >= self.batch_size or waited >= self.batch_seconds:
             self.flush()
         return item
 

@@ -56,7 +56,8 @@ ARCHIVE_DEDUP_ENABLED = True
 # Appended to WARC and JSONL file names (SITE_TAG-...); RQ workers set it to WORKERaATTEMPT.
 ARCHIVE_FILE_TAG = ""
 ARCHIVE_INDEX_ENABLED = True
-ARCHIVE_INDEX_BATCH_SIZE = 200
+ARCHIVE_INDEX_BATCH_SIZE = 1000
+ARCHIVE_INDEX_BATCH_SECONDS = 30.0
 ARCHIVE_JSONL_ENABLED = True
 # Rolling JSONL, as for WARCs: a crawl appends its items to its site's newest JSONL file
 # while that is under the size limit, instead of a file per run (archive.jsonl).

@@ -29,7 +29,7 @@ from archive.records import ImageRef, PostRecord
 from archive.search.index import SearchIndex
 from archive.state.history import History
 from crawler.capture.extension import ArchiveExtension
-from crawler.pipelines import JsonlExportPipeline
+from crawler.pipelines import IndexPipeline, JsonlExportPipeline
 from crawler.spiders.holds import AssetHolds
 
 
@@ -204,3 +204,29 @@ def test_posts_still_waiting_for_their_images_are_committed_at_close(
     assert holds.parked == []
     index = SearchIndex(pipeline.session.data_dir / "index")
     assert [hit.url for hit in index.search("post")] == ["http://blog.test/post/0"]
+
+
+def test_the_index_commits_a_batch_when_full_or_when_its_first_post_has_waited(
+    tmp_path: Path,
+) -> None:
+    """A fast crawl commits every ARCHIVE_INDEX_BATCH_SIZE posts; a slow one still commits
+    once the oldest waiting post is ARCHIVE_INDEX_BATCH_SECONDS old; the rest at close."""
+    now = [0.0]
+    crawler = get_crawler(Spider, {"ARCHIVE_DIR": str(tmp_path)})
+    crawler.stats.open_spider()
+    index = IndexPipeline(crawler, tmp_path / "index", 3, 30.0, clock=lambda: now[0])
+    for n in range(4):
+        index.process_item(_post(n))
+    assert SearchIndex(tmp_path / "index").count() == 3  # full at three
+    now[0] = 29.0
+    index.process_item(_post(4))
+    assert len(index.pending) == 2  # post 3 came at 0 s: 29 s of waiting
+    now[0] = 31.0
+    index.process_item(_post(5))
+    assert index.pending == []
+    assert SearchIndex(tmp_path / "index").count() == 6
+    now[0] = 100.0
+    index.process_item(_post(6))  # the first of a new batch: its clock starts now
+    assert len(index.pending) == 1
+    index.close_spider()
+    assert SearchIndex(tmp_path / "index").count() == 7
