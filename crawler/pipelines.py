@@ -118,9 +118,9 @@ class IndexPipeline:
     """Adds posts to the search index in batches (and at the end of the crawl).
 
     A batch is committed when it holds ``ARCHIVE_INDEX_BATCH_SIZE`` posts or when its
-    first post has waited ``ARCHIVE_INDEX_BATCH_SECONDS``: each commit costs a writer
-    session and later merges, so a fast crawl commits seldom, and a polite one still
-    makes its posts searchable within seconds.
+    first post has waited ``ARCHIVE_INDEX_BATCH_SECONDS`` (checked as posts arrive): each
+    commit costs a writer session and later merges, so a fast crawl commits seldom, and a
+    polite one still makes its posts searchable within about that time.
     """
 
     def __init__(

@@ -64,8 +64,9 @@ DEFAULT_MAX_SIZE = 1_000_000_000
 DEFAULT_GZIP_LEVEL = 6
 FSYNC_POLICIES = ("capture", "interval", "close")
 INDEX_BUFFER_LINES = 10_000
-"""Index lines held in memory (about 3.5 MB) before they go, sorted, to a temporary file:
-a 1 GB WARC holds some 100,000 records, and a long crawl's memory must not grow with them."""
+"""Index lines held in memory (about 4 MB) before they go, sorted, to a temporary file: a
+1 GB WARC of blog pages holds over 100,000 indexed records, and a crawl's memory must not
+grow with them."""
 MetadataFactory = Callable[[WarcRef], list[bytes]]
 
 
