@@ -193,9 +193,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     unknown = set(args.tools) - set(TOOLS)
     if unknown:
         p.error(f"unknown tools: {', '.join(sorted(unknown))}")
-    tools.VARIANTS.update(args.variant)
     after = args.tools.index("replay") + 1 if "replay" in args.tools else 1
-    args.tools[after:after] = list(tools.VARIANTS)
+    args.tools[after:after] = list(dict(args.variant))
     if args.latency is None:
         args.latency = [30.0] if args.realsites else [0.0, 30.0]
     lo, _, hi = args.page_kb.partition("-")
@@ -442,6 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     tools.TIMEOUT = args.timeout
     tools.BLOGARCHIVE_SETTINGS.update(args.set)
+    tools.VARIANTS.update(args.variant)
     tmp = Path(tempfile.mkdtemp(prefix="blogarchive-bench-"))
     started = time.monotonic()
     try:

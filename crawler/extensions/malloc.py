@@ -4,8 +4,9 @@ glibc serves an allocation of ``M_MMAP_THRESHOLD`` bytes or more (128 KiB at sta
 its own ``mmap``, unmapped again on ``free``. Unless the threshold is set, glibc raises it
 to the size of each such block that is freed (up to 32 MiB), and from then on blocks of
 that size come from the malloc arenas instead. tantivy's writer threads (one writer per
-``ARCHIVE_INDEX_BATCH_SIZE`` posts) allocate and free megabytes of hash tables, arena
-pages and merge buffers: once the threshold has moved they land in per-thread arenas,
+index batch: ``ARCHIVE_INDEX_BATCH_SIZE`` posts, fewer once ``ARCHIVE_INDEX_BATCH_SECONDS``
+have passed) allocate and free megabytes of hash tables, arena pages and merge buffers:
+once the threshold has moved they land in per-thread arenas,
 where the freed memory stays in the process, fragmented, and grows with each merge of a
 larger index. Setting the threshold (as ``MALLOC_MMAP_THRESHOLD_`` would) also turns that
 adjustment off, so they stay ``mmap``-ed. See ``benchmarks/README.md`` for the numbers.
